@@ -98,5 +98,47 @@ const (
 	BITS_MC_JOB_NOTIFICATION_FAILURE              HRESULT = 0x80194006 - 1<<32
 )
 
+// Transport errors 0x8020002F…0x8020003D (table 2.8 "BG_E_KEEP_ALIVE_FAILURE …
+// BG_E_UNKNOWN_ERROR"). Names from bitsmsg.h (H-MSG: the mingw-w64 header and the
+// Windows SDK copy agree); older SDKs leave these values reserved.
+const (
+	BG_E_KEEP_ALIVE_FAILURE            HRESULT = 0x8020002F - 1<<32
+	BG_E_MESSAGE_LENGTH_LIMIT_EXCEEDED HRESULT = 0x80200030 - 1<<32
+	BG_E_NAME_RESOLUTION_FAILURE       HRESULT = 0x80200031 - 1<<32
+	BG_E_PENDING                       HRESULT = 0x80200032 - 1<<32
+	BG_E_PIPELINE_FAILURE              HRESULT = 0x80200033 - 1<<32
+	BG_E_PROTOCOL_ERROR                HRESULT = 0x80200034 - 1<<32
+	BG_E_PROXY_NAME_RESOLUTION_FAILURE HRESULT = 0x80200035 - 1<<32
+	BG_E_RECEIVE_FAILURE               HRESULT = 0x80200036 - 1<<32
+	BG_E_REQUEST_CANCELED              HRESULT = 0x80200037 - 1<<32
+	BG_E_SECURE_CHANNEL_FAILURE        HRESULT = 0x80200038 - 1<<32
+	BG_E_SEND_FAILURE                  HRESULT = 0x80200039 - 1<<32
+	BG_E_SERVER_PROTOCOL_VIOLATION     HRESULT = 0x8020003A - 1<<32
+	BG_E_TIMEOUT                       HRESULT = 0x8020003B - 1<<32
+	BG_E_TRUST_FAILURE                 HRESULT = 0x8020003C - 1<<32
+	BG_E_UNKNOWN_ERROR                 HRESULT = 0x8020003D - 1<<32
+)
+
+// BG_E_HTTP_ERROR_nnn covers HTTP status codes 100…599 (table 2.8).
+const httpErrorBase uint32 = 0x80190000
+
+// The HTTP status range BG_E_HTTP_ERROR_nnn covers.
+const (
+	httpStatusLow  = 100
+	httpStatusHigh = 599
+)
+
 // BG_E_HTTP_ERROR returns BG_E_HTTP_ERROR_nnn = 0x80190000 + status.
-func BG_E_HTTP_ERROR(status int) HRESULT { return FromUint32(0x80190000 + uint32(status)) }
+//
+// It is meaningful for status 100…599; [HRESULT.HTTPStatus] is the inverse.
+func BG_E_HTTP_ERROR(status int) HRESULT { return FromUint32(httpErrorBase + uint32(status)) }
+
+// HTTPStatus reports the HTTP status code of a BG_E_HTTP_ERROR_nnn code
+// (0x80190000 + nnn, 100 <= nnn <= 599), or ok=false for any other code.
+func (hr HRESULT) HTTPStatus() (status int, ok bool) {
+	v := hr.Uint32()
+	if v < httpErrorBase+httpStatusLow || v > httpErrorBase+httpStatusHigh {
+		return 0, false
+	}
+	return int(v - httpErrorBase), true
+}
