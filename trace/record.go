@@ -1,12 +1,3 @@
-// Package trace is bitsim's trace format v1: the record of everything that
-// happened in a run, as small structs in memory and as JSON Lines on disk.
-//
-// The trace is the truth (DESIGN.md): checkers, renderers and the CLI read
-// records, never the simulator's private state, so they judge a trace
-// recorded anywhere. In memory a trace is a []Record; [Encode] writes the
-// byte-stable JSON Lines form (fixed key order per event), [Parse] reads it
-// back and names the line of any error, and [Hash] fingerprints a trace for
-// determinism checks.
 package trace
 
 import (
@@ -37,7 +28,7 @@ const (
 	EvCmdlineStart            // cmdline.start: job, run
 	EvCmdlineExit             // cmdline.exit: job, run, code
 
-	EvNotifyOwed    // notify.owed: job, method — a JT/JE/FT became owed to the current registration
+	EvNotifyOwed    // notify.owed: job, method, file — a JT/JE/FT became owed to the current registration (file -1 unless FT)
 	EvNotifyDrop    // notify.drop: job, method, reason — an owed or pending notification was dropped
 	EvSlotWait      // slot.wait: job, user, method, lane — a dispatch found all of the user's slots busy
 	EvRetry         // retry.scheduled: job, method, at — a retry of a failed notification is planned for virtual time at
@@ -83,12 +74,24 @@ var evNames = [evCount]string{
 	EvJobRetryDelay: "job.retrydelay",
 }
 
-// String returns the ev name used on disk ("call.begin").
+// String returns the ev name used on disk ("call.begin"), or "?" for
+// EvUnknown and values out of range.
 func (e Ev) String() string {
 	if e < evCount {
 		return evNames[e]
 	}
 	return "?"
+}
+
+// ParseEv returns the event kind named name ("call.begin"). It reports
+// false for a name this version does not know (EvUnknown is never found).
+func ParseEv(name string) (Ev, bool) {
+	for e := EvUnknown + 1; e < evCount; e++ {
+		if evNames[e] == name {
+			return e, true
+		}
+	}
+	return EvUnknown, false
 }
 
 // Method is the callback method a call invokes.
@@ -108,11 +111,24 @@ const (
 
 var methodNames = [methodCount]string{"", "JobTransferred", "JobError", "JobModification", "FileTransferred", "FileRangesTransferred", "CmdLine"}
 
+// String returns the COM method name ("JobTransferred"), "CmdLine", "" for
+// MethodNone and "?" for values out of range.
 func (m Method) String() string {
 	if m < methodCount {
 		return methodNames[m]
 	}
 	return "?"
+}
+
+// ParseMethod returns the method named name ("JobTransferred", "CmdLine").
+// It reports false for any other name, "" included.
+func ParseMethod(name string) (Method, bool) {
+	for m := MethodNone + 1; m < methodCount; m++ {
+		if methodNames[m] == name {
+			return m, true
+		}
+	}
+	return MethodNone, false
 }
 
 // Lane is the dispatch lane of a call (G32; ambiguity 9).
@@ -126,6 +142,7 @@ const (
 	LaneLow
 )
 
+// String returns "high", "low", or "" for LaneNone and values out of range.
 func (l Lane) String() string {
 	switch l {
 	case LaneHigh:
@@ -134,6 +151,18 @@ func (l Lane) String() string {
 		return "low"
 	}
 	return ""
+}
+
+// ParseLane returns the lane named name ("high" or "low"). It reports false
+// for any other name, "" included.
+func ParseLane(name string) (Lane, bool) {
+	switch name {
+	case "high":
+		return LaneHigh, true
+	case "low":
+		return LaneLow, true
+	}
+	return LaneNone, false
 }
 
 // LaneOf returns the lane a method is dispatched on.

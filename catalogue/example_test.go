@@ -1,0 +1,41 @@
+package catalogue_test
+
+import (
+	"fmt"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// A dispatcher that calls JobTransferred once and ignores its E_FAIL: the
+// catalogue names the broken promise (G20) and the records that prove it.
+func ExampleCheck() {
+	recs := []trace.Record{
+		{Seq: 1, Ev: trace.EvRunStart, Scenario: "example"},
+		{Seq: 2, Ev: trace.EvClientStart, Client: "app-1", User: "alice", Apartment: "MTA"},
+		{Seq: 3, Ev: trace.EvJobCreate, Job: "job-1", User: "alice"},
+		{Seq: 4, Ev: trace.EvJobRegister, Job: "job-1", Client: "app-1", User: "alice"},
+		{Seq: 5, Ev: trace.EvJobState, Job: "job-1", From: callbackabi.BG_JOB_STATE_SUSPENDED, To: callbackabi.BG_JOB_STATE_QUEUED},
+		{Seq: 6, Ev: trace.EvJobModified, Job: "job-1", Reason: "state"},
+		{Seq: 7, T: 2e9, Ev: trace.EvJobState, Job: "job-1", From: callbackabi.BG_JOB_STATE_QUEUED, To: callbackabi.BG_JOB_STATE_TRANSFERRED},
+		{Seq: 8, T: 2e9, Ev: trace.EvCallBegin, Call: 1, Job: "job-1", User: "alice", Client: "app-1", Method: trace.JobTransferred, Lane: trace.LaneHigh},
+		{Seq: 9, T: 2e9, Ev: trace.EvCallEnd, Call: 1, HR: callbackabi.E_FAIL},
+		{Seq: 10, T: 2e9, Ev: trace.EvRunEnd, Reason: "idle"},
+	}
+	for _, v := range catalogue.Check(recs) {
+		fmt.Println(v)
+	}
+	// Output:
+	// G20: seq 9, 10: JobTransferred to app-1 for job-1 did not succeed (last failure at seq 9) and the run ended idle with it still owed: BITS calls again until S_OK
+}
+
+// Lookup finds a rule by its id, or by an id its checker covers.
+func ExampleLookup() {
+	r, _ := catalogue.Lookup("G33")
+	fmt.Println(r.ID, "—", r.Source)
+	fmt.Println(r.Statement)
+	// Output:
+	// G15 — S-FT
+	// FileTransferred calls for a job are serialized, and every owed FileTransferred is settled before JobTransferred or JobError begins for that job (G33)
+}

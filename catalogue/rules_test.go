@@ -1,0 +1,863 @@
+package catalogue_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// ruleCase is one rule's proof of life: a clean trace every rule passes,
+// and a minimally broken one that fails this rule with exactly these seqs.
+type ruleCase struct {
+	name   string
+	rule   string
+	clean  func() []trace.Record
+	broken func() ([]trace.Record, []int64)
+	// also lists other rules the broken trace must break as well; every
+	// other rule must pass it.
+	also []string
+}
+
+func ruleCases() []ruleCase {
+	return []ruleCase{
+		{name: "disable suppresses callbacks", rule: "G3",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x5)
+				b.transfer("job-1")
+				b.flags("job-1", 0x1)
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				f := b.flags("job-1", 0x5)
+				b.transfer("job-1")
+				s := b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle(), []int64{f, s}
+			}},
+		{name: "disable suppresses the command line", rule: "G3",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				f := b.flags("job-1", 0x5)
+				b.transfer("job-1")
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle(), []int64{f, s}
+			}},
+		{name: "flag gates the method", rule: "G4",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0xB)
+				b.modified("job-1", "property")
+				b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.modified("job-1", "property")
+				s := b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle(), []int64{s}
+			}},
+		{name: "FileTransferred needs BITS 3.0", rule: "G4",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x13)
+				b.owed("job-1", ft, 0)
+				b.call(1, "job-1", "alice", "app-1", ft, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				c := b.add(trace.Record{Ev: trace.EvRunConfig, Profile: "default", Bits: "2.5", Cap: 4, Strict: true})
+				b.flags("job-1", 0x13)
+				b.owed("job-1", ft, 0)
+				s := b.call(1, "job-1", "alice", "app-1", ft, sOK)
+				return b.idle(), []int64{c, s}
+			}},
+		{name: "setters rejected in final states", rule: "G6",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x1)
+				b.to("job-1", cancelled)
+				b.unreg("job-1", "final")
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				c := b.to("job-1", cancelled)
+				b.unreg("job-1", "final")
+				f := b.flags("job-1", 0x1)
+				return b.idle(), []int64{c, f}
+			}},
+		{name: "a call to a dead client ends disconnected", rule: "G7",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.exit("app-1", "alice")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.disconnected(1)
+				b.unreg("job-1", "disconnected")
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				x := b.exit("app-1", "alice")
+				s := b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, sOK)
+				return b.idle(), []int64{x, s, e}
+			}},
+		{name: "BITS clears a pointer it found dead", rule: "G23",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.exit("app-1", "alice")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.disconnected(1)
+				b.unreg("job-1", "disconnected")
+				b.client("app-2", "alice", "MTA")
+				b.reg("job-1", "app-2", "alice")
+				b.call(2, "job-1", "alice", "app-2", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				b.exit("app-1", "alice")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.disconnected(1)
+				r := b.finish("idle")
+				return b.recs, []int64{e, r}
+			}},
+		{name: "last writer wins", rule: "G8",
+			clean: func() []trace.Record {
+				b := basic()
+				b.client("app-2", "alice", "MTA")
+				b.unreg("job-1", "replaced")
+				b.reg("job-1", "app-2", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-2", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.client("app-2", "alice", "MTA")
+				b.unreg("job-1", "replaced")
+				r := b.reg("job-1", "app-2", "alice")
+				b.transfer("job-1")
+				s := b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle(), []int64{r, s}
+			},
+			also: []string{"G18"}}, // and app-2 never got its JobTransferred
+		{name: "callbacks run as the registering user", rule: "G10",
+			clean: func() []trace.Record {
+				b := basic()
+				b.owner("job-1", "bob")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.owner("job-1", "bob")
+				b.transfer("job-1")
+				s := b.call(1, "job-1", "bob", "app-1", jt, sOK)
+				return b.idle(), []int64{5, s} // job.register is seq 5
+			}},
+		{name: "JobTransferred only while TRANSFERRED", rule: "G11",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				b.to("job-1", acknowledged)
+				b.unreg("job-1", "final")
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				t := b.to("job-1", transferring)
+				s := b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle(), []int64{t, s}
+			}},
+		{name: "JobError never for TRANSIENT_ERROR", rule: "G12",
+			clean: func() []trace.Record {
+				b := basic()
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				b.to("job-1", transient)
+				b.to("job-1", errorState)
+				b.call(1, "job-1", "alice", "app-1", je, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				t := b.to("job-1", transient)
+				s := b.call(1, "job-1", "alice", "app-1", je, sOK)
+				return b.idle(), []int64{t, s}
+			}},
+		{name: "no JobModification for entering TRANSFERRED", rule: "G13",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				b.to("job-1", transferring)
+				t := b.to("job-1", transferred)
+				m := b.modified("job-1", "state")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle(), []int64{t, m}
+			}},
+		{name: "job.modified{state} follows its job.state", rule: "G13",
+			clean: func() []trace.Record {
+				b := basic()
+				b.to("job-1", queued)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				m := b.modified("job-1", "state")
+				return b.idle(), []int64{m}
+			}},
+		{name: "JobModification throttled", rule: "G14",
+			clean: func() []trace.Record {
+				b := newTBWith(4, 500*time.Millisecond, true).withJob()
+				b.flags("job-1", 0xB)
+				b.modified("job-1", "progress")
+				b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				b.after(500 * time.Millisecond)
+				b.modified("job-1", "progress")
+				b.call(2, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTBWith(4, 500*time.Millisecond, true).withJob()
+				b.flags("job-1", 0xB)
+				b.modified("job-1", "progress")
+				s1 := b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				b.after(100 * time.Millisecond)
+				b.modified("job-1", "progress")
+				s2 := b.call(2, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle(), []int64{s1, s2}
+			}},
+		{name: "every FileTransferred before JobTransferred", rule: "G33",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x13)
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				b.to("job-1", transferring)
+				b.owed("job-1", ft, 0)
+				b.to("job-1", transferred)
+				b.call(1, "job-1", "alice", "app-1", ft, sOK)
+				b.call(2, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.flags("job-1", 0x13)
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				b.to("job-1", transferring)
+				o := b.owed("job-1", ft, 0)
+				b.to("job-1", transferred)
+				s := b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				b.call(2, "job-1", "alice", "app-1", ft, sOK)
+				return b.idle(), []int64{o, s}
+			}},
+		{name: "FileTransferred serialized", rule: "G15",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x12)
+				b.owed("job-1", ft, 0)
+				b.owed("job-1", ft, 1)
+				b.call(1, "job-1", "alice", "app-1", ft, sOK)
+				b.call(2, "job-1", "alice", "app-1", ft, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.flags("job-1", 0x12)
+				b.owed("job-1", ft, 0)
+				b.owed("job-1", ft, 1)
+				s1 := b.begin(1, "job-1", "alice", "app-1", ft)
+				s2 := b.begin(2, "job-1", "alice", "app-1", ft)
+				b.end(1, sOK)
+				b.end(2, sOK)
+				return b.idle(), []int64{s1, s2}
+			}},
+		{name: "late registration still notified", rule: "G18",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				b.create("job-1", "alice")
+				b.transfer("job-1")
+				b.reg("job-1", "app-1", "alice")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				b.create("job-1", "alice")
+				t := b.transfer("job-1")
+				r := b.reg("job-1", "app-1", "alice")
+				e := b.finish("idle")
+				return b.recs, []int64{t, r, e}
+			}},
+		{name: "re-registration notified again", rule: "G19",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				b.client("app-2", "alice", "MTA")
+				b.unreg("job-1", "replaced")
+				b.reg("job-1", "app-2", "alice")
+				b.call(2, "job-1", "alice", "app-2", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				ok := b.end(1, sOK)
+				b.client("app-2", "alice", "MTA")
+				b.unreg("job-1", "replaced")
+				r := b.reg("job-1", "app-2", "alice")
+				e := b.finish("idle")
+				return b.recs, []int64{ok, r, e}
+			},
+			also: []string{"G18"}},
+		{name: "failed JobTransferred retried", rule: "G20",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.retry("job-1", jt, 600*time.Second)
+				b.after(600 * time.Second)
+				b.call(2, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, eFail)
+				r := b.finish("idle")
+				return b.recs, []int64{e, r}
+			}},
+		{name: "S_FALSE is not S_OK under strict", rule: "G20",
+			clean: func() []trace.Record {
+				b := newTBWith(4, 0, false).withJob()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sFalse)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, sFalse)
+				r := b.finish("idle")
+				return b.recs, []int64{e, r}
+			}},
+		{name: "a failure is followed by a retry even at the deadline", rule: "G20",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.retry("job-1", jt, time.Hour)
+				b.finish("deadline")
+				return b.recs
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, eFail)
+				r := b.finish("deadline")
+				return b.recs, []int64{e, r}
+			}},
+		{name: "no JobTransferred after S_OK", rule: "G20",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				b.to("job-1", transferring)
+				b.to("job-1", transferred)
+				b.call(2, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, sOK)
+				s := b.call(2, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle(), []int64{e, s}
+			}},
+		{name: "FileTransferred not retried after S_FALSE", rule: "G21",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x10)
+				b.owed("job-1", ft, 0)
+				b.call(1, "job-1", "alice", "app-1", ft, eFail)
+				b.call(2, "job-1", "alice", "app-1", ft, sFalse)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.flags("job-1", 0x10)
+				b.owed("job-1", ft, 0)
+				b.begin(1, "job-1", "alice", "app-1", ft)
+				e := b.end(1, sFalse)
+				s := b.call(2, "job-1", "alice", "app-1", ft, sOK)
+				return b.idle(), []int64{e, s}
+			}},
+		{name: "failed FileTransferred retried", rule: "G21",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x10)
+				b.owed("job-1", ft, 0)
+				b.call(1, "job-1", "alice", "app-1", ft, eFail)
+				b.retry("job-1", ft, time.Minute)
+				b.after(time.Minute)
+				b.call(2, "job-1", "alice", "app-1", ft, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.flags("job-1", 0x10)
+				o := b.owed("job-1", ft, 0)
+				b.call(1, "job-1", "alice", "app-1", ft, eFail)
+				r := b.finish("idle")
+				return b.recs, []int64{o, r}
+			}},
+		{name: "JobModification not retried", rule: "G22",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x8)
+				b.modified("job-1", "progress")
+				b.call(1, "job-1", "alice", "app-1", jm, eFail)
+				b.modified("job-1", "progress")
+				b.call(2, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.flags("job-1", 0x8)
+				b.modified("job-1", "progress")
+				s1 := b.call(1, "job-1", "alice", "app-1", jm, eFail)
+				s2 := b.call(2, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle(), []int64{s1, s2}
+			}},
+		{name: "program only with a command line", rule: "G24",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.transfer("job-1")
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle(), []int64{s}
+			}},
+		{name: "TakeOwnership removes the command line", rule: "G17",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.owner("job-1", "bob")
+				b.cmdline("job-1", "bob")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				o := b.owner("job-1", "bob")
+				b.transfer("job-1")
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle(), []int64{o, s}
+			}},
+		{name: "callback before command line", rule: "G25",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle(), []int64{5, s} // job.register is seq 5
+			}},
+		{name: "command line takes over after a failure", rule: "G26",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, eFail)
+				s := b.call(2, "job-1", "alice", "app-1", jt, eFail)
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle(), []int64{e, s}
+			}},
+		{name: "command line runs after a failure", rule: "G26",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.cmdStart("job-1", 1)
+				return b.idle() // the program is still running
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, eFail)
+				r := b.finish("idle")
+				return b.recs, []int64{e, r}
+			}},
+		{name: "command line retried after the minimum retry delay", rule: "G27",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.after(time.Second)
+				b.cmdExit("job-1", 1, 1)
+				b.after(600 * time.Second)
+				b.cmdStart("job-1", 2)
+				b.cmdExit("job-1", 2, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.after(time.Second)
+				x := b.cmdExit("job-1", 1, 1)
+				b.after(time.Second)
+				s := b.cmdStart("job-1", 2)
+				b.cmdExit("job-1", 2, 0)
+				return b.idle(), []int64{x, s}
+			}},
+		{name: "command line retried at all", rule: "G27",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.retryDelay("job-1", 5*time.Second)
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 1)
+				b.after(5 * time.Second)
+				b.cmdStart("job-1", 2)
+				b.cmdExit("job-1", 2, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				x := b.cmdExit("job-1", 1, 1)
+				r := b.finish("idle")
+				return b.recs, []int64{x, r}
+			}},
+		{name: "command line at-least-once", rule: "G29",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdline("job-1", "alice")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "alice")
+				t := b.transfer("job-1")
+				c := b.cmdline("job-1", "alice")
+				r := b.finish("idle")
+				return b.recs, []int64{t, c, r}
+			}},
+		{name: "four slots per user", rule: "G31",
+			clean: func() []trace.Record {
+				b, _ := fiveJobs(4)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, seqs := fiveJobs(5)
+				return b.idle(), seqs
+			}},
+		{name: "high lane first", rule: "G32",
+			clean: func() []trace.Record {
+				b, _ := lanes(false)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, seqs := lanes(true)
+				return b.idle(), seqs
+			}},
+		{name: "method in its lane", rule: "G32",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				s := b.add(trace.Record{Ev: trace.EvCallBegin, Call: 1, Job: "job-1", User: "alice", Client: "app-1",
+					Method: jt, Lane: trace.LaneLow})
+				b.end(1, sOK)
+				return b.idle(), []int64{s}
+			}},
+		{name: "nesting only on an STA client", rule: "G34",
+			clean: func() []trace.Record {
+				b, _ := nesting("STA", 1)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, seqs := nesting("MTA", 1)
+				return b.idle(), seqs
+			}},
+		{name: "an STA client runs one call at a time", rule: "G34",
+			clean: func() []trace.Record {
+				b, _ := nesting("STA", 1)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, seqs := nesting("STA", 0)
+				return b.idle(), seqs
+			}},
+		{name: "final states are absorbing", rule: "G42",
+			clean: func() []trace.Record {
+				b := basic()
+				b.to("job-1", cancelled)
+				b.unreg("job-1", "final")
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				c := b.to("job-1", cancelled)
+				b.unreg("job-1", "final")
+				q := b.to("job-1", queued)
+				return b.idle(), []int64{c, q}
+			}},
+		{name: "call ids are unique", rule: "T1",
+			clean: func() []trace.Record {
+				b := basic()
+				b.flags("job-1", 0x8)
+				b.modified("job-1", "progress")
+				b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				b.modified("job-1", "progress")
+				b.call(2, "job-1", "alice", "app-1", jm, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.flags("job-1", 0x8)
+				b.modified("job-1", "progress")
+				s1 := b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				b.modified("job-1", "progress")
+				s2 := b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				// the second call.end ends call 1 again
+				return b.idle(), []int64{s1, s2}
+			}},
+		{name: "call.end ends an open call", rule: "T1",
+			clean: func() []trace.Record {
+				return basic().idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				e := b.end(7, sOK)
+				return b.idle(), []int64{e}
+			}},
+	}
+}
+
+// fiveJobs: alice's jobs job-1 … job-n all TRANSFERRED, then n
+// JobTransferred calls in flight at once. It returns the begins' seqs.
+func fiveJobs(n int) (*tb, []int64) {
+	b := newTB()
+	b.client("app-1", "alice", "MTA")
+	jobs := []string{"job-1", "job-2", "job-3", "job-4", "job-5"}[:n]
+	for _, j := range jobs {
+		b.create(j, "alice")
+		b.reg(j, "app-1", "alice")
+		b.transfer(j)
+	}
+	var seqs []int64
+	for i, j := range jobs {
+		seqs = append(seqs, b.begin(int64(i+1), j, "alice", "app-1", jt))
+	}
+	for i := range jobs {
+		b.end(int64(i+1), sOK)
+	}
+	return b, seqs
+}
+
+// lanes: cap 1; alice's job-2 waits for JobTransferred while job-1's
+// JobTransferred holds the slot and job-1 has a JobModification pending.
+// When the slot frees, the JobModification goes first if lowFirst.
+func lanes(lowFirst bool) (*tb, []int64) {
+	b := newTBWith(1, 0, true)
+	b.client("app-1", "alice", "MTA")
+	b.create("job-1", "alice")
+	b.flags("job-1", 0x9)
+	b.reg("job-1", "app-1", "alice")
+	b.create("job-2", "alice")
+	b.reg("job-2", "app-1", "alice")
+	b.transfer("job-1")
+	b.begin(1, "job-1", "alice", "app-1", jt)
+	b.transfer("job-2")
+	w := b.wait("job-2", "alice", jt)
+	b.modified("job-1", "property")
+	lw := b.wait("job-1", "alice", jm)
+	b.end(1, sOK)
+	var s int64
+	if lowFirst {
+		s = b.call(2, "job-1", "alice", "app-1", jm, sOK)
+		b.call(3, "job-2", "alice", "app-1", jt, sOK)
+	} else {
+		b.call(2, "job-2", "alice", "app-1", jt, sOK)
+		b.call(3, "job-1", "alice", "app-1", jm, sOK)
+	}
+	return b, []int64{w, lw, s}
+}
+
+// nesting: client app-1 of the given apartment; JobTransferred call 1 is
+// in flight when JobModification call 2 begins with the given parent.
+func nesting(apt string, parent int64) (*tb, []int64) {
+	b := newTB()
+	cs := b.client("app-1", "alice", apt)
+	b.create("job-1", "alice")
+	b.flags("job-1", 0x9)
+	b.reg("job-1", "app-1", "alice")
+	b.transfer("job-1")
+	p := b.begin(1, "job-1", "alice", "app-1", jt)
+	b.modified("job-1", "property")
+	n := b.nested(2, "job-1", "alice", "app-1", jm, parent)
+	b.end(2, sOK)
+	b.end(1, sOK)
+	if parent == 0 {
+		return b, []int64{p, n}
+	}
+	return b, []int64{cs, p, n}
+}
+
+func ruleIDs(vs []catalogue.Violation) []string {
+	var ids []string
+	for _, v := range vs {
+		if !slices.Contains(ids, v.Rule) {
+			ids = append(ids, v.Rule)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func TestRules(t *testing.T) {
+	for _, c := range ruleCases() {
+		t.Run(c.rule+"/"+c.name, func(t *testing.T) {
+			rule, ok := catalogue.Lookup(c.rule)
+			require.True(t, ok, "rule %s", c.rule)
+
+			clean := c.clean()
+			assert.Empty(t, catalogue.Check(clean), "the clean trace breaks something")
+			assert.Empty(t, rule.Check(clean))
+
+			broken, seqs := c.broken()
+			got := catalogue.CheckRules(broken, c.rule)
+			require.Len(t, got, 1, "violations: %v", got)
+			assert.Equal(t, rule.ID, got[0].Rule)
+			assert.Equal(t, seqs, got[0].Seqs, "%s", got[0])
+			assert.Equal(t, got, rule.Check(broken))
+			t.Log(got[0])
+
+			want := append([]string{rule.ID}, c.also...)
+			slices.Sort(want)
+			assert.Equal(t, want, ruleIDs(catalogue.Check(broken)), "%v", catalogue.Check(broken))
+		})
+	}
+}
+
+// Every rule of the catalogue has a clean and a broken case above.
+func TestEveryRuleHasCases(t *testing.T) {
+	covered := map[string]bool{}
+	for _, c := range ruleCases() {
+		r, ok := catalogue.Lookup(c.rule)
+		require.True(t, ok)
+		covered[r.ID] = true
+	}
+	for _, r := range catalogue.All() {
+		assert.True(t, covered[r.ID], "rule %s has no test case", r.ID)
+	}
+}

@@ -1,0 +1,196 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0 // all is well
+	exitFound = 1 // violations found, or a scenario failed to run
+	exitUsage = 2 // bad usage or input; nothing was judged
+)
+
+// app is the CLI with its surroundings made explicit, so tests run every
+// command in-process with their own scenarios, input and terminal.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	stderrTTY      bool // draw a progress bar on stderr
+
+	scenarios func() []scenarios.Scenario
+	lookup    func(name string) (scenarios.Scenario, bool)
+	check     func(recs []trace.Record) []catalogue.Violation
+	now       func() time.Time // throttles the progress bar; never affects results
+}
+
+// run is main without the process: it runs the command in args and
+// returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	return newApp(stdout, stderr).run(args)
+}
+
+func newApp(stdout, stderr io.Writer) *app {
+	a := &app{
+		stdin:     os.Stdin,
+		stdout:    stdout,
+		stderr:    stderr,
+		scenarios: scenarios.All,
+		lookup:    scenarios.Lookup,
+		check:     catalogue.Check,
+		now:       time.Now,
+	}
+	if f, ok := stderr.(*os.File); ok {
+		a.stderrTTY = isTerminal(f)
+	}
+	return a
+}
+
+// isTerminal reports whether f is a character device (a terminal), with
+// no dependency beyond os.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+const usageText = `bitsim simulates how Windows BITS delivers notifications to callbacks.
+
+usage:
+  bitsim list
+  bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]
+  bitsim render FILE.jsonl|- [--format text|chrome|html] [--out FILE]
+  bitsim check FILE.jsonl|-
+  bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
+  bitsim sweep-merge FILE.json...
+
+Run "bitsim COMMAND -h" for the flags of a command.
+Exit status: 0 ok, 1 violations found, 2 bad usage or input.
+`
+
+func (a *app) run(args []string) int {
+	if len(args) == 0 {
+		fmt.Fprint(a.stderr, usageText)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "list":
+		return a.list(rest)
+	case "run":
+		return a.runScenario(rest)
+	case "render":
+		return a.render(rest)
+	case "check":
+		return a.checkTrace(rest)
+	case "sweep":
+		return a.sweep(rest)
+	case "sweep-merge":
+		return a.sweepMerge(rest)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(a.stdout, usageText)
+		return exitOK
+	}
+	return a.fail("", "unknown command %s (commands: list, run, render, check, sweep, sweep-merge)", quote(cmd))
+}
+
+// fail prints one line on stderr, "bitsim CMD: message", and returns
+// exitUsage.
+func (a *app) fail(cmd, format string, args ...any) int {
+	prefix := "bitsim: "
+	if cmd != "" {
+		prefix = "bitsim " + cmd + ": "
+	}
+	fmt.Fprintln(a.stderr, prefix+oneLine(fmt.Sprintf(format, args...)))
+	return exitUsage
+}
+
+// command describes one subcommand for flag parsing and help.
+type command struct {
+	name  string
+	usage string // after "bitsim NAME "
+	flags *flag.FlagSet
+}
+
+func newCommand(name, usage string) *command {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &command{name: name, usage: usage, flags: fs}
+}
+
+// errHelp is returned by parse after printing help for -h.
+var errHelp = errors.New("help")
+
+// parse parses args, allowing flags before, between and after positional
+// arguments ("bitsim run NAME --seed 3"). "--" ends the flags; a lone "-"
+// is a positional argument (standard input).
+func (a *app) parse(c *command, args []string) ([]string, error) {
+	var pos []string
+	for {
+		err := c.flags.Parse(args)
+		if errors.Is(err, flag.ErrHelp) {
+			a.help(c)
+			return nil, errHelp
+		}
+		if err != nil {
+			return nil, err
+		}
+		rest := c.flags.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func (a *app) help(c *command) {
+	fmt.Fprintf(a.stdout, "usage: bitsim %s %s\n", c.name, c.usage)
+	var b strings.Builder
+	c.flags.SetOutput(&b)
+	c.flags.PrintDefaults()
+	c.flags.SetOutput(io.Discard)
+	if b.Len() > 0 {
+		fmt.Fprintf(a.stdout, "\nflags:\n%s", b.String())
+	}
+}
+
+// parseOrFail parses and turns a flag error into one line and exitUsage.
+// ok is false when the command should return code.
+func (a *app) parseOrFail(c *command, args []string) (pos []string, code int, ok bool) {
+	pos, err := a.parse(c, args)
+	if errors.Is(err, errHelp) {
+		return nil, exitOK, false
+	}
+	if err != nil {
+		return nil, a.fail(c.name, "%v (see bitsim %s -h)", err, c.name), false
+	}
+	return pos, 0, true
+}
+
+// oneLine makes a message safe for one line of a terminal: newlines and
+// other control characters are shown escaped.
+func oneLine(s string) string {
+	if strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' }) < 0 {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
+// quote shows a user-given name in a message.
+func quote(s string) string { return strconv.Quote(s) }

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/render"
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// list prints every scenario with its one-line summary and rule ids.
+func (a *app) list(args []string) int {
+	c := newCommand("list", "")
+	pos, code, ok := a.parseOrFail(c, args)
+	if !ok {
+		return code
+	}
+	if len(pos) > 0 {
+		return a.fail(c.name, "takes no arguments, got %s", quote(pos[0]))
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	for _, s := range a.scenarios() {
+		rules := ""
+		if len(s.Rules) > 0 {
+			rules = "(" + strings.Join(s.Rules, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", oneLine(s.Name), oneLine(s.Summary), rules)
+	}
+	if err := tw.Flush(); err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	return exitOK
+}
+
+// formats maps --format values to renderers; jsonl is trace format v1.
+var formats = map[string]func(io.Writer, []trace.Record) error{
+	"text":   render.Text,
+	"jsonl":  trace.Encode,
+	"chrome": render.Chrome,
+	"html":   render.HTML,
+}
+
+// runScenario is "bitsim run NAME".
+func (a *app) runScenario(args []string) int {
+	c := newCommand("run", "NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]")
+	seed := c.flags.Uint64("seed", 1, "the `seed` of the world's choice stream")
+	format := c.flags.String("format", "text", "output `format`: text, jsonl, chrome or html")
+	out := c.flags.String("out", "", "write to `FILE` instead of standard output")
+	pos, code, ok := a.parseOrFail(c, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return a.fail(c.name, "want one scenario name, got %d arguments (see bitsim list)", len(pos))
+	}
+	s, found := a.lookup(pos[0])
+	if !found {
+		return a.fail(c.name, "unknown scenario %s (see bitsim list)", quote(pos[0]))
+	}
+	draw, found := formats[*format]
+	if !found {
+		return a.fail(c.name, "unknown --format %s (want text, jsonl, chrome or html)", quote(*format))
+	}
+	w, finish, err := a.output(*out)
+	if err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	recs, err := runOne(s, *seed)
+	if err != nil {
+		finish(false)
+		fmt.Fprintf(a.stderr, "bitsim run: %s seed %d: %s\n", oneLine(s.Name), *seed, oneLine(err.Error()))
+		return exitFound
+	}
+	if err := draw(w, recs); err != nil {
+		finish(false)
+		return a.fail(c.name, "writing output: %v", err)
+	}
+	if err := finish(true); err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	return exitOK
+}
+
+// runOne runs a scenario with a seed; a panic in the model is an error.
+func runOne(s scenarios.Scenario, seed uint64) (recs []trace.Record, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	if s.Run == nil {
+		return nil, fmt.Errorf("scenario has no Run function")
+	}
+	res, err := s.Run(seed)
+	if err != nil {
+		return nil, err
+	}
+	return res.Records, nil
+}
+
+// output opens the destination of --out (or standard output when empty)
+// before any work, so an unwritable path fails at once. finish(true)
+// flushes and closes it; finish(false) also removes a file it created.
+func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, err error) {
+	if path == "" {
+		bw := bufio.NewWriter(a.stdout)
+		return bw, func(keep bool) error {
+			return bw.Flush()
+		}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot write --out: %v", err)
+	}
+	bw := bufio.NewWriter(f)
+	return bw, func(keep bool) error {
+		if !keep {
+			f.Close()
+			os.Remove(path)
+			return nil
+		}
+		if err := bw.Flush(); err != nil {
+			f.Close()
+			return fmt.Errorf("writing %s: %v", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("writing %s: %v", path, err)
+		}
+		return nil
+	}, nil
+}
+
+// readTrace reads a trace file, or standard input for "-".
+func (a *app) readTrace(path string) ([]trace.Record, error) {
+	var r io.Reader = a.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	recs, err := trace.Parse(bufio.NewReader(r))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", displayName(path), err)
+	}
+	return recs, nil
+}
+
+func displayName(path string) string {
+	if path == "-" {
+		return "standard input"
+	}
+	return path
+}
+
+// render is "bitsim render FILE".
+func (a *app) render(args []string) int {
+	c := newCommand("render", "FILE.jsonl|- [--format text|chrome|html] [--out FILE]")
+	format := c.flags.String("format", "text", "output `format`: text, chrome or html")
+	out := c.flags.String("out", "", "write to `FILE` instead of standard output")
+	pos, code, ok := a.parseOrFail(c, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return a.fail(c.name, "want one trace file (or - for standard input), got %d arguments", len(pos))
+	}
+	draw, found := formats[*format]
+	if !found || *format == "jsonl" {
+		return a.fail(c.name, "unknown --format %s (want text, chrome or html)", quote(*format))
+	}
+	recs, err := a.readTrace(pos[0])
+	if err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	w, finish, err := a.output(*out)
+	if err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	if err := draw(w, recs); err != nil {
+		finish(false)
+		return a.fail(c.name, "writing output: %v", err)
+	}
+	if err := finish(true); err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	return exitOK
+}
+
+// checkTrace is "bitsim check FILE".
+func (a *app) checkTrace(args []string) int {
+	c := newCommand("check", "FILE.jsonl|-")
+	pos, code, ok := a.parseOrFail(c, args)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		return a.fail(c.name, "want one trace file (or - for standard input), got %d arguments", len(pos))
+	}
+	recs, err := a.readTrace(pos[0])
+	if err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	name := oneLine(displayName(pos[0]))
+	if len(recs) == 0 {
+		// An empty file is more often a run that failed than a clean one.
+		return a.fail(c.name, "%s: empty trace, nothing to judge", name)
+	}
+	vs := a.check(recs)
+	for _, v := range vs {
+		fmt.Fprintln(a.stdout, violationLine(v))
+	}
+	if len(vs) > 0 {
+		fmt.Fprintf(a.stdout, "%s: %d records, %s\n", name, len(recs), plural(uint64(len(vs)), "violation"))
+		return exitFound
+	}
+	fmt.Fprintf(a.stdout, "%s: %d records, no violations\n", name, len(recs))
+	return exitOK
+}
+
+// violationLine prints a violation as "G31 seq 14,15,16,17,18: message".
+func violationLine(v catalogue.Violation) string {
+	seqs := make([]string, len(v.Seqs))
+	for i, s := range v.Seqs {
+		seqs[i] = strconv.FormatInt(s, 10)
+	}
+	word := "seqs"
+	if len(v.Seqs) == 1 {
+		word = "seq"
+	}
+	return oneLine(fmt.Sprintf("%s %s %s: %s", v.Rule, word, strings.Join(seqs, ","), v.Msg))
+}

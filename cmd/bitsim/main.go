@@ -1,0 +1,48 @@
+// Command bitsim runs bitsim's named scenarios, draws their traces, judges
+// traces against the guarantee catalogue and sweeps scenarios over many
+// seeds.
+//
+//	bitsim list
+//	bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]
+//	bitsim render FILE.jsonl|- [--format text|chrome|html] [--out FILE]
+//	bitsim check FILE.jsonl|-
+//	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
+//	bitsim sweep-merge FILE.json...
+//
+// run builds the scenario's world with a seed and prints its trace: text is
+// an annotated timeline for a terminal, jsonl is trace format v1
+// (docs/TRACE.md), chrome is Trace Event Format JSON for Perfetto or
+// chrome://tracing, html one self-contained page with an SVG timeline (see
+// package render). The same seed gives the same bytes, on every machine.
+//
+// render draws a trace recorded elsewhere; check judges one against the
+// guarantee catalogue (package catalogue) and lists each violation with its
+// rule id and the seqs that prove it.
+//
+// sweep runs the seeds A, A+1 … B−1 of a scenario and checks every trace. A
+// sweep can be split over machines with --shard i/n: shard i of n runs the
+// seeds S of the range with S mod n = i−1. The rule depends only on the
+// seed, so the n shards of a range cover it exactly once, whatever the
+// range. Each failure is printed with the command that replays it. With
+// --out DIR a shard writes its results (seeds run, failures and the hash
+// of every trace) to DIR/sweep-NAME-A-B-shard-i-of-n.json, and sweep-merge
+// joins such files, reporting missing or doubled shards. The output of a
+// sweep, and its digest over all trace hashes, do not depend on --parallel
+// or on how it was sharded.
+//
+// Exit status: 0 when all is well, 1 when a check or sweep found
+// violations (or a scenario failed to run), 2 for bad usage or input: a
+// bad flag, an unknown scenario, an unreadable or malformed trace, an
+// --out that cannot be written. Errors are one line on stderr.
+//
+// bitsim never executes a command line: the notification program of a
+// job is simulated.
+package main
+
+import (
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,28 @@
+// Package mutant names the deliberately broken dispatcher behaviours that
+// bitsim's tests plant to prove that each guarantee property can fail
+// (DESIGN.md: "Every property is proven able to fail"). It is internal so
+// that only this module's tests can switch a mutant on.
+package mutant
+
+// Set is a bit set of mutants; the zero value is the correct dispatcher.
+type Set uint32
+
+// Each mutant breaks exactly one documented rule.
+const (
+	LanesSwapped      Set = 1 << iota // low lane served before high (breaks G32)
+	NoRetry                           // a failed JT/JE is never retried (breaks G20)
+	NoRearmLate                       // a late registration does not make JT/JE owed (breaks G18)
+	IgnoreDisable                     // BG_NOTIFY_DISABLE is ignored (breaks G3)
+	FTAfterJT                         // JT may be dispatched while FileTransferred is owed (breaks G15/G33)
+	JMOnTransferred                   // entering TRANSFERRED/ERROR raises JobModification (breaks G13)
+	DeadClientSuccess                 // a call to a crashed client is reported as S_OK (breaks G7/G23)
+	RetryAfterSuccess                 // JT is delivered again after S_OK (breaks G19/G20 at-most-needed)
+	NoThrottle                        // JobModification interval ignored (breaks G14)
+	STAParallel                       // an STA client's calls run side by side on several threads (breaks G34)
+	OwnerContext                      // callbacks run as the job owner after TakeOwnership (breaks G10)
+	CmdlineNoDelay                    // command line relaunched without the minimum retry delay (breaks G27)
+	CapFive                           // five calls in flight per user while the trace says four (breaks G31)
+)
+
+// Has reports whether m is switched on in s.
+func (s Set) Has(m Set) bool { return s&m != 0 }

@@ -1,0 +1,121 @@
+package render_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/render"
+	"github.com/bitsim/bitsim/trace"
+)
+
+func text(t *testing.T, recs []trace.Record) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := render.Text(&b, recs); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// lineOf returns the line of out for seq, or fails.
+func lineOf(t *testing.T, out string, seq string) string {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) > 2 && f[1] == seq {
+			return l
+		}
+	}
+	t.Fatalf("no line for seq %s in\n%s", seq, out)
+	return ""
+}
+
+func TestTextNamesTheRuleBehindEachDecision(t *testing.T) {
+	out := text(t, busyTrace())
+	for seq, want := range map[string][]string{
+		"33": {"alice #...", "call 1 JobModification job-1 -> app-1 [low lane]", "(G13, G32)"},
+		"34": {"alice ##..", "    call 2 JobModification job-2 -> app-1 [low lane] inside call 1", "nested on STA thread (G34)"},
+		"39": {"alice ####", "waits for a slot of alice [high lane]", "(G31)"},
+		"47": {"call 6 JobTransferred job-5", "slot freed: high lane first, waited 1s (G32)"},
+		"49": {"call 7 JobModification job-3", "slot freed, waited 0.9s (G31)"},
+		"44": {"bob ....", "returns E_FAIL 0x80004005", "not S_OK: BITS calls again (G20)"},
+		"66": {"call 10 JobTransferred job-b", "retry after non-S_OK (G20)"},
+		"59": {"client disconnected", "client gone: disconnected (G7, G23)"},
+		"63": {"job-c owes JobTransferred", "owed again after late registration (G18)"},
+		"64": {"call 9", "owed again after late registration (G18)"},
+		"72": {"not S_OK: the command line takes over (G26)"},
+		"74": {"notification program run 1 starts (simulated)", "command line takes over (G26)"},
+		"77": {"run 2 starts", "(G27)"},
+	} {
+		l := lineOf(t, out, seq)
+		for _, w := range want {
+			if !strings.Contains(l, w) {
+				t.Errorf("seq %s: %q lacks %q", seq, l, w)
+			}
+		}
+	}
+	for _, w := range []string{
+		"bitsim trace: scenario four-slot-starvation, seed 42, bitsim/1\n",
+		"79 events over 12.5s of virtual time; 11 calls; 2 notification program runs; ended: idle\n",
+		"peak slots in use: alice 4, bob 1\n",
+		"  G34  STA re-entrancy",
+	} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+	// Rules are listed by number.
+	if strings.Index(out, "  G7 ") > strings.Index(out, "  G11 ") {
+		t.Error("rules seen are not in numeric order")
+	}
+}
+
+func TestTextTimePrecision(t *testing.T) {
+	var b tb
+	b.start("x", 1).at(1500 * ms).endRun("idle")
+	if out := text(t, b.recs); !strings.Contains(out, "1.500s     2") {
+		t.Errorf("milliseconds: %s", out)
+	}
+	b = tb{}
+	b.start("x", 1).at(1500*ms + 7).endRun("idle")
+	if out := text(t, b.recs); !strings.Contains(out, "1.500000007s     2") {
+		t.Errorf("nanoseconds: %s", out)
+	}
+}
+
+func TestTextNeutralizesHostileNames(t *testing.T) {
+	var b tb
+	evil := "job\n\x1b[2J\x1b]0;pwned\x07"
+	b.start("s\r\nfake line", 1).client("app\x1b[31m", "bob\n", "MTA").job(evil, "bob\n").
+		state(evil, callbackabi.BG_JOB_STATE_TRANSFERRING, callbackabi.BG_JOB_STATE_TRANSFERRED).
+		begin(1, evil, "bob\n", "app\x1b[31m", trace.JobTransferred, 0).end(1, callbackabi.S_OK).endRun("idle\n")
+	out := text(t, b.recs)
+	if strings.ContainsAny(out, "\x1b\x07\r") {
+		t.Errorf("control characters reach the terminal: %q", out)
+	}
+	if !strings.Contains(out, `"job\n\x1b[2J\x1b]0;pwned\a"`) {
+		t.Errorf("the hostile job name is not shown quoted: %s", out)
+	}
+	// One line per record, plus 4 header and the footer lines.
+	lines := strings.Count(out, "\n")
+	if lines < len(b.recs)+4 || lines > len(b.recs)+12 {
+		t.Errorf("%d lines for %d records: a name broke a line", lines, len(b.recs))
+	}
+}
+
+func TestTextOverTheCap(t *testing.T) {
+	var b tb
+	b.start("x", 1).config(4)
+	for k := int64(1); k <= 5; k++ {
+		b.begin(k, "job-1", "alice", "app-1", trace.JobModification, 0)
+	}
+	out := text(t, b.recs)
+	if !strings.Contains(lineOf(t, out, "7"), "alice 5/4") {
+		t.Errorf("a fifth call is not shown over the cap:\n%s", out)
+	}
+	if !strings.Contains(out, "5 calls (5 never returned)") {
+		t.Errorf("unfinished calls not counted:\n%s", out)
+	}
+}

@@ -1,0 +1,294 @@
+package scenarios
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+)
+
+// Swarm is the per-run mix of behaviours an adversarial world draws from
+// (swarm testing: each run enables a different subset with different
+// weights, so skewed mixes happen — rapid issue #69). Every weight is a
+// relative chance; 0 disables the behaviour.
+type Swarm struct {
+	Users, Clients, Jobs int // how many of each (upper bounds)
+	STA                  int // chance (of 4) that a client is STA
+	Late                 int // chance (of 4) that a job registers only after a while
+	CmdLine              int // chance (of 4) that a job has a command line
+	Disable              int // chance (of 8) that a job's flags include DISABLE
+	Modification         int // chance (of 4) that a job asks for JobModification
+	FileTransferred      int // chance (of 4) that a job asks for FileTransferred
+	Crash                int // chance (of 4) that a client crashes at some point
+	Failures             int // chance (of 4) that a file has planned failures
+	Network              int // chance (of 4) of a network outage
+	Takeover             int // chance (of 4) of an administrator takeover
+
+	// Callback behaviour weights, per invocation.
+	ReturnOK, ReturnSFalse, ReturnFail, Sleep, LongSleep, CallJob, Panic, Hang int
+}
+
+// DrawSwarm draws a swarm from c.
+func DrawSwarm(c sim.Chooser) Swarm {
+	w := func(n int) int { return c.Intn(n + 1) }
+	s := Swarm{
+		Users: 1 + c.Intn(3), Clients: 1 + c.Intn(3), Jobs: 1 + c.Intn(8),
+		STA: w(4), Late: w(4), CmdLine: w(4), Disable: w(2), Modification: w(4), FileTransferred: w(4),
+		Crash: w(3), Failures: w(4), Network: w(2), Takeover: w(2),
+		ReturnOK: 2 + w(8), ReturnSFalse: w(3), ReturnFail: w(4), Sleep: w(4), LongSleep: w(2), CallJob: w(4), Panic: w(1), Hang: w(1),
+	}
+	return s
+}
+
+func chance(c sim.Chooser, n, of int) bool { return n > 0 && c.Intn(of) < n }
+
+// Adversarial builds a random world from the choice stream: users,
+// clients (STA/MTA, crashing and restarting at any time), jobs and files
+// with planned errors, notify flags, registrations before and after events,
+// command lines, ownership changes, network outages, and adversarial
+// callbacks that return odd HRESULTs, spend virtual time, call back into
+// the job, panic or hang. Under rapid the stream is rapid's draws, so a
+// failure shrinks workload, schedule and faults together.
+func Adversarial(sw Swarm) func(e *Env) {
+	return func(e *Env) {
+		c := e.World.Chooser()
+		svc := e.Svc
+		admin := svc.AddUser("admin", true)
+		adminApp := svc.StartClient("console", admin, scheduler.MTA)
+		var users []*scheduler.User
+		var clients []*scheduler.Client
+		for u := 0; u < sw.Users; u++ {
+			user := svc.AddUser("user-"+strconv.Itoa(u+1), false)
+			users = append(users, user)
+			for k := 0; k < 1+c.Intn(sw.Clients); k++ {
+				apt := scheduler.MTA
+				if chance(c, sw.STA, 4) {
+					apt = scheduler.STA
+				}
+				clients = append(clients, svc.StartClient("app-"+strconv.Itoa(len(clients)+1), user, apt))
+			}
+		}
+		_ = users
+		// The notification program: exits nonzero often, sometimes completes
+		// or cancels the job itself (G27), runs for a while.
+		svc.SetProgram(`C:\app\notify.exe`, func(run scheduler.ProgramRun) (int, time.Duration) {
+			switch c.Intn(6) {
+			case 0:
+				run.Job.Complete()
+				return 0, time.Second
+			case 1:
+				run.Job.Cancel()
+				return 1, time.Second
+			case 2, 3:
+				return 0, time.Duration(1+c.Intn(10)) * time.Second
+			}
+			return 1 + c.Intn(3), time.Duration(c.Intn(5)) * time.Second
+		})
+		for i := 0; i < 1+c.Intn(sw.Jobs); i++ {
+			owner := clients[c.Intn(len(clients))]
+			job := newJob(owner, "job "+strconv.Itoa(i+1))
+			for f := 0; f < 1+c.Intn(3); f++ {
+				spec := fileSpec("f"+strconv.Itoa(i)+"-"+strconv.Itoa(f), uint64(100_000+c.Intn(40)*250_000))
+				if chance(c, sw.Failures, 4) {
+					fl := scheduler.Failure{HR: callbackabi.BG_E_HTTP_ERROR([]int{404, 500, 503}[c.Intn(3)])}
+					fl.Transient = c.Intn(2) == 0
+					fl.Times = 1 + c.Intn(3)
+					if c.Intn(2) == 0 {
+						fl.AtByte = 1 + uint64(c.Intn(int(spec.Size)))
+					}
+					spec.Failures = []scheduler.Failure{fl}
+				}
+				must(job.AddFileSpec(spec))
+			}
+			must(job.SetMinimumRetryDelay(uint32(5 + c.Intn(30))))
+			if chance(c, sw.Failures, 4) {
+				must(job.SetNoProgressTimeout(uint32(10 + c.Intn(120))))
+			}
+			flags := callbackabi.NotifyFlagsDefault
+			if chance(c, sw.Modification, 4) {
+				flags |= callbackabi.BG_NOTIFY_JOB_MODIFICATION
+			}
+			if chance(c, sw.FileTransferred, 4) {
+				flags |= callbackabi.BG_NOTIFY_FILE_TRANSFERRED
+			}
+			if chance(c, sw.Disable, 8) {
+				flags |= callbackabi.BG_NOTIFY_DISABLE
+			}
+			must(job.SetNotifyFlags(flags))
+			if chance(c, sw.CmdLine, 4) {
+				must(job.SetNotifyCmdLine(`C:\app\notify.exe`, "job "+strconv.Itoa(i+1)))
+			}
+			if c.Intn(4) == 0 {
+				must(job.SetPriority(callbackabi.JobPriority(c.Intn(4))))
+			}
+			cb := newAdversary(e, sw)
+			reg := func(cl *scheduler.Client) {
+				if cl.Alive() {
+					cl.Job(job).SetNotifyInterface(cb)
+				}
+			}
+			if chance(c, sw.Late, 4) {
+				at := time.Duration(c.Intn(120)) * time.Second
+				e.At(at, func() { reg(owner) })
+			} else {
+				reg(owner)
+			}
+			if c.Intn(5) != 0 {
+				e.At(time.Duration(c.Intn(20))*time.Second, func() { job.Resume() })
+			} else {
+				must(job.Resume())
+			}
+			if chance(c, sw.Takeover, 4) {
+				e.At(time.Duration(c.Intn(60))*time.Second, func() { adminApp.Job(job).TakeOwnership() })
+			}
+			if c.Intn(6) == 0 {
+				e.At(time.Duration(c.Intn(90))*time.Second, func() {
+					job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
+				})
+			}
+		}
+		for _, cl := range clients {
+			if !chance(c, sw.Crash, 4) {
+				continue
+			}
+			cl := cl
+			at := time.Duration(c.Intn(90)) * time.Second
+			restart := c.Intn(3) != 0
+			after := time.Duration(1+c.Intn(60)) * time.Second
+			e.At(at, func() {
+				if c.Intn(2) == 0 {
+					cl.Crash()
+				} else {
+					cl.Exit()
+				}
+				if restart {
+					e.At(e.World.Now()+after, func() {
+						n := cl.Restart()
+						jobs, _ := n.EnumJobs(false)
+						for _, j := range jobs {
+							j.SetNotifyInterface(newAdversary(e, sw))
+						}
+					})
+				}
+			})
+		}
+		if chance(c, sw.Network, 4) {
+			down := time.Duration(c.Intn(30)) * time.Second
+			e.At(down, func() { svc.SetNetwork(false) })
+			e.At(down+time.Duration(1+c.Intn(60))*time.Second, func() { svc.SetNetwork(true) })
+		}
+	}
+}
+
+// adversary is a callback whose every invocation draws what it does from
+// the world's choice stream: return S_OK / S_FALSE / E_FAIL / another code,
+// spend virtual time (sometimes far longer than anything else), call job
+// methods (GetProgress — an outgoing call, so STA re-entrancy — Complete,
+// Cancel, SetNotifyInterface, SetNotifyFlags), panic, or hang.
+type adversary struct {
+	callbackabi.RefCount
+	e  *Env
+	sw Swarm
+}
+
+func newAdversary(e *Env, sw Swarm) *adversary { return &adversary{e: e, sw: sw} }
+
+var _ callbackabi.Callback2 = (*adversary)(nil)
+
+func (a *adversary) act(job callbackabi.Job) callbackabi.HRESULT {
+	c := a.e.World.Chooser()
+	sw := a.sw
+	weights := []int{sw.ReturnOK, sw.ReturnSFalse, sw.ReturnFail, sw.Sleep, sw.LongSleep, sw.CallJob, sw.Panic, sw.Hang}
+	for step := 0; step < 4; step++ {
+		switch pick(c, weights) {
+		case 0:
+			return callbackabi.S_OK
+		case 1:
+			return callbackabi.S_FALSE
+		case 2:
+			return []callbackabi.HRESULT{callbackabi.E_FAIL, callbackabi.E_UNEXPECTED, callbackabi.RPC_E_DISCONNECTED}[c.Intn(3)]
+		case 3:
+			a.e.Clock.Sleep(time.Duration(1+c.Intn(3000)) * time.Millisecond)
+		case 4:
+			a.e.Clock.Sleep(time.Duration(1+c.Intn(30)) * time.Minute)
+		case 5:
+			switch c.Intn(6) {
+			case 0, 1:
+				job.GetProgress()
+			case 2:
+				job.Complete()
+			case 3:
+				job.Cancel()
+			case 4:
+				job.SetNotifyInterface(nil)
+			case 5:
+				job.SetNotifyFlags(callbackabi.NotifyFlagsDefault | callbackabi.BG_NOTIFY_JOB_MODIFICATION)
+			}
+		case 6:
+			panic("adversarial callback panics")
+		case 7:
+			a.e.World.Park() // never returns
+		}
+	}
+	return callbackabi.S_OK
+}
+
+func pick(c sim.Chooser, weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	if total == 0 {
+		return 0
+	}
+	n := c.Intn(total)
+	for i, w := range weights {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return 0
+}
+
+func (a *adversary) QueryInterface(iid callbackabi.GUID) (any, callbackabi.HRESULT) {
+	return callbackabi.QueryInterfaceFor(a, iid, callbackabi.IID_IBackgroundCopyCallback, callbackabi.IID_IBackgroundCopyCallback2)
+}
+
+func (a *adversary) JobTransferred(job callbackabi.Job) callbackabi.HRESULT { return a.act(job) }
+
+func (a *adversary) JobError(job callbackabi.Job, _ callbackabi.Error) callbackabi.HRESULT {
+	return a.act(job)
+}
+
+func (a *adversary) JobModification(job callbackabi.Job, _ uint32) callbackabi.HRESULT {
+	return a.act(job)
+}
+
+func (a *adversary) FileTransferred(job callbackabi.Job, _ callbackabi.File) callbackabi.HRESULT {
+	return a.act(job)
+}
+
+func init() {
+	register(Scenario{
+		Name:    "adversarial",
+		Summary: "a random workload with adversarial callbacks, all drawn from the seed",
+		Teaches: "Everything at once: users, STA and MTA clients that crash and restart, late registrations, " +
+			"command lines, DISABLE, failures, network outages, administrator takeovers, and callbacks that " +
+			"return odd HRESULTs, sleep, re-enter, panic or hang. Every documented guarantee must still hold: " +
+			"`bitsim sweep adversarial --seeds 0:1000` checks them all on every seed.",
+		Rules: []string{"G3", "G7", "G10", "G18", "G20", "G31", "G32", "G34"},
+		Run: func(seed uint64) (Result, error) {
+			return RunAdversarial("adversarial", seed, scheduler.DefaultOptions())
+		},
+	})
+}
+
+// RunAdversarial runs one adversarial world whose swarm and workload are
+// drawn from seed.
+func RunAdversarial(name string, seed uint64, opts scheduler.Options) (Result, error) {
+	w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: 6 * time.Hour})
+	return RunIn(w, name, seed, opts, func(e *Env) { Adversarial(DrawSwarm(w.Chooser()))(e) })
+}

@@ -1,0 +1,43 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// Env is what a scenario's setup gets: the service and its clock, with
+// helpers to do things at virtual times.
+type Env struct {
+	Svc   *scheduler.Service
+	World *sim.World
+	Clock sim.Clock
+}
+
+// At runs fn at virtual time t (since the start of the run).
+func (e *Env) At(t time.Duration, fn func()) {
+	e.World.AfterFunc(t-e.World.Now(), fn)
+}
+
+// Horizon bounds every scenario in virtual time: a scenario that is not
+// idle by then ends with run.end reason "deadline".
+const Horizon = 7 * 24 * time.Hour
+
+// Run builds a world with the seed, lets setup populate it, runs it until
+// idle (or Horizon) and returns the trace. Scenarios and tests use it.
+func Run(name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (Result, error) {
+	return RunIn(sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: Horizon}), name, seed, opts, setup)
+}
+
+// RunIn is Run in a world the caller made (for example one whose choice
+// stream is rapid's: sim.NewRapid).
+func RunIn(w *sim.World, name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (Result, error) {
+	log := &trace.Log{}
+	svc := scheduler.New(w, log, name, seed, opts)
+	e := &Env{Svc: svc, World: w, Clock: w.Clock()}
+	setup(e)
+	err := svc.Run()
+	return Result{Records: log.Records(), Stats: svc.Stats()}, err
+}

@@ -1,0 +1,146 @@
+package scheduler
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/mutant"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// Program is the simulated behaviour of a notification program registered
+// with SetNotifyCmdLine. bitsim never starts a real process: a run of the
+// program is this function, called in virtual time with the job as the
+// program's user sees it. It returns the exit code and how long the
+// program runs.
+type Program func(run ProgramRun) (exitCode int, runtime time.Duration)
+
+// ProgramRun is what a simulated notification program gets.
+type ProgramRun struct {
+	Job        *JobRef // the job, as the registering user sees it
+	Program    string
+	Parameters string
+	Run        int64 // 1, 2, 3 … for this job
+}
+
+// SetProgram scripts the notification program named program. Programs not
+// scripted exit 0 after one second.
+func (s *Service) SetProgram(program string, p Program) {
+	if s.programs == nil {
+		s.programs = map[string]Program{}
+	}
+	s.programs[program] = p
+}
+
+// startCmd launches the notification program for JT (m = mJT) or JE
+// (G24–G29). It does not take a notification slot (ambiguity 8).
+func (s *Service) startCmd(j *job, m int) {
+	j.n.cmdBusy = true
+	j.n.cmdRun++
+	j.n.cmdSt = m
+	run := j.n.cmdRun
+	s.stats.CmdLineRuns++
+	s.rec(trace.Record{Ev: trace.EvCmdlineStart, Job: j.name, Run: run})
+	code, dur := 0, time.Second
+	if p, ok := s.programs[j.cmd.program]; ok {
+		ref := &JobRef{j: j, c: caller{user: j.cmd.user}}
+		code, dur = p(ProgramRun{Job: ref, Program: j.cmd.program, Parameters: j.cmd.params, Run: run})
+		if dur < 0 {
+			dur = 0
+		}
+	}
+	s.w.After(dur, classState, s.kCmdExit, int64(j.idx), run<<8|int64(uint8(code)))
+}
+
+func (s *Service) onCmdExit(ev sim.Event) {
+	j := s.jobs[ev.A]
+	run, code := ev.B>>8, int64(uint8(ev.B))
+	j.n.cmdBusy = false
+	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name, Run: run, Code: code})
+	m := j.n.cmdSt
+	if code == 0 {
+		if j.n.owedRec[m] || j.owedM(m) {
+			j.n.done[m] = true
+		}
+		s.evaluate(j)
+		return
+	}
+	// G27: while the program neither completed nor cancelled the job, run
+	// it again after the minimum retry delay (BITS 1.5 ran it once).
+	if j.state.Final() || !s.opts.Version.AtLeast(2, 0) {
+		if !j.state.Final() {
+			j.n.done[m] = true
+		}
+		s.evaluate(j)
+		return
+	}
+	d := j.retryDelay
+	if s.opts.Mutants.Has(mutant.CmdlineNoDelay) {
+		d = time.Second
+	}
+	j.n.cmdAt = s.now() + d
+	s.rec(trace.Record{Ev: trace.EvRetry, Job: j.name, Method: trace.CmdLine, At: j.n.cmdAt})
+	s.w.Schedule(j.n.cmdAt, classTimer, s.kCmdRetry, int64(j.idx), 0)
+	if s.opts.AlternateCmdLine && j.reg.cb != nil {
+		j.n.viaCmd[m] = false
+		j.n.retryAt[m] = j.n.cmdAt
+	}
+}
+
+func (s *Service) onCmdRetry(ev sim.Event) { s.evaluate(s.jobs[ev.A]) }
+
+// A COM server that BITS can activate by CLSID (G9).
+type server struct {
+	clsid   callbackabi.GUID
+	name    string
+	user    *User
+	apt     Apartment
+	factory func() callbackabi.Callback
+	started int
+}
+
+// RegisterServer registers an out-of-process COM server: when a job whose
+// notification CLSID is clsid has no live callback object, BITS activates
+// it (a new client process name of user u) and calls the object factory
+// returns (G9, ambiguity 7).
+func (s *Service) RegisterServer(clsid callbackabi.GUID, name string, u *User, apt Apartment, factory func() callbackabi.Callback) {
+	s.servers = append(s.servers, server{clsid: clsid, name: name, user: u, apt: apt, factory: factory})
+}
+
+func (s *Service) server(clsid callbackabi.GUID) (*server, bool) {
+	for i := range s.servers {
+		if s.servers[i].clsid == clsid {
+			return &s.servers[i], true
+		}
+	}
+	return nil, false
+}
+
+// activate is CoCreateInstance(clsid): a server process starts and its new
+// object is registered for the job until it disconnects or is replaced.
+func (s *Service) activate(j *job) {
+	sv, ok := s.server(j.clsid)
+	if !ok {
+		return
+	}
+	sv.started++
+	s.stats.Activations++
+	c := &Client{s: s, base: sv.name, gen: sv.started, user: sv.user, apt: sv.apt, alive: true, name: sv.name}
+	if sv.started > 1 {
+		c.name = sv.name + "#" + strconv.Itoa(sv.started)
+	}
+	s.startClient(c)
+	cb := sv.factory()
+	if cb == nil {
+		return
+	}
+	u := sv.user
+	if j.clsidBy != nil {
+		u = j.clsidBy
+	}
+	s.register(j, cb, c, u)
+}
+
+var _ = callbackabi.S_OK

@@ -1,0 +1,834 @@
+package scheduler
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/mutant"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// The notification dispatcher.
+//
+// Owed, not queued (DESIGN.md; ambiguities 3 and 4): JobTransferred is owed
+// while the job is TRANSFERRED, its flag is set, DISABLE is not, somebody
+// can take it (a registered object, a CLSID, a command line) and no
+// delivery has succeeded since the job entered the state or the object was
+// registered. JobError likewise for ERROR. evaluate recomputes this after
+// every change and sends what is owed into the registering user's lanes;
+// a pump gives free slots (at most Cap per user, G31) to the high lane
+// before the low lane (G32). Each call runs on a virtual thread of the
+// client: its own thread under MTA, the client's one thread under STA,
+// nested at the client's outgoing COM calls (G34).
+
+// Method indices of per-method notify state.
+const (
+	mJT  = 0
+	mJE  = 1
+	mFT  = 2
+	mJM  = 3
+	mFRT = 4
+	nM   = 5
+)
+
+var methodOf = [nM]trace.Method{trace.JobTransferred, trace.JobError, trace.FileTransferred, trace.JobModification, trace.FileRangesTransferred}
+
+var flagOf = [nM]callbackabi.NotifyFlags{
+	callbackabi.BG_NOTIFY_JOB_TRANSFERRED, callbackabi.BG_NOTIFY_JOB_ERROR, callbackabi.BG_NOTIFY_FILE_TRANSFERRED,
+	callbackabi.BG_NOTIFY_JOB_MODIFICATION, callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED,
+}
+
+func laneIndex(m int) int {
+	if m == mJM || m == mFRT {
+		return 1
+	}
+	return 0
+}
+
+type registration struct {
+	cb       callbackabi.Callback
+	cb2, cb3 bool                  // FileTransferred / FileRangesTransferred can be delivered
+	ft       callbackabi.Callback2 // what QueryInterface returned for IID_IBackgroundCopyCallback2
+	frt      callbackabi.Callback3
+	client   *Client
+	user     *User
+	gen      uint32
+}
+
+// queryCallback asks cb for iid the way BITS does (callbackabi.QueryCallback):
+// QueryInterface when the object implements IUnknown, a Go type assertion
+// otherwise. The reference QueryInterface added is released on unregister.
+func queryCallback[T any](cb callbackabi.Callback, iid callbackabi.GUID) (T, bool) {
+	var zero T
+	v, res := callbackabi.QueryCallback(cb, iid)
+	if res.Failed() {
+		return zero, false
+	}
+	t, ok := v.(T)
+	if !ok {
+		callbackabi.ReleaseUnknown(v)
+	}
+	return t, ok
+}
+
+type cmdLine struct {
+	set             bool
+	program, params string
+	user            *User
+}
+
+type notifyState struct {
+	done     [2]bool // JT, JE delivered for this registration and state entry
+	viaCmd   [2]bool // the command line took over (G26)
+	owedRec  [2]bool // notify.owed written and not yet settled
+	queued   [nM]bool
+	inflight [nM]int32
+	retryAt  [nM]time.Duration // not before (0: no wait)
+	ft       ring[int32]       // files owed a FileTransferred, FIFO (G15)
+	dirty    [nM]bool          // JM / FRT: a trigger since the last delivery
+	timer    [nM]bool          // JM / FRT: a throttle timer is armed
+	last     [nM]time.Duration // JM / FRT: last call.begin
+	began    [nM]bool
+	launched [nM]bool                // JM / FRT: a call has a slot but has not started yet
+	ranges   []callbackabi.FileRange // FRT: ranges since the last call (G16)
+	rangeOf  int                     // FRT: the file the ranges belong to
+	cmdRun   int64
+	cmdBusy  bool
+	cmdAt    time.Duration // command line not before
+	cmdSt    int           // mJT or mJE the program runs for
+}
+
+// req is a dispatch waiting in a user's lane.
+type req struct {
+	job    int32
+	m      uint8
+	waited bool // slot.wait recorded
+	regGen uint32
+}
+
+func (j *job) disabled() bool {
+	return j.flags&callbackabi.BG_NOTIFY_DISABLE != 0 && !j.s.opts.Mutants.Has(mutant.IgnoreDisable)
+}
+
+func (j *job) wants(m int) bool { return j.flags&flagOf[m] != 0 && !j.disabled() }
+
+// owed reports whether JT (m = mJT) or JE (mJE) is owed now.
+func (j *job) owedM(m int) bool {
+	st := stTransferred
+	if m == mJE {
+		st = stError
+	}
+	if j.state != st || !j.wants(m) || j.n.done[m] {
+		return false
+	}
+	return j.reg.cb != nil || j.cmd.set || j.canActivate()
+}
+
+func (j *job) owedJT() bool { return j.owedM(mJT) }
+func (j *job) owedJE() bool { return j.owedM(mJE) }
+
+func (j *job) canActivate() bool {
+	if j.clsid == (callbackabi.GUID{}) || !j.s.opts.Version.AtLeast(5, 0) {
+		return false
+	}
+	_, ok := j.s.server(j.clsid)
+	return ok
+}
+
+// contextUser is the user a callback for j runs as: the registering user,
+// even after an administrator took ownership (G10).
+func (s *Service) contextUser(j *job) *User {
+	if s.opts.Mutants.Has(mutant.OwnerContext) {
+		return j.owner
+	}
+	return j.reg.user
+}
+
+func (s *Service) onStateChanged(j *job, from, to jobState) {
+	for m := mJT; m <= mJE; m++ {
+		st := stTransferred
+		if m == mJE {
+			st = stError
+		}
+		if to == st {
+			j.n.done[m], j.n.viaCmd[m], j.n.retryAt[m] = false, false, 0
+		}
+	}
+	if to.Final() && j.reg.cb != nil {
+		s.unregister(j, "final")
+	}
+	if s.opts.Profile == ProfileWineCompat {
+		s.wineTransition(j, to)
+		return
+	}
+	s.evaluate(j)
+}
+
+// register implements SetNotifyInterface (cb may be nil).
+func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) {
+	if cb == nil {
+		if j.reg.cb != nil {
+			s.unregister(j, "client")
+		}
+		return
+	}
+	if j.reg.cb != nil {
+		s.unregister(j, "replaced") // G8: last writer wins
+	}
+	j.reg = registration{cb: cb, client: c, user: u, gen: j.reg.gen + 1}
+	if unk, ok := cb.(callbackabi.Unknown); ok {
+		unk.AddRef() // BITS holds the pointer until it is replaced (W-5)
+	}
+	if s.opts.Version.AtLeast(3, 0) {
+		j.reg.ft, j.reg.cb2 = queryCallback[callbackabi.Callback2](cb, callbackabi.IID_IBackgroundCopyCallback2)
+	}
+	if s.opts.Version.AtLeast(10, 1) {
+		j.reg.frt, j.reg.cb3 = queryCallback[callbackabi.Callback3](cb, callbackabi.IID_IBackgroundCopyCallback3)
+	}
+	s.rec(trace.Record{Ev: trace.EvJobRegister, Job: j.name, Client: c.name, User: u.name})
+	if s.opts.Profile == ProfileWineCompat {
+		return // W-3: no late notification
+	}
+	// G18, G19: a new registration is owed the notification again.
+	for m := mJT; m <= mJE; m++ {
+		j.n.done[m], j.n.viaCmd[m], j.n.retryAt[m] = false, false, 0
+	}
+	if (j.state == stTransferred && j.wants(mJT)) || (j.state == stError && j.wants(mJE)) {
+		s.stats.LateRegistrations++
+		if s.opts.Mutants.Has(mutant.NoRearmLate) {
+			j.n.done[mJT], j.n.done[mJE] = true, true
+		}
+	}
+	j.n.retryAt[mFT] = 0
+	s.evaluate(j)
+}
+
+func (s *Service) unregister(j *job, reason string) {
+	callbackabi.ReleaseUnknown(j.reg.cb)
+	if j.reg.cb2 {
+		callbackabi.ReleaseUnknown(j.reg.ft)
+	}
+	if j.reg.cb3 {
+		callbackabi.ReleaseUnknown(j.reg.frt)
+	}
+	j.reg = registration{gen: j.reg.gen + 1}
+	s.rec(trace.Record{Ev: trace.EvJobUnregister, Job: j.name, Reason: reason})
+	for m := mJM; m <= mFRT; m++ {
+		j.n.dirty[m] = false
+	}
+	j.n.ranges = j.n.ranges[:0]
+}
+
+// evaluate sends whatever j owes now towards its receiver.
+func (s *Service) evaluate(j *job) {
+	if s.opts.Profile == ProfileWineCompat {
+		return
+	}
+	now := s.now()
+	// FileTransferred first, one at a time, FIFO (G15, G33).
+	if j.n.ft.len() > 0 {
+		if !(j.wants(mFT) && j.reg.cb != nil && j.reg.cb2) && j.n.inflight[mFT] == 0 && !j.n.queued[mFT] {
+			for j.n.ft.len() > 0 {
+				j.n.ft.pop()
+				s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: trace.FileTransferred, Reason: s.dropReason(j, mFT)})
+			}
+		} else if j.n.inflight[mFT] == 0 && !j.n.queued[mFT] && now >= j.n.retryAt[mFT] {
+			s.enqueue(j, mFT)
+		}
+	}
+	for m := mJT; m <= mJE; m++ {
+		owed := j.owedM(m)
+		if owed && !j.n.owedRec[m] {
+			j.n.owedRec[m] = true
+			s.rec(trace.Record{Ev: trace.EvNotifyOwed, Job: j.name, Method: methodOf[m], File: -1})
+		} else if !owed && j.n.owedRec[m] {
+			j.n.owedRec[m] = false
+			if !j.n.done[m] {
+				s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
+			}
+		}
+		if !owed {
+			continue
+		}
+		if j.n.ft.len() > 0 && !s.opts.Mutants.Has(mutant.FTAfterJT) {
+			continue // JT/JE wait for every owed FileTransferred (G15)
+		}
+		if j.n.queued[m] || j.n.inflight[m] > 0 || now < j.n.retryAt[m] {
+			continue
+		}
+		if j.reg.cb == nil && j.canActivate() && !j.n.viaCmd[m] {
+			s.activate(j) // G9: object first, then the CLSID; register re-evaluates
+			return
+		}
+		switch {
+		case j.reg.cb != nil && !j.n.viaCmd[m]:
+			s.enqueue(j, m)
+		case j.cmd.set && !j.n.cmdBusy && now >= j.n.cmdAt:
+			s.startCmd(j, m)
+		}
+	}
+}
+
+func (s *Service) dropReason(j *job, m int) string {
+	switch {
+	case m == mJT && j.state != stTransferred, m == mJE && j.state != stError:
+		return "state"
+	case j.disabled():
+		return "disabled"
+	case j.reg.cb == nil && !j.cmd.set, m > mJE && j.reg.cb == nil:
+		return "unregistered"
+	case m > mJE && !j.wants(m):
+		return "flags"
+	}
+	return "state"
+}
+
+// enqueue puts a dispatch of method m for j into its user's lane.
+func (s *Service) enqueue(j *job, m int) {
+	u := s.contextUser(j)
+	j.n.queued[m] = true
+	lane := laneIndex(m)
+	wait := s.opts.Cap > 0 && u.busy >= s.cap()
+	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, waited: wait})
+	if wait {
+		s.stats.SlotWaits++
+		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: trace.LaneOf(methodOf[m])})
+	}
+	s.schedulePump(u)
+}
+
+// recWaits writes slot.wait for the dispatches left in u's lanes when the
+// pump ran out of slots (G31). Fix: dispatches enqueued at the same instant
+// while slots were still free (six at once for four slots) found the slots
+// taken only here, and their wait went unrecorded. Unrecorded ones are
+// always a suffix of a lane (everything left is marked here, and later
+// pushes go to the tail), so this costs only the new ones.
+func (s *Service) recWaits(u *User) {
+	for lane := range u.lanes {
+		q := &u.lanes[lane]
+		k := q.n
+		for k > 0 && !q.buf[(q.head+k-1)%len(q.buf)].waited {
+			k--
+		}
+		for ; k < q.n; k++ {
+			r := &q.buf[(q.head+k)%len(q.buf)]
+			r.waited = true
+			j, m := s.jobs[r.job], int(r.m)
+			if !s.stillWanted(j, m, r.regGen, u) {
+				continue // stale: dropped when it reaches the head
+			}
+			s.stats.SlotWaits++
+			s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: trace.LaneOf(methodOf[m])})
+		}
+	}
+}
+
+func (s *Service) cap() int {
+	if s.opts.Mutants.Has(mutant.CapFive) {
+		return s.opts.Cap + 1
+	}
+	return s.opts.Cap
+}
+
+func (s *Service) schedulePump(u *User) {
+	if u.pump || u.lanes[0].len()+u.lanes[1].len() == 0 {
+		return
+	}
+	u.pump = true
+	s.w.After(0, classDispatch, s.kPump, int64(s.userIndex(u)), 0)
+}
+
+func (s *Service) userIndex(u *User) int {
+	for i, x := range s.users {
+		if x == u {
+			return i
+		}
+	}
+	panic("scheduler: unknown user")
+}
+
+// onPump hands the user's free slots to waiting dispatches, high lane
+// first (G31, G32).
+func (s *Service) onPump(ev sim.Event) {
+	u := s.users[ev.A]
+	u.pump = false
+	for u.lanes[0].len()+u.lanes[1].len() > 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
+		lane := 0
+		if u.lanes[0].len() == 0 {
+			lane = 1
+		}
+		if s.opts.Mutants.Has(mutant.LanesSwapped) && u.lanes[1].len() > 0 {
+			lane = 1
+		}
+		if u.lanes[0].len() > 0 && u.lanes[1].len() > 0 {
+			s.stats.BothLanesWaiting++
+		}
+		r := u.lanes[lane].pop()
+		j := s.jobs[r.job]
+		m := int(r.m)
+		j.n.queued[m] = false
+		if !s.stillWanted(j, m, r.regGen, u) {
+			s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
+			s.evaluate(j)
+			continue
+		}
+		s.beginCall(j, m, u, nil)
+	}
+	if s.opts.Cap > 0 && u.busy >= s.cap() && u.lanes[0].len()+u.lanes[1].len() > 0 {
+		s.recWaits(u)
+	}
+}
+
+func (s *Service) stillWanted(j *job, m int, gen uint32, u *User) bool {
+	if j.reg.gen != gen || j.reg.cb == nil || !j.wants(m) || s.contextUser(j) != u {
+		return false
+	}
+	switch m {
+	case mJT:
+		return j.owedM(mJT) && !j.n.viaCmd[mJT]
+	case mJE:
+		return j.owedM(mJE) && !j.n.viaCmd[mJE]
+	case mFT:
+		return j.n.ft.len() > 0 && j.reg.cb2
+	case mJM:
+		return j.n.dirty[mJM]
+	case mFRT:
+		return j.n.dirty[mFRT] && j.reg.cb3 && len(j.n.ranges) > 0
+	}
+	return false
+}
+
+// call is one callback invocation. It doubles as the job, error and file
+// arguments the callback receives, so a delivery allocates nothing; they
+// are valid only while live (G35).
+type call struct {
+	idx     int32
+	id      int64
+	j       *job
+	m       int
+	u       *User
+	client  *Client
+	cb      callbackabi.Callback
+	ft      callbackabi.Callback2
+	frt     callbackabi.Callback3
+	regGen  uint32
+	file    int
+	parent  int64
+	live    bool // the callback is running: its arguments are valid
+	running bool // the callback's code has not returned yet
+	ended   bool // call.end written
+	begun   bool
+	ref     JobRef
+	errv    errorObj
+	filev   fileObj
+	ranges  []callbackabi.FileRange
+	free    bool
+
+	launchedAt time.Duration
+}
+
+// callQuarantine is how many finished calls wait before their memory is
+// reused. Fix (G35): the job, error and file arguments a callback receives
+// live inside its call, so a callback that kept its job argument and used it
+// during a later call that reused the same memory acted on that call's job
+// (a stale argument completed another job) instead of failing with
+// E_UNEXPECTED. Reusing finished calls oldest first, and only once this many
+// are waiting, keeps a kept argument detectably dead across at least this
+// many later calls, without allocating in steady state.
+const callQuarantine = 64
+
+func (s *Service) newCall() *call {
+	if n := len(s.freeCalls); n > callQuarantine {
+		c := s.calls[s.freeCalls[0]]
+		copy(s.freeCalls, s.freeCalls[1:])
+		s.freeCalls = s.freeCalls[:n-1]
+		idx := c.idx
+		ranges := c.ranges[:0]
+		*c = call{idx: idx, ranges: ranges}
+		return c
+	}
+	c := &call{idx: int32(len(s.calls))}
+	s.calls = append(s.calls, c)
+	return c
+}
+
+func (s *Service) releaseCall(c *call) {
+	if c.ended && !c.running && !c.free {
+		c.free = true
+		s.freeCalls = append(s.freeCalls, c.idx)
+	}
+}
+
+// beginCall takes a slot of u and starts the invocation at this instant.
+func (s *Service) beginCall(j *job, m int, u *User, parent *call) {
+	c := s.newCall()
+	s.nextCall++
+	c.id, c.j, c.m, c.u, c.client, c.regGen = s.nextCall, j, m, u, j.reg.client, j.reg.gen
+	c.cb, c.ft, c.frt = j.reg.cb, j.reg.ft, j.reg.frt
+	c.file = -1
+	c.ref = JobRef{j: j, c: caller{client: c.client, user: c.client.user, call: c}}
+	switch m {
+	case mFT:
+		c.file = int(j.n.ft.peek())
+	case mJM:
+		j.n.dirty[mJM] = false
+		j.n.launched[mJM] = true
+	case mFRT:
+		c.file = j.n.rangeOf
+		c.ranges = append(c.ranges[:0], j.n.ranges...)
+		j.n.ranges = j.n.ranges[:0]
+		j.n.dirty[mFRT] = false
+		j.n.launched[mFRT] = true
+	}
+	u.busy++
+	j.n.inflight[m]++
+	s.stats.Calls++
+	s.launch(c)
+}
+
+// launch starts c on its client's thread at this instant. Calls launched at
+// one instant start in launch order — the order the pump gave out slots,
+// high lane first — whatever order their events fire in.
+func (s *Service) launch(c *call) {
+	c.launchedAt = s.now()
+	s.ready.push(c.idx)
+	s.w.After(0, classInvoke, s.kInvoke, 0, 0)
+}
+
+// onInvoke runs a launched call on its client's thread.
+func (s *Service) onInvoke(sim.Event) {
+	c := s.calls[s.ready.pop()]
+	if !s.validAtStart(c) {
+		s.abandon(c)
+		return
+	}
+	cl := c.client
+	if !cl.alive {
+		s.recBegin(c, 0)
+		if s.opts.Mutants.Has(mutant.DeadClientSuccess) {
+			s.endCall(c, callbackabi.S_OK, "")
+			return
+		}
+		s.endCall(c, 0, outcomeDisconnected)
+		return
+	}
+	if cl.apt == STA && !s.opts.Mutants.Has(mutant.STAParallel) {
+		if cl.staBusy {
+			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
+			return
+		}
+		s.w.RunOn(cl.th, func() { s.runSTA(c, 0) })
+		return
+	}
+	th := s.workerThread(cl)
+	s.w.RunOn(th, func() { s.runCall(c, 0) })
+	cl.idle = append(cl.idle, th)
+}
+
+func (s *Service) workerThread(cl *Client) *sim.Thread {
+	if n := len(cl.idle); n > 0 {
+		th := cl.idle[n-1]
+		cl.idle = cl.idle[:n-1]
+		return th
+	}
+	cl.nthr++
+	return s.w.NewThread(cl.name + "/mta-" + strconv.Itoa(cl.nthr))
+}
+
+// runSTA runs c on the client's STA thread, then the calls that queued up
+// meanwhile.
+func (s *Service) runSTA(c *call, parent int64) {
+	cl := c.client
+	cl.staBusy = true
+	s.runCall(c, parent)
+	cl.staBusy = false
+	if cl.staQ.len() > 0 && cl.alive {
+		s.launch(s.calls[cl.staQ.pop()])
+	}
+}
+
+// validAtStart re-checks, as a call is about to start on the client's
+// thread, that it is still wanted: same registration, flag still set, and
+// for JT/JE the job still in the triggering state (ambiguity 4). A call
+// launched a moment earlier may have been overtaken by a Complete, a new
+// SetNotifyInterface or a flag change.
+func (s *Service) validAtStart(c *call) bool {
+	if s.opts.Profile == ProfileWineCompat {
+		return true
+	}
+	j := c.j
+	if j.reg.gen != c.regGen || j.reg.cb == nil || !j.wants(c.m) {
+		return false
+	}
+	switch c.m {
+	case mJT:
+		return j.state == stTransferred && !j.n.done[mJT]
+	case mJE:
+		return j.state == stError && !j.n.done[mJE]
+	}
+	return true
+}
+
+// abandon gives back the slot of a call that never started.
+func (s *Service) abandon(c *call) {
+	j, m, u := c.j, c.m, c.u
+	c.ended = true
+	u.busy--
+	j.n.inflight[m]--
+	if m == mJM || m == mFRT {
+		j.n.launched[m] = false
+	}
+	s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
+	s.releaseCall(c)
+	s.schedulePump(u)
+	s.evaluate(j)
+}
+
+// pumpSTA delivers the calls waiting for the STA thread nested inside the
+// outgoing call the callback c is making (G34).
+func (s *Service) pumpSTA(c *call) {
+	cl := c.client
+	if cl.apt != STA || !cl.alive || s.w.Current() != cl.th || s.opts.Mutants.Has(mutant.STAParallel) {
+		return
+	}
+	for cl.staQ.len() > 0 && cl.th.Depth() < s.opts.MaxNesting {
+		next := s.calls[cl.staQ.pop()]
+		if !s.validAtStart(next) {
+			s.abandon(next)
+			continue
+		}
+		s.stats.Nested++
+		s.w.RunOn(cl.th, func() { s.runCall(next, c.id) })
+	}
+}
+
+const outcomeDisconnected = trace.OutcomeDisconnected
+
+func (s *Service) recBegin(c *call, parent int64) {
+	c.begun = true
+	c.parent = parent
+	if c.m == mJM || c.m == mFRT {
+		// The throttle (G14) counts from the moment the call starts on the
+		// client's thread, which for a busy STA is later than its launch.
+		j := c.j
+		j.n.launched[c.m] = false
+		j.n.last[c.m], j.n.began[c.m] = s.now(), true
+		if c.m == mJM {
+			// Fix (G22): a JobModification carries nothing but the job, so
+			// the call that begins now reports every trigger so far, also
+			// those raised between its launch and its start on a busy STA.
+			// Keeping them dirty sent a further JM with no trigger since
+			// this one began, which the trace cannot tell from a retry.
+			j.n.dirty[mJM] = false
+		}
+		if j.n.dirty[c.m] {
+			s.lowTrigger(j, c.m)
+		}
+	}
+	s.rec(trace.Record{Ev: trace.EvCallBegin, Call: c.id, Job: c.j.name, User: c.u.name, Client: c.client.name,
+		Method: methodOf[c.m], Lane: trace.LaneOf(methodOf[c.m]), Parent: parent})
+}
+
+// runCall invokes the callback method, containing panics (RPC_E_SERVERFAULT).
+func (s *Service) runCall(c *call, parent int64) {
+	s.recBegin(c, parent)
+	c.live, c.running = true, true
+	res, outcome := s.invoke(c)
+	c.live, c.running = false, false
+	if !c.ended {
+		s.endCall(c, res, outcome)
+	}
+	s.releaseCall(c)
+}
+
+func (s *Service) invoke(c *call) (res hr, outcome string) {
+	defer func() {
+		if r := recover(); r != nil {
+			if sim.IsUnwind(r) {
+				panic(r)
+			}
+			s.stats.Panics++
+			res, outcome = callbackabi.RPC_E_SERVERFAULT, trace.OutcomePanic
+		}
+	}()
+	j := &c.ref
+	switch c.m {
+	case mJT:
+		return c.cb.JobTransferred(j), ""
+	case mJE:
+		c.errv = errorObj{j: c.j}
+		if c.j.err != nil {
+			c.errv.e = *c.j.err
+		} else {
+			c.errv.e = jobError{file: -1}
+		}
+		return c.cb.JobError(j, &c.errv), ""
+	case mJM:
+		return c.cb.JobModification(j, 0), ""
+	case mFT:
+		c.filev = fileObj{j: c.j, i: c.file}
+		return c.ft.FileTransferred(j, &c.filev), ""
+	case mFRT:
+		c.filev = fileObj{j: c.j, i: c.file}
+		return c.frt.FileRangesTransferred(j, &c.filev, c.ranges), ""
+	}
+	panic("scheduler: unknown method")
+}
+
+// endCall writes call.end, frees the slot and acts on the result.
+func (s *Service) endCall(c *call, res hr, outcome string) {
+	if c.ended {
+		return
+	}
+	c.ended = true
+	if !c.begun {
+		s.recBegin(c, 0)
+	}
+	if outcome == outcomeDisconnected {
+		s.rec(trace.Record{Ev: trace.EvCallEnd, Call: c.id, Outcome: outcome})
+	} else {
+		s.rec(trace.Record{Ev: trace.EvCallEnd, Call: c.id, HR: res, Outcome: outcome})
+	}
+	j, m, u := c.j, c.m, c.u
+	u.busy--
+	j.n.inflight[m]--
+	if s.opts.Profile == ProfileWineCompat {
+		s.releaseCall(c)
+		return
+	}
+	current := j.reg.gen == c.regGen && j.reg.cb != nil
+	switch {
+	case outcome == outcomeDisconnected:
+		// G7, G23: BITS discovers the pointer is dead and clears it; the
+		// notification stays owed (ambiguity 17).
+		s.stats.Disconnects++
+		if current {
+			s.unregister(j, "disconnected")
+		}
+	case m == mJT || m == mJE:
+		ok := res == callbackabi.S_OK || (!s.opts.StrictSOK && res >= 0)
+		if ok && current {
+			if !s.opts.Mutants.Has(mutant.RetryAfterSuccess) {
+				j.n.done[m] = true
+			}
+		} else if !ok && current && j.owedM(m) {
+			s.failed(j, m, res)
+		}
+	case m == mFT:
+		if res >= 0 {
+			if j.n.ft.len() > 0 {
+				j.n.ft.pop()
+			}
+		} else if current {
+			s.retryLater(j, mFT) // G21: failure HRESULTs only
+		}
+	}
+	s.releaseCall(c)
+	s.schedulePump(u)
+	s.evaluate(j)
+}
+
+// failed handles a JT/JE that did not return S_OK: the command line takes
+// over if there is one and the result is a failure code (G25, G26), else
+// the method is called again later (G20).
+func (s *Service) failed(j *job, m int, res hr) {
+	// Fix (G25, ambiguity 1: cmdlineTrigger = FAILED(hr) || pointer
+	// invalid): a success code other than S_OK (S_FALSE under StrictSOK)
+	// is retried as a callback, it does not hand over to the command line.
+	if j.cmd.set && s.opts.Version.AtLeast(1, 5) && res.Failed() {
+		if s.opts.AlternateCmdLine {
+			j.n.viaCmd[m] = true
+			return
+		}
+		j.n.viaCmd[m] = true
+		return
+	}
+	if s.opts.Mutants.Has(mutant.NoRetry) {
+		j.n.done[m] = true
+		return
+	}
+	s.retryLater(j, m)
+}
+
+func (s *Service) retryLater(j *job, m int) {
+	d := s.opts.CallbackRetryDelay
+	if d <= 0 {
+		d = j.retryDelay
+	}
+	at := s.now() + d
+	j.n.retryAt[m] = at
+	s.stats.Retries++
+	s.rec(trace.Record{Ev: trace.EvRetry, Job: j.name, Method: methodOf[m], At: at})
+	s.w.Schedule(at, classTimer, s.kCallRetry, int64(j.idx), 0)
+}
+
+func (s *Service) onCallRetry(ev sim.Event) {
+	s.evaluate(s.jobs[ev.A])
+}
+
+// fileTransferred: file i of j is done; FileTransferred is owed if the
+// flag is set and the object implements IBackgroundCopyCallback2 (G4, G15).
+func (s *Service) fileTransferred(j *job, i int) {
+	if s.opts.Profile == ProfileWineCompat || !j.wants(mFT) || j.reg.cb == nil || !j.reg.cb2 {
+		return
+	}
+	j.n.ft.push(int32(i))
+	s.rec(trace.Record{Ev: trace.EvNotifyOwed, Job: j.name, Method: trace.FileTransferred, File: int64(i)})
+	s.evaluate(j)
+}
+
+// jmTrigger: a JobModification trigger (G13) — coalesced, throttled by the
+// job's minimum notification interval (G14), lossy when nobody listens.
+func (s *Service) jmTrigger(j *job) { s.lowTrigger(j, mJM) }
+
+func (s *Service) lowTrigger(j *job, m int) {
+	if s.opts.Profile == ProfileWineCompat || !j.wants(m) || j.reg.cb == nil {
+		return
+	}
+	if m == mFRT && !j.reg.cb3 {
+		return
+	}
+	j.n.dirty[m] = true
+	if j.n.queued[m] || j.n.timer[m] || j.n.launched[m] {
+		return // coalesced into the pending one
+	}
+	interval := j.minNote
+	if s.opts.Mutants.Has(mutant.NoThrottle) {
+		interval = 0
+	}
+	if j.n.began[m] && s.now() < j.n.last[m]+interval {
+		j.n.timer[m] = true
+		s.w.Schedule(j.n.last[m]+interval, classTimer, s.kJMTimer, int64(j.idx), int64(m))
+		return
+	}
+	s.enqueue(j, m)
+}
+
+func (s *Service) onJMTimer(ev sim.Event) {
+	j := s.jobs[ev.A]
+	m := int(ev.B)
+	j.n.timer[m] = false
+	if j.n.dirty[m] && !j.n.queued[m] && j.wants(m) && j.reg.cb != nil {
+		s.enqueue(j, m)
+	}
+}
+
+// rangesTransferred: bytes [off, off+n) of file i arrived; an on-demand
+// job owes FileRangesTransferred with the ranges since the last call (G16).
+func (s *Service) rangesTransferred(j *job, i int, off, n uint64) {
+	if !j.onDemand || j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD || j.files[i].spec.NoRanges || !j.wants(mFRT) || j.reg.cb == nil || !j.reg.cb3 {
+		return
+	}
+	if len(j.n.ranges) > 0 && j.n.rangeOf != i {
+		return // one file at a time; the next file's ranges start after delivery
+	}
+	j.n.rangeOf = i
+	if k := len(j.n.ranges); k > 0 && j.n.ranges[k-1].InitialOffset+j.n.ranges[k-1].Length == off {
+		j.n.ranges[k-1].Length += n
+	} else if len(j.n.ranges) < callbackabi.MaxRangesPerFile {
+		j.n.ranges = append(j.n.ranges, callbackabi.FileRange{InitialOffset: off, Length: n})
+	}
+	s.lowTrigger(j, mFRT)
+}

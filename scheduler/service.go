@@ -1,0 +1,276 @@
+package scheduler
+
+import (
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// TraceVersion is written into run.start.
+const TraceVersion = "bitsim/1"
+
+// Event classes: at one instant, state changes settle before dispatch, and
+// dispatch before callbacks run. Ties within a class come from the choice
+// stream.
+const (
+	classState    sim.Class = 0
+	classDispatch sim.Class = 1
+	classInvoke   sim.Class = 2
+	classTimer    sim.Class = 3
+)
+
+// Service is the BITS service model: users, client processes, jobs and the
+// notification dispatcher, running in one sim.World.
+type Service struct {
+	w    *sim.World
+	opts Options
+	log  *trace.Log
+
+	users   []*User
+	clients []*Client
+	jobs    []*job
+	servers []server
+
+	network   bool
+	queueSeq  int64
+	ready     ring[int32] // launched calls, in launch order
+	nextCall  int64
+	calls     []*call // every call ever made; finished ones are reused
+	freeCalls []int32
+	programs  map[string]Program
+	wine      wineWorker
+
+	// event kinds
+	kConnect, kChunk, kSlice, kRetry, kNoProgress, kReply     kindID
+	kPump, kInvoke, kCallRetry, kJMTimer, kCmdExit, kCmdRetry kindID
+
+	stats Stats
+}
+
+type kindID = sim.Kind
+
+// Stats counts what happened in a run; properties use them to prove the
+// situation they are about actually occurred (no vacuous green).
+type Stats struct {
+	Calls             int64 // callback invocations begun
+	Retries           int64 // JT/JE/FT invocations after a failure
+	LateRegistrations int64 // registrations that made a JT/JE owed after the event
+	SlotWaits         int64 // dispatches that found every slot busy
+	BothLanesWaiting  int64 // a slot freed with both lanes non-empty
+	Nested            int64 // nested STA deliveries (G34)
+	Disconnects       int64 // calls that found the client dead
+	CmdLineRuns       int64
+	Panics            int64
+	CrashWhileOwed    int64 // a client crashed while a JT/JE to it was owed
+	Activations       int64 // CLSID activations (G9)
+	ArgumentMisuse    int64 // a callback used its job/file/error argument after returning (G35)
+}
+
+// New makes a service in w and writes run.start and run.config.
+func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Options) *Service {
+	opts.normalize()
+	s := &Service{w: w, opts: opts, log: log, network: true}
+	if s.log == nil {
+		s.log = &trace.Log{}
+	}
+	s.kConnect = w.Handle(s.onConnect)
+	s.kChunk = w.Handle(s.onChunk)
+	s.kSlice = w.Handle(s.onSlice)
+	s.kRetry = w.Handle(s.onTransferRetry)
+	s.kNoProgress = w.Handle(s.onNoProgress)
+	s.kReply = w.Handle(s.onReply)
+	s.kPump = w.Handle(s.onPump)
+	s.kInvoke = w.Handle(s.onInvoke)
+	s.kCallRetry = w.Handle(s.onCallRetry)
+	s.kJMTimer = w.Handle(s.onJMTimer)
+	s.kCmdExit = w.Handle(s.onCmdExit)
+	s.kCmdRetry = w.Handle(s.onCmdRetry)
+	s.rec(trace.Record{Ev: trace.EvRunStart, Seed: seed, Scenario: scenario, Version: TraceVersion})
+	interval := time.Duration(0)
+	if s.opts.Profile == ProfileDefault && s.opts.Version.AtLeast(5, 0) {
+		interval = callbackabi.DefaultMinNotificationInterval
+	}
+	s.rec(trace.Record{Ev: trace.EvRunConfig, Profile: opts.Profile.String(), Bits: opts.Version.String(),
+		Cap: int64(opts.Cap), Interval: interval, Strict: opts.StrictSOK, Delay: opts.CallbackRetryDelay})
+	return s
+}
+
+// World returns the world the service runs in.
+func (s *Service) World() *sim.World { return s.w }
+
+// Clock is the virtual clock a callback uses to spend time (Sleep blocks
+// the virtual thread it runs on).
+func (s *Service) Clock() sim.Clock { return s.w.Clock() }
+
+// Options returns the options in force.
+func (s *Service) Options() Options { return s.opts }
+
+// Stats returns the situation counters so far.
+func (s *Service) Stats() Stats { return s.stats }
+
+// Log returns the trace.
+func (s *Service) Log() *trace.Log { return s.log }
+
+func (s *Service) now() time.Duration { return s.w.Now() }
+
+func (s *Service) rec(r trace.Record) {
+	r.T = s.w.Now()
+	s.log.Append(r)
+}
+
+// Run runs the world until nothing is left to do, or until the world's
+// MaxTime limit (run.end reason "deadline"), and writes run.end. Hitting
+// any other limit (events, nesting depth) is an error: the run ends with a
+// limit event naming it. Run closes the world: callbacks still blocked are
+// unwound.
+func (s *Service) Run() error {
+	err := s.w.Run()
+	reason := "idle"
+	var le *sim.LimitError
+	switch {
+	case errors.As(err, &le) && le.Limit == "time":
+		reason, err = "deadline", nil
+	case err != nil:
+		reason = "limit: " + err.Error()
+		s.rec(trace.Record{Ev: trace.EvLimit, Reason: err.Error()})
+	}
+	s.rec(trace.Record{Ev: trace.EvRunEnd, Reason: reason})
+	s.w.Close()
+	return err
+}
+
+// User is an account on the machine. Callbacks run in the context of the
+// user who registered them (G10); the four-slot cap is per user (G31).
+type User struct {
+	s     *Service
+	name  string
+	admin bool
+	busy  int          // calls in flight
+	lanes [2]ring[req] // waiting dispatches: [0] high, [1] low
+	pump  bool         // a pump event is scheduled
+	jobs  int          // non-final jobs owned (policy limit)
+}
+
+// AddUser adds a user; admin users may TakeOwnership and are exempt from
+// the policy limits.
+func (s *Service) AddUser(name string, admin bool) *User {
+	u := &User{s: s, name: name, admin: admin}
+	s.users = append(s.users, u)
+	return u
+}
+
+// Name returns the user name used in the trace.
+func (u *User) Name() string { return u.name }
+
+// Busy returns the number of this user's callback invocations in flight.
+func (u *User) Busy() int { return u.busy }
+
+// Apartment is a client's COM threading model.
+type Apartment uint8
+
+const (
+	// MTA: each invocation runs on its own thread; invocations may
+	// overlap up to the per-user cap.
+	MTA Apartment = iota
+	// STA: every invocation runs on the client's one thread; an outgoing
+	// COM call from inside a callback lets BITS deliver another pending
+	// notification nested on that thread (G34).
+	STA
+)
+
+func (a Apartment) String() string {
+	if a == STA {
+		return "STA"
+	}
+	return "MTA"
+}
+
+// Client is one client process of a user.
+type Client struct {
+	s       *Service
+	name    string
+	base    string
+	gen     int
+	user    *User
+	apt     Apartment
+	alive   bool
+	th      *sim.Thread // STA: the one thread
+	staQ    fifo        // STA: calls waiting for the thread
+	staBusy bool
+	idle    []*sim.Thread // MTA: free worker threads
+	nthr    int
+}
+
+// StartClient starts a client process of user u.
+func (s *Service) StartClient(name string, u *User, apt Apartment) *Client {
+	c := &Client{s: s, name: name, base: name, gen: 1, user: u, apt: apt, alive: true}
+	s.startClient(c)
+	return c
+}
+
+func (s *Service) startClient(c *Client) {
+	if c.apt == STA {
+		c.th = s.w.NewThread(c.name + "/sta")
+	}
+	s.clients = append(s.clients, c)
+	s.rec(trace.Record{Ev: trace.EvClientStart, Client: c.name, User: c.user.name, Apartment: c.apt.String()})
+}
+
+// Name returns the client's trace id ("app-1", "app-1#2" after a restart).
+func (c *Client) Name() string { return c.name }
+
+// User returns the client's user.
+func (c *Client) User() *User { return c.user }
+
+// Alive reports whether the process is running.
+func (c *Client) Alive() bool { return c.alive }
+
+// Exit ends the process cleanly. Its callback pointers die with it (G7);
+// BITS finds that out on its next call (G23).
+func (c *Client) Exit() { c.end("exit") }
+
+// Crash ends the process abruptly; as Exit, but recorded as a crash.
+func (c *Client) Crash() { c.end("crash") }
+
+func (c *Client) end(reason string) {
+	if !c.alive {
+		return
+	}
+	c.alive = false
+	s := c.s
+	s.rec(trace.Record{Ev: trace.EvClientExit, Client: c.name, User: c.user.name, Apartment: c.apt.String(), Reason: reason})
+	for _, j := range s.jobs {
+		if j.reg.client == c && (j.owedJT() || j.owedJE()) {
+			s.stats.CrashWhileOwed++
+		}
+	}
+	// Calls in flight to the process fail (G23): BITS finds the pointer
+	// dead. Those still queued for its STA thread too.
+	for c.staQ.len() > 0 {
+		if cl := s.calls[c.staQ.pop()]; s.validAtStart(cl) {
+			s.endCall(cl, 0, outcomeDisconnected)
+		} else {
+			s.abandon(cl)
+		}
+	}
+	for _, cl := range s.calls {
+		if cl.client == c && cl.begun && !cl.ended && !cl.free {
+			s.endCall(cl, 0, outcomeDisconnected)
+		}
+	}
+}
+
+// Restart starts a new instance of the client's program (same user and
+// apartment). The new process must register again on its existing jobs
+// (G7: BITS does not persist pointers).
+func (c *Client) Restart() *Client {
+	c.end("exit")
+	n := &Client{s: c.s, base: c.base, gen: c.gen + 1, user: c.user, apt: c.apt, alive: true}
+	n.name = c.base + "#" + strconv.Itoa(n.gen)
+	c.s.startClient(n)
+	return n
+}

@@ -1,0 +1,105 @@
+package sim
+
+import (
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+
+	"pgregory.net/rapid"
+)
+
+// Chooser is the world's single stream of nondeterministic choices.
+//
+// Every decision that the model leaves open (the order of events at the same
+// instant, latencies, fault timing, which of two allowed outcomes happens) is
+// drawn from one Chooser, so a run is a pure function of its choice stream:
+// a seed for NewPRNG, or rapid's draws for NewRapid.
+type Chooser interface {
+	// Intn returns a choice in [0, n). n must be >= 1.
+	Intn(n int) int
+	// Tie returns the tie-break key of an event being scheduled: among events
+	// at the same instant and of the same class, the lower key fires first
+	// (equal keys fire in scheduling order).
+	Tie() uint32
+}
+
+// prngSeq2 is the fixed PCG stream selector; the user's seed picks the state.
+const prngSeq2 = 0x9e3779b97f4a7c15
+
+// NewPRNG returns a Chooser driven by a PCG generator (math/rand/v2) seeded
+// with seed. It uses no global state, and its choices are identical on every
+// GOARCH: Intn is computed with 64-bit arithmetic only.
+func NewPRNG(seed uint64) Chooser {
+	p := &prng{}
+	p.pcg.Seed(seed, prngSeq2)
+	return p
+}
+
+type prng struct{ pcg rand.PCG }
+
+func (p *prng) Intn(n int) int {
+	if n < 1 {
+		panic(fmt.Sprintf("sim: Intn(%d): n must be >= 1", n))
+	}
+	// Lemire's nearly divisionless method, unbiased.
+	bound := uint64(n)
+	hi, lo := bits.Mul64(p.pcg.Uint64(), bound)
+	if lo < bound {
+		thresh := -bound % bound
+		for lo < thresh {
+			hi, lo = bits.Mul64(p.pcg.Uint64(), bound)
+		}
+	}
+	return int(hi)
+}
+
+func (p *prng) Tie() uint32 { return uint32(p.pcg.Uint64() >> 32) }
+
+// rapidTieMax bounds NewRapid's tie keys: small keys keep draws cheap and
+// make shrinking land on 0, i.e. FIFO order.
+const rapidTieMax = 3
+
+// rapidCacheMax is the largest n whose Intn generator is cached.
+const rapidCacheMax = 256
+
+// NewRapid returns a Chooser that draws every choice from t, so rapid
+// generates, shrinks and replays the schedule together with the rest of the
+// test case. Shrinking moves every choice toward 0: the smallest Intn values
+// and tie key 0 (events at one instant fire in FIFO order).
+func NewRapid(t *rapid.T) Chooser {
+	if t == nil {
+		panic("sim: NewRapid(nil)")
+	}
+	return &rapidChooser{t: t, tie: rapid.IntRange(0, rapidTieMax)}
+}
+
+type rapidChooser struct {
+	t    *rapid.T
+	gens []*rapid.Generator[int] // gens[n] draws from [0, n)
+	tie  *rapid.Generator[int]
+}
+
+func (r *rapidChooser) Intn(n int) int {
+	if n < 1 {
+		panic(fmt.Sprintf("sim: Intn(%d): n must be >= 1", n))
+	}
+	if n == 1 {
+		return 0 // nothing to choose: no draw, nothing to shrink
+	}
+	if n > rapidCacheMax {
+		return rapid.IntRange(0, n-1).Draw(r.t, "choice")
+	}
+	if n >= len(r.gens) {
+		gens := make([]*rapid.Generator[int], n+1)
+		copy(gens, r.gens)
+		r.gens = gens
+	}
+	g := r.gens[n]
+	if g == nil {
+		g = rapid.IntRange(0, n-1)
+		r.gens[n] = g
+	}
+	return g.Draw(r.t, "choice")
+}
+
+func (r *rapidChooser) Tie() uint32 { return uint32(r.tie.Draw(r.t, "tie")) }

@@ -1,0 +1,42 @@
+package sim_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitsim/bitsim/sim"
+)
+
+func TestPRNGGolden(t *testing.T) {
+	// These values must be the same on every GOARCH (math/rand/v2's Rand.IntN
+	// is not: it takes a 32-bit path on 32-bit platforms).
+	p := sim.NewPRNG(1)
+	got := []int{p.Intn(10), p.Intn(1000), p.Intn(math.MaxInt32), p.Intn(3), p.Intn(1)}
+	assert.Equal(t, []int{9, 729, 1936788443, 2, 0}, got)
+	assert.Equal(t, uint32(0x5af155a0), p.Tie())
+}
+
+func TestPRNGRangeAndSpread(t *testing.T) {
+	p := sim.NewPRNG(99)
+	var counts [7]int
+	for range 7000 {
+		v := p.Intn(7)
+		require.True(t, v >= 0 && v < 7)
+		counts[v]++
+	}
+	for v, c := range counts {
+		assert.InDelta(t, 1000, c, 150, "value %d", v)
+	}
+	q := sim.NewPRNG(100)
+	same := 0
+	for range 100 {
+		if sim.NewPRNG(99).Tie() == q.Tie() {
+			same++
+		}
+	}
+	assert.Less(t, same, 5, "different seeds, different streams")
+	requirePanics(t, "sim: Intn(-3): n must be >= 1", func() { p.Intn(-3) })
+}

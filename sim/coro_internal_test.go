@@ -1,0 +1,101 @@
+package sim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestNonBlockingCallbacksCostNoSwitch(t *testing.T) {
+	w := NewWorld(NewPRNG(1), Limits{})
+	th := w.NewThread("sta")
+	calls := 0
+	var k Kind
+	k = w.Handle(func(Event) {
+		w.RunOn(th, func() {
+			w.RunOn(th, func() { calls++ }) // nested, still inline
+		})
+		if calls < 1000 {
+			w.After(1, 0, k, 0, 0)
+		}
+	})
+	w.Schedule(0, 0, k, 0, 0)
+	require.NoError(t, w.Run())
+	assert.Equal(t, 1000, calls)
+	assert.Equal(t, int64(1), w.switches, "only the driver's resumption of the first coroutine")
+	assert.Equal(t, 1, w.coros)
+}
+
+func TestSleepAloneIsInline(t *testing.T) {
+	w := NewWorld(NewPRNG(1), Limits{})
+	th := w.NewThread("t")
+	w.Go(th, func() {
+		for range 100 {
+			w.Sleep(1)
+		}
+	})
+	require.NoError(t, w.Run())
+	assert.Equal(t, int64(101), w.fired)
+	assert.Equal(t, int64(1), w.switches, "a wake-up that is the next event fires in place")
+}
+
+func TestBlockResumeCostsTwoSwitches(t *testing.T) {
+	w := NewWorld(NewPRNG(1), Limits{})
+	th := w.NewThread("t")
+	ticks := 0
+	var tick Kind
+	tick = w.Handle(func(Event) {
+		if ticks++; ticks < 100 {
+			w.After(2, 0, tick, 0, 0)
+		}
+	})
+	w.Go(th, func() {
+		for range 100 {
+			w.Sleep(2) // a tick always fires in between
+		}
+	})
+	w.Schedule(1, 0, tick, 0, 0)
+	require.NoError(t, w.Run())
+	// The driver starts the first coroutine, and a second one when the first
+	// blocks; then each of the 100 wake-ups costs one resumption (plus the
+	// yield back when the thread blocks again).
+	assert.Equal(t, int64(2+100), w.switches)
+	assert.Equal(t, 2, w.coros)
+	assert.Empty(t, w.idle, "idle coroutines are released after the run")
+}
+
+func TestCoroutinesBoundedByBlockedThreads(t *testing.T) {
+	w := NewWorld(NewPRNG(5), Limits{})
+	const n = 20
+	for i := range n {
+		th := w.NewThread("t")
+		w.Go(th, func() {
+			for j := range 50 {
+				w.Sleep(time.Duration(w.Chooser().Intn(5)))
+				if j%7 == i%7 {
+					w.Park()
+				}
+			}
+		})
+		_ = i
+	}
+	var k Kind
+	k = w.Handle(func(Event) {
+		for _, th := range w.threads[1:] {
+			if th.parked {
+				w.Unpark(th)
+			}
+		}
+		if w.Pending() > 0 {
+			w.After(3, 0, k, 0, 0)
+		}
+	})
+	w.Schedule(0, 0, k, 0, 0)
+	require.NoError(t, w.Run())
+	for _, th := range w.threads[1:] {
+		assert.False(t, th.Busy())
+	}
+	assert.LessOrEqual(t, w.coros, n+1, "a coroutine is created only when all others hold blocked threads")
+}

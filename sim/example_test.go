@@ -1,0 +1,127 @@
+package sim_test
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/bitsim/bitsim/sim"
+)
+
+// A world fires events in virtual time; at the same instant, a lower class
+// fires first.
+func ExampleNewWorld() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	say := w.Handle(func(ev sim.Event) {
+		fmt.Printf("%v: event %d (class %d)\n", w.Now(), ev.A, ev.Class)
+	})
+	w.Schedule(2*time.Second, 0, say, 1, 0)
+	w.Schedule(time.Second, 1, say, 2, 0)
+	w.Schedule(time.Second, 0, say, 3, 0)
+	w.After(time.Minute, 0, say, 4, 0)
+	if err := w.Run(); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("fired", w.Fired(), "at", w.Now())
+	// Output:
+	// 1s: event 3 (class 0)
+	// 1s: event 2 (class 1)
+	// 2s: event 1 (class 0)
+	// 1m0s: event 4 (class 0)
+	// fired 4 at 1m0s
+}
+
+// Code running as a virtual thread spends virtual time through the world's
+// Clock; other threads and events run meanwhile.
+func ExampleWorld_Clock() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	defer w.Close()
+	clock := w.Clock() // what code under simulation would be given
+	worker := w.NewThread("worker")
+	w.Go(worker, func() {
+		start := clock.Now()
+		clock.Sleep(90 * time.Second) // blocks this thread only
+		fmt.Println("worker slept", clock.Since(start))
+	})
+	w.AfterFunc(time.Minute, func() {
+		fmt.Println("meanwhile, at", clock.Now().Format(time.TimeOnly))
+	})
+	if err := w.Run(); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println("done at", clock.Now().Format(time.DateTime))
+	// Output:
+	// meanwhile, at 00:01:00
+	// worker slept 1m30s
+	// done at 2000-01-01 00:01:30
+}
+
+// RunOn runs a callback inline as a thread. Code on that thread may call
+// back into itself (reentrancy), which nests on the same thread.
+func ExampleWorld_RunOn() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{MaxDepth: 8})
+	sta := w.NewThread("sta")
+	var call func(n int)
+	call = func(n int) {
+		fmt.Printf("%sdepth %d on %s\n", indent(sta.Depth()), sta.Depth(), w.Current().Name())
+		if n > 0 {
+			w.RunOn(sta, func() { call(n - 1) }) // a reentrant call
+		}
+	}
+	w.AfterFunc(0, func() {
+		w.RunOn(sta, func() { call(2) }) // deliver a callback on sta
+		fmt.Println("back in the handler; current thread:", w.Current())
+	})
+	if err := w.Run(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// depth 1 on sta
+	//   depth 2 on sta
+	//     depth 3 on sta
+	// back in the handler; current thread: <nil>
+}
+
+func indent(depth int) string {
+	s := ""
+	for range depth - 1 {
+		s += "  "
+	}
+	return s
+}
+
+// A Park/Unpark pair waits for a condition set by an event.
+func ExampleWorld_Park() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	waiter := w.NewThread("waiter")
+	ready := false
+	w.Go(waiter, func() {
+		for !ready {
+			w.Park()
+		}
+		fmt.Println("ready at", w.Now())
+	})
+	w.AfterFunc(5*time.Second, func() {
+		ready = true
+		w.Unpark(waiter)
+	})
+	if err := w.Run(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// ready at 5s
+}
+
+// A seeded PRNG gives the same choices on every run and every platform.
+func ExampleNewPRNG() {
+	a, b := sim.NewPRNG(7), sim.NewPRNG(7)
+	for range 3 {
+		x, y := a.Intn(100), b.Intn(100)
+		fmt.Println(x, y, x == y)
+	}
+	fmt.Println(a.Tie() == b.Tie())
+	// Output:
+	// 48 48 true
+	// 0 0 true
+	// 55 55 true
+	// true
+}

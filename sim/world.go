@@ -1,0 +1,359 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Handler handles the events of one Kind. It runs on the event loop with no
+// current thread (Current returns nil); to run code as a thread it calls
+// RunOn.
+type Handler func(ev Event)
+
+// Kinds used by the kernel itself; user kinds start at firstUserKind.
+const (
+	kindNone  Kind = iota // the zero Kind is never valid
+	kindWake              // A = thread id: resume a thread blocked in Sleep or Park
+	kindStart             // A = thread id, B = func slot or -1: start work on a thread
+	kindFunc              // B = func slot: AfterFunc
+	firstUserKind
+)
+
+type runState uint8
+
+const (
+	stateIdle     runState = iota // between runs
+	stateRunning                  // inside Run or RunUntil
+	stateFinished                 // after a limit, a handler panic, or Close
+)
+
+// World is a deterministic discrete-event simulation: virtual time, an event
+// queue, virtual threads and one Chooser. It is not safe for concurrent use:
+// exactly one piece of world code runs at a time, and only the goroutine
+// that calls Run (and the world's own coroutines) may touch it.
+type World struct {
+	chooser Chooser
+	limits  Limits
+	clock   worldClock
+
+	q        queue
+	now      time.Duration
+	seq      uint64
+	fired    int64
+	handlers []Handler
+	threads  []*Thread // threads[0] is nil: thread ids start at 1
+	funcs    []func()  // AfterFunc and Go bodies waiting for their event
+	free     []int     // free slots of funcs
+
+	// Run state.
+	state     runState
+	unwinding bool          // finish is stopping coroutines
+	halted    bool          // next fires nothing more in this run
+	stopped   bool          // Stop was called in this run
+	err       error         // the *LimitError that ended the run
+	budget    int64         // fired count at which the events limit is hit
+	until     time.Duration // RunUntil bound (MaxInt64 for Run)
+	horizon   time.Duration // min(until, Limits.MaxTime)
+
+	// Coroutines (see coro.go).
+	cur      *coro   // the coroutine executing now; nil outside a run
+	current  *Thread // the thread whose code is executing now
+	sig      signal  // why the last coroutine gave control back
+	idle     []*coro // coroutines parked at the top of their loop
+	coros    int     // coroutines created, ever
+	switches int64   // coroutine resumptions, ever (for tests)
+}
+
+// NewWorld returns an empty world at virtual time 0 whose choices come from
+// c and whose runs are bounded by l (zero fields take DefaultLimits).
+func NewWorld(c Chooser, l Limits) *World {
+	if c == nil {
+		panic("sim: NewWorld with a nil Chooser")
+	}
+	w := &World{chooser: c, limits: l.withDefaults()}
+	w.clock.w = w
+	w.threads = []*Thread{nil}
+	w.handlers = make([]Handler, firstUserKind, firstUserKind+8)
+	w.handlers[kindWake] = w.onWake
+	w.handlers[kindStart] = w.onStart
+	w.handlers[kindFunc] = w.onFunc
+	return w
+}
+
+// Chooser returns the world's choice stream.
+func (w *World) Chooser() Chooser { return w.chooser }
+
+// Limits returns the world's limits, with defaults filled in.
+func (w *World) Limits() Limits { return w.limits }
+
+// Now returns the virtual time since Epoch.
+func (w *World) Now() time.Duration { return w.now }
+
+// Clock returns the world's virtual Clock: Now is Epoch+w.Now(), Sleep blocks
+// the current virtual thread (and panics outside one).
+func (w *World) Clock() Clock { return &w.clock }
+
+// Fired returns the number of events fired so far, in all runs.
+func (w *World) Fired() int64 { return w.fired }
+
+// Pending returns the number of scheduled events that have not fired.
+func (w *World) Pending() int { return w.q.len() }
+
+// Handle registers h and returns the Kind to schedule its events with.
+// It may be called before or during a run.
+func (w *World) Handle(h Handler) Kind {
+	if h == nil {
+		panic("sim: Handle(nil)")
+	}
+	if len(w.handlers) > math.MaxUint16 {
+		panic(fmt.Sprintf("sim: Handle: too many handlers (at most %d kinds)", math.MaxUint16-int(firstUserKind)+1))
+	}
+	w.handlers = append(w.handlers, h)
+	return Kind(len(w.handlers) - 1)
+}
+
+// Schedule schedules an event of kind k with arguments a and b at virtual
+// time at, in class c. It panics if at is before Now, if k was not returned
+// by Handle, or if the world is finished.
+func (w *World) Schedule(at time.Duration, c Class, k Kind, a, b int64) {
+	if at < w.now {
+		panic(fmt.Sprintf("sim: Schedule at %v, before Now() = %v: cannot schedule in the past", at, w.now))
+	}
+	if k < firstUserKind || int(k) >= len(w.handlers) {
+		panic(fmt.Sprintf("sim: Schedule: unknown Kind %d (use a Kind returned by Handle)", k))
+	}
+	w.mustLive("Schedule")
+	w.push(at, c, k, a, b)
+}
+
+// After schedules an event d after Now. It panics if d is negative, and
+// otherwise like Schedule. A time past the end of time saturates.
+func (w *World) After(d time.Duration, c Class, k Kind, a, b int64) {
+	if d < 0 {
+		panic(fmt.Sprintf("sim: After(%v): negative duration", d))
+	}
+	w.Schedule(time.Duration(satAdd(int64(w.now), int64(d))), c, k, a, b)
+}
+
+// AfterFunc calls fn, in a plain handler of class DefaultClass, d after Now.
+// It is a convenience: fn's closure usually allocates.
+func (w *World) AfterFunc(d time.Duration, fn func()) {
+	if d < 0 {
+		panic(fmt.Sprintf("sim: AfterFunc(%v): negative duration", d))
+	}
+	if fn == nil {
+		panic("sim: AfterFunc with a nil func")
+	}
+	w.mustLive("AfterFunc")
+	slot := w.storeFunc(fn)
+	w.push(time.Duration(satAdd(int64(w.now), int64(d))), DefaultClass, kindFunc, 0, int64(slot))
+}
+
+func (w *World) onFunc(ev Event) { w.takeFunc(ev.B)() }
+
+// push draws the event's tie key, queues it and returns its sequence number.
+func (w *World) push(at time.Duration, c Class, k Kind, a, b int64) uint64 {
+	tie := w.chooser.Tie()
+	w.seq++
+	w.q.push(Event{At: at, A: a, B: b, seq: w.seq, tie: tie, Kind: k, Class: c})
+	return w.seq
+}
+
+func (w *World) storeFunc(fn func()) int {
+	if n := len(w.free); n > 0 {
+		slot := w.free[n-1]
+		w.free = w.free[:n-1]
+		w.funcs[slot] = fn
+		return slot
+	}
+	w.funcs = append(w.funcs, fn)
+	return len(w.funcs) - 1
+}
+
+func (w *World) takeFunc(slot int64) func() {
+	fn := w.funcs[slot]
+	invariant(fn != nil, "func slot is empty")
+	w.funcs[slot] = nil
+	w.free = append(w.free, int(slot))
+	return fn
+}
+
+// mustLive panics if the world is finished: with the unwind sentinel while
+// Close (or a limit) is unwinding virtual threads, so code running in their
+// deferred calls keeps unwinding; with a misuse message otherwise.
+func (w *World) mustLive(op string) {
+	if w.state != stateFinished {
+		return
+	}
+	if w.unwinding {
+		panic(unwindSentinel)
+	}
+	panic("sim: " + op + " on a finished world")
+}
+
+// Stop ends the current run after the current event: Run or RunUntil
+// returns nil, pending events and blocked threads stay for the next run.
+// It must be called from inside a run (a handler or a virtual thread).
+func (w *World) Stop() {
+	if w.state != stateRunning {
+		panic("sim: Stop outside a run (call it from a handler or a virtual thread)")
+	}
+	w.halted = true
+	w.stopped = true
+}
+
+// Run fires events in order until none remain, Stop is called, or a limit
+// is hit. It returns nil, a *LimitError (then the world is finished), or
+// ErrFinished if the world was already finished. A panic in a handler or
+// thread (other than the kernel's unwind sentinel) finishes the world and
+// propagates to Run's caller with its original value.
+func (w *World) Run() error { return w.run(math.MaxInt64, false) }
+
+// RunUntil fires the events with At <= t, then sets Now to t and returns.
+// Later events stay pending. If Stop ends the run early, Now stays at the
+// time of the last event. t before Now panics.
+func (w *World) RunUntil(t time.Duration) error {
+	if t < w.now && w.state != stateFinished {
+		panic(fmt.Sprintf("sim: RunUntil(%v): before Now() = %v", t, w.now))
+	}
+	return w.run(t, true)
+}
+
+func (w *World) run(until time.Duration, bounded bool) error {
+	switch w.state {
+	case stateFinished:
+		return ErrFinished
+	case stateRunning:
+		panic("sim: Run called while the world is running (from a handler, a thread, or another goroutine)")
+	}
+	w.state = stateRunning
+	w.halted, w.stopped = false, false
+	w.until = until
+	w.horizon = min(until, w.limits.MaxTime)
+	w.budget = satAdd(w.fired, w.limits.MaxEvents)
+
+	normal := false
+	defer func() {
+		if !normal { // a panic or runtime.Goexit is leaving Run
+			w.finish(false)
+		}
+	}()
+	w.drive()
+	normal = true
+
+	invariant(w.current == nil, "a thread is current after the run")
+	w.cur = nil
+	if w.err == nil && bounded && !w.stopped {
+		if until > w.limits.MaxTime {
+			w.fail(LimitTime, int64(w.limits.MaxTime))
+		} else {
+			w.now = until
+		}
+	}
+	if w.err != nil {
+		w.finish(true)
+		return w.err
+	}
+	w.state = stateIdle
+	w.trimIdle()
+	return nil
+}
+
+// next pops the next event to fire in this run, advancing Now, or reports
+// that the run is over. It enforces the events and time limits. Once it
+// returns false it keeps returning false until the run ends.
+func (w *World) next() (Event, bool) {
+	if w.halted || len(w.q.h) == 0 {
+		return Event{}, false
+	}
+	if at := w.q.h[0].At; at > w.horizon {
+		if at <= w.until { // so at > MaxTime
+			w.fail(LimitTime, int64(w.limits.MaxTime))
+		}
+		return Event{}, false
+	}
+	if w.fired >= w.budget {
+		w.fail(LimitEvents, w.limits.MaxEvents)
+		return Event{}, false
+	}
+	ev := w.q.pop()
+	w.now = ev.At
+	w.fired++
+	return ev, true
+}
+
+// loop fires events until the run is over.
+func (w *World) loop() {
+	for {
+		ev, ok := w.next()
+		if !ok {
+			return
+		}
+		w.handlers[ev.Kind](ev)
+	}
+}
+
+// fail records a limit error and halts the run.
+func (w *World) fail(limit string, value int64) {
+	if w.err == nil {
+		w.err = &LimitError{Limit: limit, Value: value}
+	}
+	w.halted = true
+}
+
+// Close finishes the world: every blocked virtual thread is unwound (its
+// Sleep or Park panics with the unwind sentinel, its deferred calls run, and
+// its goroutine exits) and pending events are dropped. Later Run calls
+// return ErrFinished. Close is idempotent; it panics during a run.
+func (w *World) Close() {
+	switch w.state {
+	case stateRunning:
+		panic("sim: Close during a run (call Stop, and Close after Run returns)")
+	case stateFinished:
+		return
+	}
+	w.finish(true)
+}
+
+// finish marks the world finished and unwinds every suspended coroutine in a
+// fixed order (blocked threads by id, then idle coroutines). If a deferred
+// call panics while unwinding, the first such panic is re-raised at the end
+// when repanic is set (finish is also called while a panic is leaving Run,
+// and then the original panic wins).
+func (w *World) finish(repanic bool) {
+	w.state = stateFinished
+	w.halted = true
+	w.unwinding = true
+	var first any
+	for _, th := range w.threads[1:] {
+		if c := th.coro; c != nil {
+			if p := w.stopCoro(c); p != nil && first == nil {
+				first = p
+			}
+		}
+	}
+	for _, c := range w.idle {
+		if p := w.stopCoro(c); p != nil && first == nil {
+			first = p
+		}
+	}
+	w.idle = nil
+	w.unwinding = false
+	w.cur, w.current = nil, nil
+	w.q.h = nil
+	w.funcs, w.free = nil, nil
+	for _, th := range w.threads[1:] {
+		th.queue, th.qhead = nil, 0
+	}
+	if first != nil && repanic {
+		panic(first)
+	}
+}
+
+// invariant panics with an internal error if an invariant does not hold.
+func invariant(ok bool, what string) {
+	if !ok {
+		panic("sim: internal error: " + what)
+	}
+}

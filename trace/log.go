@@ -1,0 +1,156 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ErrLogFull is the error of a Log whose record limit was reached: records
+// appended after that were dropped. Log.Err wraps it.
+var ErrLogFull = errors.New("trace: log record limit reached")
+
+// A Log is the append-only, in-memory trace a simulator writes on its hot
+// path. Append numbers records itself (seq 1, 2, 3 …), so a Log always
+// holds a well-formed sequence. The zero value is an empty Log that keeps
+// every record, with no limit.
+//
+// Two options bound its memory (DESIGN.md: bounded everything):
+//
+//   - SetLimit(n): at most n records are accepted. Append past the limit
+//     drops the record and sets Overflow; Err then reports ErrLogFull. The
+//     records kept are the first n, a valid trace prefix.
+//   - SetMode: a Log in mode HashOnly encodes each record into a Hasher
+//     instead of keeping it, so a run of any size costs constant memory
+//     and still has a determinism fingerprint (Log.Hash); in mode
+//     CountOnly it only numbers and counts records, for benchmarks that
+//     must not pay for the trace.
+//
+// A Log is not safe for concurrent use; in bitsim only the one running
+// virtual thread appends.
+type Log struct {
+	recs    []Record
+	n       int // records accepted (the seq of the last one)
+	limit   int // most records accepted; 0: no limit
+	dropped int // records refused because of limit
+	mode    LogMode
+	h       Hasher // used in mode HashOnly
+}
+
+// LogMode is what a Log does with the records appended to it.
+type LogMode uint8
+
+// Log modes.
+const (
+	KeepRecords LogMode = iota // keep every record (the zero value)
+	HashOnly                   // hash each record, keep none
+	CountOnly                  // number and count records, keep and hash none
+)
+
+func (m LogMode) String() string {
+	switch m {
+	case KeepRecords:
+		return "KeepRecords"
+	case HashOnly:
+		return "HashOnly"
+	case CountOnly:
+		return "CountOnly"
+	}
+	return "LogMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// Append adds r with r.Seq set to the next sequence number, or drops it if
+// the limit is reached. It does not allocate, apart from the amortized
+// growth of the record slice (none in modes HashOnly and CountOnly).
+func (l *Log) Append(r Record) {
+	if l.limit > 0 && l.n >= l.limit {
+		l.dropped++
+		return
+	}
+	l.n++
+	r.Seq = int64(l.n)
+	switch l.mode {
+	case KeepRecords:
+		l.recs = append(l.recs, r)
+	case HashOnly:
+		l.h.Add(&r)
+	}
+}
+
+// Records returns the records kept, in order (none unless the mode is
+// KeepRecords). The
+// slice is the Log's own memory: read it, don't modify it, and don't keep
+// it past a Reset.
+func (l *Log) Records() []Record { return l.recs[:len(l.recs):len(l.recs)] }
+
+// Len returns the number of records accepted since the last Reset. It
+// counts records not kept (modes HashOnly and CountOnly) too, so it is
+// always the seq of the last record.
+func (l *Log) Len() int { return l.n }
+
+// Reset empties the Log and clears Overflow, keeping its capacity, its
+// limit and its mode.
+func (l *Log) Reset() {
+	clear(l.recs) // drop references to the old records' strings
+	l.recs = l.recs[:0]
+	l.n = 0
+	l.dropped = 0
+	l.h.Reset()
+}
+
+// SetLimit sets the most records the Log accepts; n <= 0 means no limit.
+// Records already accepted stay.
+func (l *Log) SetLimit(n int) { l.limit = max(n, 0) }
+
+// Limit returns the record limit (0: none).
+func (l *Log) Limit() int { return l.limit }
+
+// Overflow reports whether a record was dropped because of the limit.
+func (l *Log) Overflow() bool { return l.dropped > 0 }
+
+// Dropped returns how many records were dropped because of the limit.
+func (l *Log) Dropped() int { return l.dropped }
+
+// Err returns an error wrapping ErrLogFull if records were dropped, else
+// nil.
+func (l *Log) Err() error {
+	if l.dropped == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: kept %d, dropped %d records", ErrLogFull, l.n, l.dropped)
+}
+
+// SetMode sets what the Log does with records. The mode can only change
+// while the Log is empty (new or just Reset); changing it on a non-empty
+// Log panics, since records already kept, hashed or counted cannot move to
+// another mode.
+func (l *Log) SetMode(m LogMode) {
+	if m > CountOnly {
+		panic("trace: Log.SetMode: no such mode " + m.String())
+	}
+	if m == l.mode {
+		return
+	}
+	if l.n != 0 || l.dropped != 0 {
+		panic("trace: Log.SetMode on a non-empty log (call Reset first)")
+	}
+	l.mode = m
+}
+
+// Mode returns the Log's mode.
+func (l *Log) Mode() LogMode { return l.mode }
+
+// Hash returns the trace hash of the records accepted so far: Hash of
+// Records, or in mode HashOnly the hash of the records streamed through.
+// Both modes give the same hash for the same appends. A Log in mode
+// CountOnly has no hash: Hash panics rather than return a value that two
+// different runs would share.
+func (l *Log) Hash() [32]byte {
+	switch l.mode {
+	case HashOnly:
+		return l.h.Sum()
+	case CountOnly:
+		panic("trace: Log.Hash in mode CountOnly")
+	}
+	return Hash(l.recs)
+}
