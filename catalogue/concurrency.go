@@ -67,7 +67,7 @@ func judgeG32(b *base, w *world, r *trace.Record) {
 		return
 	}
 	u := w.user(r.User)
-	for _, e := range u.waits[0].q[u.waits[0].head:] {
+	for _, e := range u.waits[0].pending() {
 		if e.done {
 			continue
 		}
@@ -125,8 +125,8 @@ func judgeG34(b *base, w *world, r *trace.Record) {
 		}
 	case trace.EvCallEnd:
 		c, ok := w.open[r.Call]
-		if !ok || c.kids == 0 {
-			return
+		if !ok || c.kids == 0 || isDisconnected(r) || !c.client.alive {
+			return // a dead client's calls all end at once, in any order
 		}
 		var kids []int64
 		var first *callW

@@ -69,12 +69,20 @@ func judgeG15(b *base, w *world, r *trace.Record) {
 //   - a call to the registered client is in flight (its STA thread may be
 //     busy, G34);
 //   - the registering user's slots are all held (G31);
+//   - a client the job was registered to in this state entry is an STA
+//     client with a call in flight: a dispatch queued for its busy thread
+//     holds a slot, and is in flight for BITS, before its call.begin is
+//     written;
 //   - the dispatch waits for a slot (slot.wait) while the user has a call
-//     in flight on an STA client: calls queued for a busy STA thread hold
-//     slots before their call.begin is written.
+//     in flight on an STA client, for the same reason.
 func (w *world) hung(j *jobW, m trace.Method) bool {
 	if j.open.len() > 0 {
 		return true
+	}
+	for _, name := range j.entryRegs {
+		if c, ok := w.clients[name]; ok && c.apt == "STA" && c.open.len() > 0 {
+			return true
+		}
 	}
 	if c, ok := w.clients[j.reg.client]; ok && c.open.len() > 0 {
 		return true

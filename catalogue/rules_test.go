@@ -861,3 +861,126 @@ func TestEveryRuleHasCases(t *testing.T) {
 		assert.True(t, covered[r.ID], "rule %s has no test case", r.ID)
 	}
 }
+
+// The modelling tolerances: what the catalogue deliberately lets pass.
+func TestTolerances(t *testing.T) {
+	cases := map[string]func() []trace.Record{
+		// A notify.drop settles a slot.wait: the dropped high-lane dispatch
+		// no longer holds back the low lane (G32).
+		"dropped high-lane wait": func() []trace.Record {
+			b, _ := lanes(false)
+			b.recs = b.recs[:len(b.recs)-4] // up to the end of call 1
+			b.drop("job-2", jt, "unregistered")
+			b.unreg("job-2", "client")
+			b.call(2, "job-1", "alice", "app-1", jm, sOK)
+			return b.idle()
+		},
+		// A high-lane dispatch for an STA client may hold its slot while it
+		// waits for the client's thread (G32, G34).
+		"high lane waiting for an STA thread": func() []trace.Record {
+			b := newTBWith(1, 0, true)
+			b.client("app-1", "alice", "MTA")
+			b.client("sta", "alice", "STA")
+			b.create("job-1", "alice")
+			b.flags("job-1", 0x9)
+			b.reg("job-1", "app-1", "alice")
+			b.create("job-2", "alice")
+			b.reg("job-2", "sta", "alice")
+			b.transfer("job-1")
+			b.begin(1, "job-1", "alice", "app-1", jt)
+			b.transfer("job-2")
+			b.wait("job-2", "alice", jt)
+			b.modified("job-1", "property")
+			b.wait("job-1", "alice", jm)
+			b.end(1, sOK)
+			b.call(2, "job-1", "alice", "app-1", jm, sOK)
+			b.call(3, "job-2", "alice", "sta", jt, sOK)
+			return b.idle()
+		},
+		// A hung callback excuses what it holds back: a late registration
+		// of a client whose thread never returns is not a G18 violation.
+		"hung client": func() []trace.Record {
+			b := newTB()
+			b.client("app-1", "alice", "STA")
+			b.create("job-1", "alice")
+			b.create("job-2", "alice")
+			b.flags("job-2", 0x8)
+			b.reg("job-2", "app-1", "alice")
+			b.modified("job-2", "progress")
+			b.begin(1, "job-2", "alice", "app-1", jm) // never returns
+			b.transfer("job-1")
+			b.reg("job-1", "app-1", "alice")
+			return b.idle()
+		},
+		// JobTransferred waits for every owed FileTransferred (G33): a
+		// FileTransferred in flight at the end holds it back.
+		"FileTransferred in flight": func() []trace.Record {
+			b := basic()
+			b.flags("job-1", 0x11)
+			b.to("job-1", queued)
+			b.to("job-1", connecting)
+			b.to("job-1", transferring)
+			b.owed("job-1", ft, 0)
+			b.to("job-1", transferred)
+			b.begin(1, "job-1", "alice", "app-1", ft) // never returns
+			return b.idle()
+		},
+		// S_FALSE under strict with a command line (ambiguity 1): calling
+		// JobTransferred again is fine ...
+		"S_FALSE retried as a callback": func() []trace.Record {
+			b := basic()
+			b.cmdline("job-1", "alice")
+			b.transfer("job-1")
+			b.call(1, "job-1", "alice", "app-1", jt, sFalse)
+			b.retry("job-1", jt, time.Minute)
+			b.after(time.Minute)
+			b.call(2, "job-1", "alice", "app-1", jt, sOK)
+			return b.idle()
+		},
+		// ... and so is handing over to the command line.
+		"S_FALSE handed to the command line": func() []trace.Record {
+			b := basic()
+			b.cmdline("job-1", "alice")
+			b.transfer("job-1")
+			b.call(1, "job-1", "alice", "app-1", jt, sFalse)
+			b.cmdStart("job-1", 1)
+			b.cmdExit("job-1", 1, 0)
+			return b.idle()
+		},
+		// A new registration after the command line succeeded is owed the
+		// notification again, and the command line is its fallback (G19).
+		"command line again for a new registration": func() []trace.Record {
+			b := newTB()
+			b.client("app-1", "alice", "MTA")
+			b.create("job-1", "alice")
+			b.cmdline("job-1", "alice")
+			b.transfer("job-1")
+			b.cmdStart("job-1", 1)
+			b.cmdExit("job-1", 1, 0)
+			b.reg("job-1", "app-1", "alice")
+			b.call(1, "job-1", "alice", "app-1", jt, eFail)
+			b.cmdStart("job-1", 2)
+			b.cmdExit("job-1", 2, 0)
+			return b.idle()
+		},
+		// A run cut by a limit is not judged for liveness.
+		"limit": func() []trace.Record {
+			b := basic()
+			b.transfer("job-1")
+			b.call(1, "job-1", "alice", "app-1", jt, eFail)
+			b.add(trace.Record{Ev: trace.EvLimit, Reason: "events"})
+			b.finish("limit: events")
+			return b.recs
+		},
+	}
+	names := make([]string, 0, len(cases))
+	for name := range cases {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			assert.Empty(t, catalogue.Check(cases[name]()))
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -8,6 +9,9 @@ import (
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/trace"
 )
+
+// maxEntryRegs bounds jobW.entryRegs (a job re-registered without end).
+const maxEntryRegs = 16
 
 // world is what the trace says so far: a replay of the records, kept by
 // one pass and read by every checker. It holds only facts that a record
@@ -119,7 +123,6 @@ type waitW struct {
 type waitQ struct {
 	q    []*waitW
 	head int
-	live int
 }
 
 func (q *waitQ) push(e *waitW) {
@@ -129,7 +132,15 @@ func (q *waitQ) push(e *waitW) {
 		q.q, q.head = q.q[:n], 0
 	}
 	q.q = append(q.q, e)
-	q.live++
+}
+
+// pending returns the entries from the oldest unsettled one on, in arrival
+// order; some of them may be settled.
+func (q *waitQ) pending() []*waitW {
+	for q.head < len(q.q) && q.q[q.head].done {
+		q.head++
+	}
+	return q.q[q.head:]
 }
 
 type jobW struct {
@@ -146,8 +157,9 @@ type jobW struct {
 	flagsSeq int64
 
 	reg         registration
-	gen         int   // registration generation: +1 per job.register / job.unregister
-	unregSeq    int64 // last job.unregister
+	entryRegs   []string // clients registered for the job during its current state entry
+	gen         int      // registration generation: +1 per job.register / job.unregister
+	unregSeq    int64    // last job.unregister
 	unregReason string
 
 	cmdSet  bool
@@ -199,7 +211,6 @@ type clientW struct {
 type userW struct {
 	name  string
 	open  callSet
-	over  bool     // G31: already reported for the current excess
 	waits [2]waitQ // slot.waits: high lane, low lane
 }
 
@@ -446,6 +457,9 @@ func (w *world) apply(r *trace.Record) {
 		j := w.job(r.Job)
 		j.reg = registration{set: true, client: r.Client, user: r.User, seq: r.Seq}
 		j.gen++
+		if !slices.Contains(j.entryRegs, r.Client) && len(j.entryRegs) < maxEntryRegs {
+			j.entryRegs = append(j.entryRegs, r.Client)
+		}
 		for k := range j.n {
 			n := &j.n[k]
 			if n.looseSucc != 0 {
@@ -550,6 +564,10 @@ func (w *world) applyState(r *trace.Record) {
 		j.n[k] = owedW{}
 	}
 	j.cmdRetrySeq = 0
+	j.entryRegs = j.entryRegs[:0]
+	if j.reg.set {
+		j.entryRegs = append(j.entryRegs, j.reg.client)
+	}
 }
 
 func (w *world) applyBegin(r *trace.Record) {
@@ -601,7 +619,6 @@ func (w *world) unwait(j *jobW, m trace.Method, u *userW) *waitW {
 			continue
 		}
 		e.done = true
-		e.user.waits[e.li].live--
 		j.waits = append(j.waits[:i], j.waits[i+1:]...)
 		return e
 	}
@@ -689,7 +706,7 @@ func (w *world) applyCmdExit(r *trace.Record) {
 		j.n[m].cmdOK = r.Seq
 		return
 	}
-	if j.cmdSet && j.allows(owedMethods[m]) {
+	if j.cmdSet && j.allows(owedMethods[m]) && j.n[m].looseSucc == 0 { // a callback may have succeeded meanwhile
 		j.cmdRetrySeq, j.cmdRetryT, j.cmdRetryWait = r.Seq, r.T, j.retryDelay
 	}
 }

@@ -276,6 +276,7 @@ var markShapes = map[string]string{
 	"owner":      "M0,-5 L3,-2 L0,1 L-3,-2 Z",
 	"cmdline":    "M0,-5 L3,-2 L0,1 L-3,-2 Z",
 	"wait":       "M-3,-5 h6 l-6,6 h6 Z",
+	"state":      "M0,3 V16",
 }
 
 var stateOrder = []string{"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "TRANSIENT_ERROR", "ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED"}
@@ -425,9 +426,6 @@ func layout(tl *timeline) *page {
 				continue
 			}
 			my := jy + 6
-			if m.kind == "state" {
-				continue
-			}
 			p.Marks = append(p.Marks, marker{X: x(m.idx), Y: my, Class: "mk mk-" + m.kind, Path: shape,
 				Tip: tipOf(tl, m.idx), Seq: tl.recs[m.idx].Seq})
 		}

@@ -215,6 +215,7 @@ func (s *Service) unregister(j *job, reason string) {
 	}
 	j.reg = registration{gen: j.reg.gen + 1}
 	s.rec(trace.Record{Ev: trace.EvJobUnregister, Job: j.name, Reason: reason})
+	s.forgetInflight(j)
 	for m := mJM; m <= mFRT; m++ {
 		j.n.dirty[m] = false
 	}
@@ -337,16 +338,7 @@ func (s *Service) schedulePump(u *User) {
 		return
 	}
 	u.pump = true
-	s.w.After(0, classDispatch, s.kPump, int64(s.userIndex(u)), 0)
-}
-
-func (s *Service) userIndex(u *User) int {
-	for i, x := range s.users {
-		if x == u {
-			return i
-		}
-	}
-	panic("scheduler: unknown user")
+	s.w.After(0, classDispatch, s.kPump, int64(u.idx), 0)
 }
 
 // onPump hands the user's free slots to waiting dispatches, high lane
@@ -427,6 +419,9 @@ type call struct {
 	free    bool
 
 	launchedAt time.Duration
+	// runMTA and runSTA run this call; made once per pooled call so a
+	// delivery allocates no closure.
+	runMTA, runSTA func()
 }
 
 // callQuarantine is how many finished calls wait before their memory is
@@ -444,13 +439,13 @@ func (s *Service) newCall() *call {
 		c := s.calls[s.freeCalls[0]]
 		copy(s.freeCalls, s.freeCalls[1:])
 		s.freeCalls = s.freeCalls[:n-1]
-		idx := c.idx
-		ranges := c.ranges[:0]
-		*c = call{idx: idx, ranges: ranges}
+		*c = call{idx: c.idx, ranges: c.ranges[:0], runMTA: c.runMTA, runSTA: c.runSTA}
 		return c
 	}
 	c := &call{idx: int32(len(s.calls))}
 	s.calls = append(s.calls, c)
+	c.runMTA = func() { s.runCall(c, 0) }
+	c.runSTA = func() { s.runSTA(c, 0) }
 	return c
 }
 
@@ -519,11 +514,11 @@ func (s *Service) onInvoke(sim.Event) {
 			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
 			return
 		}
-		s.w.RunOn(cl.th, func() { s.runSTA(c, 0) })
+		s.w.RunOn(cl.th, c.runSTA)
 		return
 	}
 	th := s.workerThread(cl)
-	s.w.RunOn(th, func() { s.runCall(c, 0) })
+	s.w.RunOn(th, c.runMTA)
 	cl.idle = append(cl.idle, th)
 }
 
@@ -571,17 +566,40 @@ func (s *Service) validAtStart(c *call) bool {
 	return true
 }
 
+// forgetInflight: calls still in flight to a pointer that is gone (a hung
+// callback, or one stuck behind a busy STA thread) no longer hold back
+// deliveries to the next registration (G19) — except FileTransferred,
+// which stays serialized per job whoever it went to (G15).
+func (s *Service) forgetInflight(j *job) {
+	for m := 0; m < nM; m++ {
+		if m != mFT {
+			j.n.inflight[m] = 0
+			j.n.launched[m] = false
+		}
+	}
+}
+
+// settle takes an ended or abandoned call off its job's in-flight count.
+func (s *Service) settle(c *call) {
+	if c.m == mFT || c.regGen == c.j.reg.gen {
+		c.j.n.inflight[c.m]--
+	}
+}
+
 // abandon gives back the slot of a call that never started.
 func (s *Service) abandon(c *call) {
 	j, m, u := c.j, c.m, c.u
 	c.ended = true
 	u.busy--
-	j.n.inflight[m]--
-	if m == mJM || m == mFRT {
+	s.settle(c)
+	if c.regGen == j.reg.gen && (m == mJM || m == mFRT) {
 		j.n.launched[m] = false
 	}
 	s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
 	s.releaseCall(c)
+	if cl := c.client; cl.apt == STA && !cl.staBusy && cl.alive && cl.staQ.len() > 0 {
+		s.launch(s.calls[cl.staQ.pop()]) // the STA thread is free for the next one
+	}
 	s.schedulePump(u)
 	s.evaluate(j)
 }
@@ -693,7 +711,7 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 	}
 	j, m, u := c.j, c.m, c.u
 	u.busy--
-	j.n.inflight[m]--
+	s.settle(c)
 	if s.opts.Profile == ProfileWineCompat {
 		s.releaseCall(c)
 		return

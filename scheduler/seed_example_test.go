@@ -31,7 +31,9 @@ type seedNotify struct {
 	bad []string // a call inside the callback that did not succeed
 }
 
-func (c *seedNotify) note(format string, args ...any) { c.log = append(c.log, fmt.Sprintf(format, args...)) }
+func (c *seedNotify) note(format string, args ...any) {
+	c.log = append(c.log, fmt.Sprintf(format, args...))
+}
 
 func (c *seedNotify) must(what string, hr abi.HRESULT) {
 	if hr.Failed() {

@@ -147,6 +147,7 @@ func (s *Service) Run() error {
 // user who registered them (G10); the four-slot cap is per user (G31).
 type User struct {
 	s     *Service
+	idx   int
 	name  string
 	admin bool
 	busy  int          // calls in flight
@@ -158,7 +159,7 @@ type User struct {
 // AddUser adds a user; admin users may TakeOwnership and are exempt from
 // the policy limits.
 func (s *Service) AddUser(name string, admin bool) *User {
-	u := &User{s: s, name: name, admin: admin}
+	u := &User{s: s, name: name, admin: admin, idx: len(s.users)}
 	s.users = append(s.users, u)
 	return u
 }

@@ -293,8 +293,8 @@ func (m *sm) settle(t *rapid.T, what string, allowed []stateSet, how change) {
 			if isDone {
 				done++
 			}
-			if f.Completed {
-				fail("G50: file %d Completed in a non-final job", k)
+			if f.Completed && !isFinal(v.State) {
+				fail("G50: file %d Completed before Complete", k)
 			}
 		}
 		if int(p.FilesTransferred) != done {
@@ -485,6 +485,14 @@ func (m *sm) create(t *rapid.T) {
 	if j.v.Progress != (abi.JobProgress{}) {
 		t.Fatalf("G37: new job progress %+v", j.v.Progress)
 	}
+	// Usually a job gets its files and is resumed at once (each step is
+	// checked like the actions of the same name).
+	if rapid.IntRange(0, 3).Draw(t, "startNow") > 0 {
+		for range rapid.IntRange(1, 3).Draw(t, "initialFiles") {
+			m.addFileTo(t, j, false)
+		}
+		m.resumeJob(t, j)
+	}
 }
 
 var smFailureCodes = []hresult{
@@ -492,10 +500,14 @@ var smFailureCodes = []hresult{
 	abi.BG_E_CONNECTION_CLOSED, abi.BG_E_DESTINATION_LOCKED, abi.E_FAIL,
 }
 
-func (m *sm) addFile(t *rapid.T) {
-	j := m.pick(t)
+func (m *sm) addFile(t *rapid.T) { m.addFileTo(t, m.pick(t), true) }
+
+// addFileTo adds a generated file to j; with mayBeBad, sometimes a bad one.
+func (m *sm) addFileTo(t *rapid.T, j *smJob, mayBeBad bool) {
 	m.nfile++
-	size := rapid.Uint64Range(1, 40*stMB).Draw(t, "size")
+	size := rapid.OneOf( // 10 MB/s: done in a chunk, in seconds, or in about a minute
+		rapid.Uint64Range(1, 2*stMB), rapid.Uint64Range(2*stMB, 60*stMB), rapid.Uint64Range(60*stMB, 800*stMB),
+	).Draw(t, "size")
 	spec := scheduler.FileSpec{
 		RemoteURL: fmt.Sprintf("http://srv/f%d", m.nfile), LocalName: fmt.Sprintf(`C:\f%d`, m.nfile), Size: size,
 		NoHeadSize:  rapid.IntRange(0, 7).Draw(t, "noHead") == 0,
@@ -515,7 +527,10 @@ func (m *sm) addFile(t *rapid.T) {
 		spec.Failures = append(spec.Failures, f)
 	}
 	// Sometimes bad input: E_INVALIDARG and nothing changes.
-	invalid := rapid.IntRange(0, 9).Draw(t, "invalid")
+	invalid := 0
+	if mayBeBad {
+		invalid = rapid.IntRange(0, 24).Draw(t, "invalid")
+	}
 	switch invalid {
 	case 1:
 		spec.RemoteURL = rapid.SampledFrom([]string{"", "ftp://srv/x", "http://", "srv/x"}).Draw(t, "badURL")
@@ -548,8 +563,9 @@ func (m *sm) addFile(t *rapid.T) {
 	m.method(t, j, "AddFileSpec", want, setOf(j.state()), false, func() hresult { return j.ref.AddFileSpec(spec) })
 }
 
-func (m *sm) resume(t *rapid.T) {
-	j := m.pick(t)
+func (m *sm) resume(t *rapid.T) { m.resumeJob(t, m.pick(t)) }
+
+func (m *sm) resumeJob(t *rapid.T, j *smJob) {
 	st := j.state()
 	switch {
 	case isFinal(st):
@@ -902,7 +918,7 @@ func (m *sm) actions() map[string]func(*rapid.T) {
 		{"advance", 6, m.advance},
 		{"suspend", 1, m.suspend},
 		{"cancel", 1, m.cancel},
-		{"complete", 1, m.complete},
+		{"complete", 2, m.complete},
 		{"setPriority", 2, m.setPriority},
 		{"setNotifyFlags", 1, m.setNotifyFlags},
 		{"setRetryDelay", 1, m.setRetryDelay},

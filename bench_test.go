@@ -1,0 +1,223 @@
+package bitsim_test
+
+// Benchmarks of the dispatch core (docs/PERFORMANCE.md has the figures and
+// the command that reproduces them). Speed is measured here, never in
+// timed tests.
+//
+//   - BenchmarkDispatch: delivering one notification (a JobModification
+//     raised by transfer progress) to a callback that returns S_OK at once,
+//     trace recording on, in steady state, with 1k jobs and with 1M jobs
+//     (and their pending timers);
+//   - BenchmarkMinimalLoop: the floor — a minimal loop of the same shape
+//     (per-user slot counters, two FIFO lanes, a typed heap of pending
+//     completions, no trace) over the same number of pending events;
+//   - BenchmarkGoroutinePerNotification: the obvious alternative — a
+//     goroutine per notification and a 4-slot semaphore per user.
+
+import (
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// okCallback returns S_OK from every method at once.
+type okCallback struct{}
+
+func (okCallback) JobTransferred(callbackabi.Job) callbackabi.HRESULT { return callbackabi.S_OK }
+func (okCallback) JobError(callbackabi.Job, callbackabi.Error) callbackabi.HRESULT {
+	return callbackabi.S_OK
+}
+func (okCallback) JobModification(callbackabi.Job, uint32) callbackabi.HRESULT {
+	return callbackabi.S_OK
+}
+
+// dispatchWorld: jobs FOREGROUND downloads (all run at once, G47) of a huge
+// file, each raising one JobModification per second of transfer (BITS 4.0:
+// no notification interval), spread over jobs/10 users.
+func dispatchWorld(b *testing.B, jobs int) (*sim.World, *scheduler.Service, *trace.Log) {
+	opts := scheduler.DefaultOptions()
+	opts.Version = scheduler.Version{Major: 4, Minor: 0}
+	opts.EnforcePolicyLimits = false
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{MaxEvents: 1 << 62})
+	log := &trace.Log{}
+	svc := scheduler.New(w, log, "bench", 1, opts)
+	users := max(jobs/10, 1)
+	var clients []*scheduler.Client
+	for u := 0; u < users; u++ {
+		user := svc.AddUser("user-"+strconv.Itoa(u), false)
+		clients = append(clients, svc.StartClient("app-"+strconv.Itoa(u), user, scheduler.MTA))
+	}
+	cb := okCallback{}
+	for i := 0; i < jobs; i++ {
+		j, hr := clients[i%users].CreateJob("bench", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+		if hr != callbackabi.S_OK {
+			b.Fatal(hr)
+		}
+		j.AddFileSpec(scheduler.FileSpec{RemoteURL: "http://h/f", LocalName: `C:\f`, Size: 1 << 60})
+		j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND)
+		j.SetNotifyFlags(callbackabi.BG_NOTIFY_JOB_MODIFICATION)
+		j.SetNotifyInterface(cb)
+		j.Resume()
+	}
+	return w, svc, log
+}
+
+func benchDispatch(b *testing.B, jobs int) {
+	w, svc, log := dispatchWorld(b, jobs)
+	// Warm up: every job transferring, pools and queues at working size.
+	if err := w.RunUntil(3 * time.Second); err != nil {
+		b.Fatal(err)
+	}
+	log.Reset()
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := svc.Stats().Calls
+	for svc.Stats().Calls-start < int64(b.N) {
+		// One virtual second: one JobModification per job. The trace is
+		// recorded (KeepRecords) and dropped between slices so memory
+		// stays steady.
+		if err := w.RunUntil(w.Now() + time.Second); err != nil {
+			b.Fatal(err)
+		}
+		log.Reset()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(svc.Stats().Calls-start)/float64(b.N), "calls/op")
+	w.Close()
+}
+
+func BenchmarkDispatch(b *testing.B) {
+	b.Run("jobs=1k", func(b *testing.B) { benchDispatch(b, 1000) })
+	b.Run("jobs=1M", func(b *testing.B) {
+		if testing.Short() {
+			b.Skip("1M jobs: skipped in -short")
+		}
+		benchDispatch(b, 1_000_000)
+	})
+}
+
+// The minimal loop: per-user slot counters, two FIFO lanes, a typed heap
+// of pending completions, no trace, no callback machinery.
+type minEvent struct {
+	at  int64
+	job int32
+}
+
+type minHeap []minEvent
+
+func (h *minHeap) push(e minEvent) {
+	*h = append(*h, e)
+	s := *h
+	i := len(s) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if s[p].at <= s[i].at {
+			break
+		}
+		s[p], s[i] = s[i], s[p]
+		i = p
+	}
+}
+
+func (h *minHeap) pop() minEvent {
+	s := *h
+	top := s[0]
+	n := len(s) - 1
+	s[0] = s[n]
+	*h = s[:n]
+	s = s[:n]
+	i := 0
+	for {
+		l := 2*i + 1
+		if l >= n {
+			break
+		}
+		m := l
+		if r := l + 1; r < n && s[r].at < s[l].at {
+			m = r
+		}
+		if s[i].at <= s[m].at {
+			break
+		}
+		s[i], s[m] = s[m], s[i]
+		i = m
+	}
+	return top
+}
+
+type minUser struct {
+	busy  int
+	lanes [2][]int32
+	head  [2]int
+}
+
+func benchMinimal(b *testing.B, jobs int) {
+	users := max(jobs/10, 1)
+	us := make([]minUser, users)
+	h := make(minHeap, 0, jobs)
+	for i := 0; i < jobs; i++ {
+		h.push(minEvent{at: int64(i % 1000), job: int32(i)})
+	}
+	delivered := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e := h.pop()
+		u := &us[int(e.job)%users]
+		u.lanes[1] = append(u.lanes[1], e.job) // a JobModification, low lane
+		for u.busy < 4 && (u.head[0] < len(u.lanes[0]) || u.head[1] < len(u.lanes[1])) {
+			lane := 1
+			if u.head[0] < len(u.lanes[0]) {
+				lane = 0
+			}
+			u.head[lane]++
+			u.busy++
+			delivered++ // the callback returns at once
+			u.busy--
+		}
+		if u.head[1] == len(u.lanes[1]) {
+			u.lanes[1], u.head[1] = u.lanes[1][:0], 0
+		}
+		h.push(minEvent{at: e.at + 1_000_000_000, job: e.job})
+	}
+	if delivered != b.N {
+		b.Fatalf("delivered %d of %d", delivered, b.N)
+	}
+}
+
+func BenchmarkMinimalLoop(b *testing.B) {
+	b.Run("jobs=1k", func(b *testing.B) { benchMinimal(b, 1000) })
+	b.Run("jobs=1M", func(b *testing.B) { benchMinimal(b, 1_000_000) })
+}
+
+// The obvious alternative: a goroutine per notification and a buffered
+// channel of 4 per user as the slot semaphore. (testing/synctest would
+// supply fake time, but synctest.Test takes a *testing.T, not a
+// *testing.B; callbacks here return at once, so no time passes anyway.)
+func BenchmarkGoroutinePerNotification(b *testing.B) {
+	const users = 100
+	sems := make([]chan struct{}, users)
+	for i := range sems {
+		sems[i] = make(chan struct{}, 4)
+	}
+	cb := okCallback{}
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		wg.Add(1)
+		go func(u int) {
+			defer wg.Done()
+			sems[u] <- struct{}{}
+			cb.JobModification(nil, 0)
+			<-sems[u]
+		}(i % users)
+	}
+	wg.Wait()
+}
