@@ -627,7 +627,7 @@ func TestTriggerRules(t *testing.T) {
 		assert.True(t, near, "JM closer than 500 ms without the interval: %v", at)
 	})
 
-	t.Run("G15/FT-serialized-in-order-before-JT", func(t *testing.T) {
+	t.Run("G15/G33/FT-serialized-in-order-before-JT", func(t *testing.T) {
 		e := defaultEnv(t)
 		clock := e.svc.Clock()
 		job := newJob(t, e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA), 5*mb, 5*mb, 5*mb)
@@ -645,7 +645,7 @@ func TestTriggerRules(t *testing.T) {
 		checkFTBeforeJT(t, recs, job.Name(), 3)
 	})
 
-	t.Run("G15/failing-FT-blocks-next-FT-and-JT", func(t *testing.T) {
+	t.Run("G15/G21/G33/failing-FT-blocks-next-FT-and-JT", func(t *testing.T) {
 		e := defaultEnv(t)
 		job := newJob(t, e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA), 5*mb, 5*mb, 5*mb)
 		mustOK(t, job.SetMinimumRetryDelay(5))
@@ -945,6 +945,30 @@ func TestDeliveryRules(t *testing.T) {
 		}
 		assert.Empty(t, recs.ev(trace.EvRetry), "no retry of JM/FRT")
 		assert.LessOrEqual(t, len(recs.callsOf(job.Name(), trace.JobModification)), len(recs.ev(trace.EvJobModified).job(job.Name())))
+	})
+
+	t.Run("G22/every-JM-has-a-new-trigger", func(t *testing.T) {
+		// A JobModification is never repeated: each call has a job.modified
+		// since the previous one began. On a busy STA a call starts later
+		// than its launch; the triggers in between are reported by it.
+		for _, guarded := range []bool{false, true} {
+			recs, _, _ := staRun(t, scheduler.STA, guarded)
+			var since int64 = -1 // -1: no JM call yet
+			calls := 0
+			for _, r := range recs {
+				switch {
+				case r.Ev == trace.EvJobModified:
+					if since <= 0 {
+						since = r.Seq
+					}
+				case r.Ev == trace.EvCallBegin && r.Method == trace.JobModification:
+					calls++
+					assert.Positive(t, since, "JM call %d (guard %v) without a trigger since the previous JM began", r.Call, guarded)
+					since = 0
+				}
+			}
+			assert.Greater(t, calls, 3)
+		}
 	})
 
 	t.Run("G23/crash-during-a-call", func(t *testing.T) {

@@ -363,3 +363,20 @@ func TestHeadlineAdministratorTakeover(t *testing.T) {
 	assert.Empty(t, recs.ev(trace.EvCmdlineStart))
 	assert.Equal(t, 4, recs.maxInFlight()["root"])
 }
+
+// The same workload twice gives byte-identical traces: nesting, slot waits,
+// retries and command lines included (DESIGN.md: deterministic by
+// construction).
+func TestDispatchDeterministic(t *testing.T) {
+	runs := []func(t *testing.T) tr{
+		func(t *testing.T) tr { recs, _ := overtakeRun(t); return recs },
+		func(t *testing.T) tr { recs, _, _ := staRun(t, scheduler.STA, false); return recs },
+		func(t *testing.T) tr { recs, _ := wineWorkload(t, scheduler.DefaultOptions()); return recs },
+		func(t *testing.T) tr { recs, _ := wineWorkload(t, scheduler.WineCompatOptions()); return recs },
+	}
+	for i, run := range runs {
+		a, b := run(t), run(t)
+		assert.Greater(t, len(a), 20)
+		assert.Equal(t, trace.Hash(a), trace.Hash(b), "workload %d", i)
+	}
+}

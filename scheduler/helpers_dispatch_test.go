@@ -118,7 +118,7 @@ func requireHR(t *testing.T, want, got hr, msg string) {
 	require.Equal(t, want, got, "%s: want %v, got %v", msg, want, got)
 }
 
-// fg makes a job FOREGROUND so it runs alongside the others (G47) and resumes it.
+// fgResume makes a job FOREGROUND so it runs alongside the others (G47) and resumes it.
 func fgResume(t *testing.T, j *scheduler.JobRef) {
 	t.Helper()
 	mustOK(t, j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))

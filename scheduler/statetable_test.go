@@ -659,6 +659,32 @@ func TestTable210Automatic(t *testing.T) {
 		require.Equal(t, 1, s.calls(j, trace.JobTransferred))
 	})
 
+	// G11 / G43: an upload-reply job is TRANSFERRED only once the reply has
+	// arrived, even when it was interrupted while waiting for it.
+	for _, interrupt := range []string{"suspend", "network"} {
+		t.Run("G43/upload-reply-waits-for-reply-after-"+interrupt, func(t *testing.T) {
+			s := newSTWorld(t)
+			j := s.newJob(tUploadReply, s.file(2*stMB))
+			require.Equal(t, abi.S_OK, j.Resume())
+			s.advance(1200 * time.Millisecond) // upload done at 1.1 s, reply due at 1.6 s
+			s.requireState(j, sTransferring, "waiting for the reply")
+			if interrupt == "suspend" {
+				require.Equal(t, abi.S_OK, j.Suspend())
+				require.Equal(t, abi.S_OK, j.Resume())
+			} else {
+				s.svc.SetNetwork(false)
+				s.advance(time.Second)
+				s.svc.SetNetwork(true)
+			}
+			t0 := s.w.Now()
+			s.advance(latency + opts.ReplyLatency - time.Nanosecond)
+			s.requireState(j, sTransferring, "no reply yet")
+			s.advance(time.Nanosecond)
+			s.requireState(j, sTransferred, "the reply arrived")
+			require.Equal(t, t0+latency+opts.ReplyLatency, s.lastTransition(j, sTransferring, sTransferred).T)
+		})
+	}
+
 	t.Run("G43/transferring-to-transient-error", func(t *testing.T) {
 		s := newSTWorld(t)
 		j := s.newJob(tDownload, s.plan(tDownload, func(f *scheduler.FileSpec) {

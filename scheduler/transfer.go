@@ -116,6 +116,19 @@ func (s *Service) onConnect(ev sim.Event) {
 	}
 	i := j.nextFile()
 	if i < 0 {
+		// Fix (statetable tests, G11): an upload-reply job whose upload is
+		// done but whose reply never arrived (it was suspended or lost the
+		// network while waiting) waits for the reply again; it is not
+		// TRANSFERRED without one.
+		if j.typ == callbackabi.BG_JOB_TYPE_UPLOAD_REPLY && !j.replyDone {
+			j.sliceStart = s.now()
+			j.setState(stTransferring)
+			if j.state == stTransferring {
+				s.w.After(s.opts.ReplyLatency, classState, s.kReply, int64(j.idx), j.tgen)
+				s.armSlice(j)
+			}
+			return
+		}
 		s.transferred(j)
 		return
 	}
