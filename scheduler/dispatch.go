@@ -676,7 +676,7 @@ func (s *Service) invoke(c *call) (res hr, outcome string) {
 	case mJT:
 		return c.cb.JobTransferred(j), ""
 	case mJE:
-		c.errv = errorObj{j: c.j}
+		c.errv = errorObj{j: c.j, call: c}
 		if c.j.err != nil {
 			c.errv.e = *c.j.err
 		} else {
@@ -686,10 +686,10 @@ func (s *Service) invoke(c *call) (res hr, outcome string) {
 	case mJM:
 		return c.cb.JobModification(j, 0), ""
 	case mFT:
-		c.filev = fileObj{j: c.j, i: c.file}
+		c.filev = fileObj{j: c.j, i: c.file, call: c}
 		return c.ft.FileTransferred(j, &c.filev), ""
 	case mFRT:
-		c.filev = fileObj{j: c.j, i: c.file}
+		c.filev = fileObj{j: c.j, i: c.file, call: c}
 		return c.frt.FileRangesTransferred(j, &c.filev, c.ranges), ""
 	}
 	panic("scheduler: unknown method")
@@ -755,11 +755,9 @@ func (s *Service) failed(j *job, m int, res hr) {
 	// Fix (G25, ambiguity 1: cmdlineTrigger = FAILED(hr) || pointer
 	// invalid): a success code other than S_OK (S_FALSE under StrictSOK)
 	// is retried as a callback, it does not hand over to the command line.
+	// With AlternateCmdLine, onCmdExit hands the next retry back to the
+	// callback (ambiguity 5).
 	if j.cmd.set && s.opts.Version.AtLeast(1, 5) && res.Failed() {
-		if s.opts.AlternateCmdLine {
-			j.n.viaCmd[m] = true
-			return
-		}
 		j.n.viaCmd[m] = true
 		return
 	}
