@@ -287,3 +287,29 @@ func TestDeterminism(t *testing.T) {
 		}
 	})
 }
+
+// A failure leaves a fail file under testdata/rapid/ and a repro command,
+// and the fail file replays the same counterexample first on the next run
+// (README: "Replaying a property failure").
+func TestFailFileReplays(t *testing.T) {
+	p := properties[0] // G31 with its mutant
+	opts := scheduler.DefaultOptions()
+	opts.Mutants = p.mutant
+	var seen int64
+	first := &recorder{name: "failfile-demo-" + p.name}
+	dir := filepath.Join("testdata", "rapid", first.name)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	rapid.Check(first, p.check(opts, &seen, false))
+	require.True(t, first.Failed())
+	files, err := filepath.Glob(filepath.Join(dir, "*.fail"))
+	require.NoError(t, err)
+	require.Len(t, files, 1, "rapid wrote one fail file")
+	out := strings.Join(first.msgs, "\n")
+	require.Contains(t, out, "-rapid.failfile=")
+	require.Contains(t, out, files[0], "the repro command names the fail file")
+
+	again := &recorder{name: first.name}
+	rapid.Check(again, p.check(opts, &seen, false))
+	require.True(t, again.Failed())
+	require.Contains(t, strings.Join(again.msgs, "\n"), "failed after 0 tests", "the fail file replays first")
+}

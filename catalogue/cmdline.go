@@ -104,7 +104,7 @@ func judgeG27(b *base, w *world, r *trace.Record) {
 		}
 		for _, j := range w.jobList {
 			k := stateMethod(j.state)
-			if j.cmdRetrySeq != 0 && k >= 0 && j.cmdSet && j.allows(owedMethods[k]) && len(j.cmdRuns) == 0 {
+			if j.cmdRetrySeq != 0 && k >= 0 && j.cmdSet && j.allows(owedMethods[k]) && len(j.cmdRuns) == 0 && j.open.len() == 0 {
 				b.report([]int64{j.cmdRetrySeq, r.Seq}, "the notification program for %s exited non-zero at seq %d while the job stayed %s, and never ran again before the run ended idle",
 					j.name, j.cmdRetrySeq, j.state)
 			}

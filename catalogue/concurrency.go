@@ -58,12 +58,16 @@ func judgeG32(b *base, w *world, r *trace.Record) {
 		return
 	}
 	// Only a low-lane dispatch that itself waited for a slot competed with
-	// the high lane when the slot freed. A high-lane dispatch for an STA
-	// client may already hold its slot and wait for the client's thread (its
-	// call.begin comes when the thread runs it, G34): it does not count.
+	// the high lane when the slot freed. A dispatch for an STA client may
+	// hold its slot for long before its call.begin, waiting for the
+	// client's one thread (G34), so the trace does not show when it got the
+	// slot: lane order is judged between dispatches to other clients only.
 	j := w.job(r.Job)
 	own := waitOf(j, r.Method, r.User)
 	if own == nil {
+		return
+	}
+	if cl, ok := w.clients[r.Client]; ok && cl.apt == "STA" {
 		return
 	}
 	u := w.user(r.User)

@@ -604,6 +604,35 @@ func ruleCases() []ruleCase {
 				b.cmdExit("job-1", 2, 0)
 				return b.idle(), []int64{x, s}
 			}},
+		{name: "a registration made while the program ran is owed its own notification", rule: "G27",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				b.reg("job-1", "app-1", "alice")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.cmdExit("job-1", 1, 0) // settles the obligation from before the registration only
+				b.exit("app-1", "alice")
+				b.disconnected(1)
+				b.unreg("job-1", "disconnected")
+				b.cmdStart("job-1", 2) // the fallback for the registration that died
+				b.cmdExit("job-1", 2, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "alice")
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.cmdStart("job-1", 1)
+				x := b.cmdExit("job-1", 1, 0)
+				s := b.cmdStart("job-1", 2)
+				b.cmdExit("job-1", 2, 0)
+				return b.idle(), []int64{x, s}
+			}},
 		{name: "command line retried at all", rule: "G27",
 			clean: func() []trace.Record {
 				b := newTB()
@@ -897,6 +926,28 @@ func TestTolerances(t *testing.T) {
 			b.call(3, "job-2", "alice", "sta", jt, sOK)
 			return b.idle()
 		},
+		// ... and so may a low-lane dispatch for an STA client: it may have
+		// got its slot before the high-lane dispatch began to wait.
+		"low lane waiting for an STA thread": func() []trace.Record {
+			b := newTBWith(1, 0, true)
+			b.client("app-1", "alice", "MTA")
+			b.client("sta", "alice", "STA")
+			b.create("job-1", "alice")
+			b.flags("job-1", 0x9)
+			b.reg("job-1", "sta", "alice")
+			b.create("job-2", "alice")
+			b.reg("job-2", "app-1", "alice")
+			b.transfer("job-1")
+			b.begin(1, "job-1", "alice", "sta", jt)
+			b.modified("job-1", "property")
+			b.wait("job-1", "alice", jm)
+			b.transfer("job-2")
+			b.wait("job-2", "alice", jt)
+			b.end(1, sOK)
+			b.call(2, "job-1", "alice", "sta", jm, sOK)
+			b.call(3, "job-2", "alice", "app-1", jt, sOK)
+			return b.idle()
+		},
 		// A hung callback excuses what it holds back: a late registration
 		// of a client whose thread never returns is not a G18 violation.
 		"hung client": func() []trace.Record {
@@ -961,6 +1012,30 @@ func TestTolerances(t *testing.T) {
 			b.call(1, "job-1", "alice", "app-1", jt, eFail)
 			b.cmdStart("job-1", 2)
 			b.cmdExit("job-1", 2, 0)
+			return b.idle()
+		},
+		// A program that fails after a callback succeeded need not run
+		// again (G25, G27).
+		"program fails after the callback succeeded": func() []trace.Record {
+			b := newTB()
+			b.client("app-1", "alice", "MTA")
+			b.create("job-1", "alice")
+			b.cmdline("job-1", "alice")
+			b.transfer("job-1")
+			b.cmdStart("job-1", 1)
+			b.reg("job-1", "app-1", "alice")
+			b.call(1, "job-1", "alice", "app-1", jt, sOK)
+			b.cmdExit("job-1", 1, 1)
+			return b.idle()
+		},
+		// When a client dies, its nested calls end in any order (G34).
+		"a dead STA client's calls end at once": func() []trace.Record {
+			b, _ := nesting("STA", 1)
+			b.recs = b.recs[:len(b.recs)-2] // before the two call.ends
+			b.exit("app-1", "alice")
+			b.disconnected(1)
+			b.disconnected(2)
+			b.unreg("job-1", "disconnected")
 			return b.idle()
 		},
 		// A run cut by a limit is not judged for liveness.

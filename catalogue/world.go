@@ -55,12 +55,12 @@ type version struct {
 }
 
 func parseVersion(s string) version {
-	maj, min, _ := strings.Cut(s, ".")
-	a, err1 := strconv.Atoi(maj)
+	major, minor, _ := strings.Cut(s, ".")
+	a, err1 := strconv.Atoi(major)
 	b := 0
 	var err2 error
-	if min != "" {
-		b, err2 = strconv.Atoi(min)
+	if minor != "" {
+		b, err2 = strconv.Atoi(minor)
 	}
 	if err1 != nil || err2 != nil || a < 0 || b < 0 {
 		return version{}
@@ -100,19 +100,19 @@ type owedW struct {
 	cmdOK     int64 // cmdline.exit with code 0 in this entry
 }
 
+// cmdRunW is a run of the notification program that has not exited.
 type cmdRunW struct {
 	run   int64
-	seq   int64
 	entry int64 // stateSeq when it started
+	gen   int   // registration generation when it started
 }
 
-// waitW is one slot.wait: a dispatch of method for job waiting in user's
-// lane li (0 high, 1 low) until a call.begin or a notify.drop settles it.
+// waitW is one slot.wait: a dispatch of method for job waiting in one of
+// user's lanes until a call.begin or a notify.drop settles it.
 type waitW struct {
 	job    *jobW
 	user   *userW
 	method trace.Method
-	li     int
 	seq    int64
 	client string // the job's registered client when it began to wait
 	done   bool
@@ -518,7 +518,7 @@ func (w *world) apply(r *trace.Record) {
 		if lane == trace.LaneLow {
 			li = 1
 		}
-		e := &waitW{job: j, user: u, method: r.Method, li: li, seq: r.Seq, client: j.reg.client}
+		e := &waitW{job: j, user: u, method: r.Method, seq: r.Seq, client: j.reg.client}
 		u.waits[li].push(e)
 		j.waits = append(j.waits, e)
 	case trace.EvRetry:
@@ -534,7 +534,7 @@ func (w *world) apply(r *trace.Record) {
 		w.applyEnd(r)
 	case trace.EvCmdlineStart:
 		j := w.job(r.Job)
-		j.cmdRuns = append(j.cmdRuns, cmdRunW{run: r.Run, seq: r.Seq, entry: j.stateSeq})
+		j.cmdRuns = append(j.cmdRuns, cmdRunW{run: r.Run, entry: j.stateSeq, gen: j.gen})
 		for k := range j.n {
 			j.n[k].pending = 0
 		}
@@ -651,6 +651,7 @@ func (w *world) applyEnd(r *trace.Record) {
 		case w.okJTJE(r):
 			if current && inState {
 				n.looseSucc = r.Seq
+				j.cmdRetrySeq = 0 // delivered: the program need not run again (G25)
 				if c.entry == j.stateSeq {
 					n.succ = r.Seq
 				}
@@ -703,10 +704,16 @@ func (w *world) applyCmdExit(r *trace.Record) {
 		return
 	}
 	if r.Code == 0 {
-		j.n[m].cmdOK = r.Seq
+		// A registration made while the program ran is owed its own
+		// notification (G18, G19): this exit settles only the earlier one.
+		if run.gen == j.gen {
+			j.n[m].cmdOK = r.Seq
+		}
 		return
 	}
-	if j.cmdSet && j.allows(owedMethods[m]) && j.n[m].looseSucc == 0 { // a callback may have succeeded meanwhile
+	// Not if a callback has succeeded meanwhile, or a registration made
+	// meanwhile now goes first (G25).
+	if j.cmdSet && j.allows(owedMethods[m]) && j.n[m].looseSucc == 0 && !(j.reg.set && j.n[m].relieved == 0) {
 		j.cmdRetrySeq, j.cmdRetryT, j.cmdRetryWait = r.Seq, r.T, j.retryDelay
 	}
 }

@@ -40,6 +40,7 @@ func (s *Service) startCmd(j *job, m int) {
 	j.n.cmdBusy = true
 	j.n.cmdRun++
 	j.n.cmdSt = m
+	j.n.cmdGen = j.reg.gen
 	run := j.n.cmdRun
 	s.stats.CmdLineRuns++
 	s.rec(trace.Record{Ev: trace.EvCmdlineStart, Job: j.name, Run: run})
@@ -61,7 +62,9 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name, Run: run, Code: code})
 	m := j.n.cmdSt
 	if code == 0 {
-		if j.n.owedRec[m] || j.owedM(m) {
+		// Delivered — unless a new registration came meanwhile: that one is
+		// owed its own notification (G18, G19).
+		if (j.n.owedRec[m] || j.owedM(m)) && j.reg.gen == j.n.cmdGen {
 			j.n.done[m] = true
 		}
 		s.evaluate(j)

@@ -98,6 +98,7 @@ type notifyState struct {
 	cmdBusy  bool
 	cmdAt    time.Duration // command line not before
 	cmdSt    int           // mJT or mJE the program runs for
+	cmdGen   uint32        // the registration generation when it started
 }
 
 // req is a dispatch waiting in a user's lane.
