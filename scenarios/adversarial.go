@@ -15,6 +15,7 @@ import (
 // relative chance; 0 disables the behaviour.
 type Swarm struct {
 	Users, Clients, Jobs int // how many of each (upper bounds)
+	MinJobs              int // at least this many jobs besides
 	STA                  int // chance (of 4) that a client is STA
 	Late                 int // chance (of 4) that a job registers only after a while
 	CmdLine              int // chance (of 4) that a job has a command line
@@ -86,7 +87,7 @@ func Adversarial(sw Swarm) func(e *Env) {
 			}
 			return 1 + c.Intn(3), time.Duration(c.Intn(5)) * time.Second
 		})
-		for i := 0; i < 1+c.Intn(sw.Jobs); i++ {
+		for i := 0; i < max(sw.MinJobs, 1)+c.Intn(max(sw.Jobs, 1)); i++ {
 			owner := clients[c.Intn(len(clients))]
 			job := newJob(owner, "job "+strconv.Itoa(i+1))
 			for f := 0; f < 1+c.Intn(3); f++ {

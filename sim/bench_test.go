@@ -225,3 +225,26 @@ func BenchmarkCoroutineSwitch(b *testing.B) {
 		next()
 	}
 }
+
+// BenchmarkRunOn measures RunOn alone: a non-blocking callback run inline
+// as a thread from a plain handler.
+func BenchmarkRunOn(b *testing.B) {
+	w := sim.NewWorld(sim.NewPRNG(1), unlimited)
+	th := w.NewThread("sta")
+	calls := 0
+	callback := func() { calls++ }
+	w.AfterFunc(0, func() {
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			w.RunOn(th, callback)
+		}
+		b.StopTimer()
+	})
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+	if calls != b.N {
+		b.Fatalf("%d calls, want %d", calls, b.N)
+	}
+}

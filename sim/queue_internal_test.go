@@ -4,6 +4,7 @@ import (
 	"sort"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -26,15 +27,13 @@ func TestQueueOrder(t *testing.T) {
 				continue
 			}
 			seq++
-			ev := Event{
-				At:    time.Duration(rapid.Int64Range(0, 5).Draw(t, "at")),
-				Class: Class(rapid.IntRange(0, 2).Draw(t, "class")),
-				tie:   uint32(rapid.IntRange(0, 2).Draw(t, "tie")),
-				seq:   seq,
-			}
+			at := time.Duration(rapid.Int64Range(0, 5).Draw(t, "at"))
+			c := Class(rapid.IntRange(0, 2).Draw(t, "class"))
+			tie := uint32(rapid.IntRange(0, 2).Draw(t, "tie"))
 			if rapid.IntRange(0, 9).Draw(t, "big?") == 0 {
-				ev.At, ev.tie, ev.Class = 1<<62, ^uint32(0), 255
+				at, tie, c = 1<<62, ^uint32(0), 255
 			}
+			ev := makeEvent(at, c, 0, 0, 0, tie, seq)
 			q.push(ev)
 			ref = append(ref, ev)
 			require.Equal(t, len(ref), q.len())
@@ -49,7 +48,8 @@ func TestQueueOrder(t *testing.T) {
 
 func TestBeforeIsLexicographic(t *testing.T) {
 	ev := func(at int64, c Class, tie uint32, seq uint64) *Event {
-		return &Event{At: time.Duration(at), Class: c, tie: tie, seq: seq}
+		ev := makeEvent(time.Duration(at), c, 0, 0, 0, tie, seq)
+		return &ev
 	}
 	require.True(t, before(ev(1, 9, 9, 9), ev(2, 0, 0, 0)))
 	require.True(t, before(ev(1, 0, 9, 9), ev(1, 1, 0, 0)))
@@ -67,13 +67,39 @@ func BenchmarkQueue1k(b *testing.B) {
 	var seq uint64
 	for range 1000 {
 		seq++
-		q.push(Event{At: time.Duration(rnd() % 2048), tie: uint32(rnd()), seq: seq})
+		q.push(makeEvent(time.Duration(rnd()%2048), 0, 0, 0, 0, uint32(rnd()), seq))
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		ev := q.pop()
 		seq++
-		q.push(Event{At: ev.At + time.Duration(1+rnd()%2048), tie: uint32(rnd()), Class: Class(rnd() % 4), seq: seq})
+		q.push(makeEvent(ev.At+time.Duration(1+rnd()%2048), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq))
 	}
+}
+
+func BenchmarkQueue1(b *testing.B) {
+	var q queue
+	q.push(Event{At: 1, seq: 1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		ev := q.pop()
+		q.push(Event{At: ev.At + 1, seq: uint64(i) + 2})
+	}
+}
+
+func BenchmarkPRNGTie(b *testing.B) {
+	c := NewPRNG(1)
+	var s uint32
+	for range b.N {
+		s += c.Tie()
+	}
+	sinkU32 = s
+}
+
+var sinkU32 uint32
+
+func TestEventSize(t *testing.T) {
+	require.Equal(t, uintptr(48), unsafe.Sizeof(Event{}), "a multiple of 16 (see Event)")
 }

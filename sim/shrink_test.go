@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,4 +201,30 @@ func TestRapidChooser(t *testing.T) {
 			t.Fatalf("Intn(0) panicked with %v", v)
 		}
 	})
+}
+
+func TestRapidFailureInsideAThread(t *testing.T) {
+	// rapid's t.Fatalf inside thread code (a panic travelling through the
+	// coroutines) fails the property like anywhere else, and shrinks.
+	before := runtime.NumGoroutine()
+	rec := newRecorder(t)
+	rapid.Check(rec, func(t *rapid.T) {
+		w := sim.NewWorld(sim.NewRapid(t), sim.Limits{})
+		defer w.Close()
+		n := rapid.IntRange(1, 10).Draw(t, "n")
+		t.Logf("steps: %d", n)
+		for i := range n {
+			th := w.NewThread(fmt.Sprint("t", i))
+			w.Go(th, func() {
+				w.Sleep(time.Duration(w.Chooser().Intn(10)))
+				if w.Now() >= 5 {
+					t.Fatalf("%s woke at %v", th.Name(), w.Now())
+				}
+			})
+		}
+		_ = w.Run()
+	})
+	require.True(t, rec.Failed())
+	assert.Equal(t, []string{"steps: 1", "t0 woke at 5ns"}, rec.lastCase())
+	assertNoLeak(t, before)
 }

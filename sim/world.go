@@ -156,7 +156,7 @@ func (w *World) onFunc(ev Event) { w.takeFunc(ev.B)() }
 func (w *World) push(at time.Duration, c Class, k Kind, a, b int64) uint64 {
 	tie := w.chooser.Tie()
 	w.seq++
-	w.q.push(Event{At: at, A: a, B: b, seq: w.seq, tie: tie, Kind: k, Class: c})
+	w.q.push(makeEvent(at, c, k, a, b, tie, w.seq))
 	return w.seq
 }
 
