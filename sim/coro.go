@@ -1,6 +1,12 @@
 package sim
 
-import "iter"
+import (
+	"encoding/binary"
+	"hash/fnv"
+	"io"
+	"iter"
+	"runtime"
+)
 
 // This file holds the migrating event loop.
 //
@@ -84,10 +90,80 @@ func (w *World) coroMain(c *coro, yield func(struct{}) bool) {
 // goes on to the resumer (iter.Pull carries it over).
 func (w *World) coroExit() {
 	if r := recover(); r != nil && !IsUnwind(r) {
+		if !w.panicSeen { // the first coroutine the panic leaves: its origin
+			w.panicSite, w.panicSeen = panicSiteHash()
+		}
 		panic(r)
 	}
 	w.sig = sigExit
 }
+
+// Panics raised on a coroutine reach Run's caller from one place, the
+// driver's resumption in iter.Pull, whatever their origin. Tools that tell
+// failures apart by the stack at the point of recovery would see them all as
+// one: rapid, while shrinking, would accept a run that fails by running out
+// of data inside a handler as a reproduction of a real failure inside
+// another handler. So Run re-raises such a panic, with its original value,
+// through a chain of calls that spells a hash of its origin: 16 frames, each
+// repanic0 or repanic1 (rapid looks at the top 32 frames).
+
+// panicSiteHash returns a hash of the frames that raised the panic being
+// recovered, and whether they were found. It must be called from a deferred
+// function that recovered.
+func panicSiteHash() (uint32, bool) {
+	var pcs [48]uintptr
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])])
+	h := fnv.New32a()
+	site, n := false, 0
+	for {
+		f, more := frames.Next()
+		if site {
+			_, _ = io.WriteString(h, f.Function)
+			_ = binary.Write(h, binary.LittleEndian, int32(f.Line))
+			if n++; n == panicSiteFrames {
+				break
+			}
+		}
+		if f.Function == "runtime.gopanic" {
+			site = true
+		}
+		if !more {
+			break
+		}
+	}
+	return h.Sum32(), n > 0
+}
+
+const (
+	panicSiteFrames = 8  // frames of the panic site that identify it
+	panicSiteBits   = 16 // calls in the re-raise chain
+)
+
+// repanic panics with p; if spell is set, from the bottom of a chain of
+// panicSiteBits calls spelling the low bits of site.
+func repanic(p any, site uint32, spell bool) {
+	if !spell {
+		panic(p)
+	}
+	repanicBit(p, site, panicSiteBits)
+}
+
+func repanicBit(p any, site uint32, n int) {
+	switch {
+	case n == 0:
+		panic(p)
+	case site&1 == 0:
+		repanic0(p, site>>1, n-1)
+	default:
+		repanic1(p, site>>1, n-1)
+	}
+}
+
+//go:noinline
+func repanic0(p any, site uint32, n int) { repanicBit(p, site, n) }
+
+//go:noinline
+func repanic1(p any, site uint32, n int) { repanicBit(p, site, n) }
 
 // enter resumes c and returns when c gives control back. It reports whether
 // c is still alive.

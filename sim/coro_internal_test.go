@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +101,51 @@ func TestCoroutinesBoundedByBlockedThreads(t *testing.T) {
 		assert.False(t, th.Busy())
 	}
 	assert.LessOrEqual(t, w.coros, n+1, "a coroutine is created only when all others hold blocked threads")
+}
+
+// recoveredStack runs f and returns the function names on the stack where
+// its panic was recovered (what rapid compares), with the panic value.
+func recoveredStack(f func()) (names []string, value any) {
+	defer func() {
+		value = recover()
+		var pcs [64]uintptr
+		frames := runtime.CallersFrames(pcs[:runtime.Callers(2, pcs[:])])
+		for { // up to Run's re-raise: the part that depends on the panic site
+			fr, more := frames.Next()
+			if strings.HasSuffix(fr.Function, "(*World).run.func1") || !more {
+				break
+			}
+			names = append(names, fmt.Sprintf("%s:%d", fr.Function, fr.Line))
+		}
+	}()
+	f()
+	return nil, nil
+}
+
+//go:noinline
+func panicIn(site int) func() {
+	return func() {
+		w := NewWorld(NewPRNG(1), Limits{})
+		th := w.NewThread("t")
+		w.Go(th, func() {
+			w.Sleep(1)
+			if site == 1 {
+				panic("boom")
+			}
+			panic("boom") // same value, another site
+		})
+		_ = w.Run()
+	}
+}
+
+func TestPanicSitesStayApart(t *testing.T) {
+	a1, v1 := recoveredStack(panicIn(1))
+	a2, v2 := recoveredStack(panicIn(1))
+	b, v3 := recoveredStack(panicIn(2))
+	require.Equal(t, "boom", v1, "the original value")
+	require.Equal(t, "boom", v2)
+	require.Equal(t, "boom", v3)
+	assert.Greater(t, len(a1), panicSiteBits, "re-raised through the chain")
+	assert.Equal(t, a1, a2, "one site, one stack")
+	assert.NotEqual(t, a1, b, "two sites, two stacks")
 }

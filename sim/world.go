@@ -63,6 +63,9 @@ type World struct {
 	idle     []*coro // coroutines parked at the top of their loop
 	coros    int     // coroutines created, ever
 	switches int64   // coroutine resumptions, ever (for tests)
+
+	panicSite uint32 // where a panic leaving a coroutine was raised (see repanic)
+	panicSeen bool
 }
 
 // NewWorld returns an empty world at virtual time 0 whose choices come from
@@ -205,9 +208,16 @@ func (w *World) Stop() {
 
 // Run fires events in order until none remain, Stop is called, or a limit
 // is hit. It returns nil, a *LimitError (then the world is finished), or
-// ErrFinished if the world was already finished. A panic in a handler or
-// thread (other than the kernel's unwind sentinel) finishes the world and
-// propagates to Run's caller with its original value.
+// ErrFinished if the world was already finished.
+//
+// A panic in a handler or thread (other than the kernel's unwind sentinel)
+// finishes the world and propagates to Run's caller with its original value.
+// Run re-raises it: the stack it was raised on is gone, but panics from
+// different places in world code leave Run through different call chains,
+// so tools that identify a failure by the stack where they recover it (as
+// rapid does while shrinking) still tell them apart. A runtime.Goexit (such
+// as t.FailNow) in world code finishes the world and goes on to exit the
+// goroutine that called Run.
 func (w *World) Run() error { return w.run(math.MaxInt64, false) }
 
 // RunUntil fires the events with At <= t, then sets Now to t and returns.
@@ -233,10 +243,18 @@ func (w *World) run(until time.Duration, bounded bool) error {
 	w.horizon = min(until, w.limits.MaxTime)
 	w.budget = satAdd(w.fired, w.limits.MaxEvents)
 
+	w.panicSite, w.panicSeen = 0, false
 	normal := false
 	defer func() {
-		if !normal { // a panic or runtime.Goexit is leaving Run
-			w.finish(false)
+		if normal {
+			return
+		}
+		// A panic or runtime.Goexit is leaving Run: finish the world, then
+		// let it go on (recover returns nil for Goexit, which continues).
+		r := recover()
+		w.finish(false)
+		if r != nil {
+			repanic(r, w.panicSite, w.panicSeen)
 		}
 	}()
 	w.drive()
