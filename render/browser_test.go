@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bitsim/bitsim/render"
+	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -73,12 +74,23 @@ func browse(t *testing.T, bin, page string, extra ...string) (stdout, stderr str
 // call. With BITSIM_SCREENSHOTS=DIR it also saves DIR/NAME.png to look at.
 func TestHTMLInChromium(t *testing.T) {
 	bin := chromium(t)
-	traces := []struct {
+	var traces []struct {
 		name string
 		recs []trace.Record
-	}{
-		{"transfer-complete", simpleTrace()},
-		{"four-slot-starvation", busyTrace()},
+	}
+	for _, name := range []string{"transfer-complete", "four-slot-starvation"} {
+		s, ok := scenarios.Lookup(name)
+		if !ok {
+			t.Fatalf("no scenario %s", name)
+		}
+		res, err := s.Run(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		traces = append(traces, struct {
+			name string
+			recs []trace.Record
+		}{name, res.Records})
 	}
 	for _, tc := range traces {
 		t.Run(tc.name, func(t *testing.T) {

@@ -290,6 +290,12 @@ func (s *Service) dropReason(j *job, m int) string {
 // enqueue puts a dispatch of method m for j into its user's lane.
 func (s *Service) enqueue(j *job, m int) {
 	u := s.contextUser(j)
+	if !u.pump && u.lanes[0].len()+u.lanes[1].len() == 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
+		// A free slot and nobody waiting: the dispatch takes it at once,
+		// whichever lane it belongs to (G31, G32 order only waiting ones).
+		s.beginCall(j, m, u, nil)
+		return
+	}
 	j.n.queued[m] = true
 	lane := laneIndex(m)
 	wait := s.opts.Cap > 0 && u.busy >= s.cap()

@@ -224,6 +224,7 @@ func (r *JobRef) SetPriority(p callbackabi.JobPriority) hr {
 	}
 	if j.prio != p {
 		j.prio = p
+		j.s.track(j)
 		j.modifiedBy("property")
 		j.s.reschedule()
 	}

@@ -54,6 +54,7 @@ type job struct {
 	// transfer engine
 	tgen       int64         // bumps on every state change: stale timers are ignored
 	queuedAt   int64         // round-robin order (a counter, not time)
+	poolIdx    int           // index in Service.pool, -1 when not there
 	npStart    time.Duration // first transient error without progress since; -1 none
 	npGen      int64
 	sliceStart time.Duration
@@ -90,6 +91,7 @@ func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *
 		modified:   s.now(),
 		flags:      callbackabi.NotifyFlagsDefault,
 		npStart:    -1,
+		poolIdx:    -1,
 	}
 	if s.opts.Version.AtLeast(5, 0) {
 		j.minNote = callbackabi.DefaultMinNotificationInterval
@@ -100,6 +102,7 @@ func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *
 	j.id = callbackabi.GUID{Data1: 0xB175B175, Data2: 0x5100, Data3: 0x4000, Data4: [8]byte{0x80, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}}
 	s.jobs = append(s.jobs, j)
 	owner.jobs++
+	s.liveJobs++
 	s.rec(trace.Record{Ev: trace.EvJobCreate, Job: j.name, User: owner.name})
 	return j
 }
@@ -127,7 +130,9 @@ func (j *job) setState(to jobState) {
 	}
 	if to.Final() {
 		j.owner.jobs--
+		s.liveJobs--
 	}
+	s.track(j)
 	s.rec(trace.Record{Ev: trace.EvJobState, Job: j.name, From: from, To: to})
 	if to != stTransferred && to != stError || s.opts.Mutants.Has(mutant.JMOnTransferred) {
 		j.modifiedBy("state") // G13: not for entering ERROR or TRANSFERRED

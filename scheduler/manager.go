@@ -22,11 +22,7 @@ func (c *Client) CreateJob(display string, typ callbackabi.JobType) (*JobRef, ca
 		if c.user.jobs >= callbackabi.MaxJobsPerUser {
 			return nil, callbackabi.BG_E_TOO_MANY_JOBS_PER_USER
 		}
-		active := 0
-		for _, u := range s.users {
-			active += u.jobs
-		}
-		if active >= callbackabi.MaxJobsPerMachine {
+		if s.liveJobs >= callbackabi.MaxJobsPerMachine {
 			return nil, callbackabi.BG_E_TOO_MANY_JOBS_PER_MACHINE
 		}
 	}

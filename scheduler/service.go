@@ -37,6 +37,9 @@ type Service struct {
 
 	network   bool
 	queueSeq  int64
+	pool      []*job      // active background jobs (all active jobs under WineCompat)
+	fgStart   []*job      // FOREGROUND jobs that became QUEUED, to start
+	liveJobs  int         // jobs not in a final state
 	ready     ring[int32] // launched calls, in launch order
 	nextCall  int64
 	calls     []*call // every call ever made; finished ones are reused

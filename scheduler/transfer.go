@@ -16,32 +16,61 @@ import (
 // first in first out. (Under WineCompat: newest job first, run to
 // completion, files in reverse order — W-8.)
 
-// reschedule decides which jobs run now.
+// reschedule decides which jobs run now. FOREGROUND jobs run as soon as
+// they are QUEUED (s.fgStart lists the ones waiting to start); the
+// background jobs compete in s.pool for the one background place. Only
+// those two small sets are looked at, so a million FOREGROUND jobs cost
+// nothing here.
 func (s *Service) reschedule() {
-	var bg *job
-	for _, j := range s.jobs {
-		if !j.active() || j.prio == callbackabi.BG_JOB_PRIORITY_FOREGROUND && s.opts.Profile == ProfileDefault {
-			continue
+	if s.opts.Profile == ProfileWineCompat && s.wine.busy {
+		return // the single worker is stuck in a callback (W-7)
+	}
+	for i := 0; i < len(s.fgStart); i++ {
+		if j := s.fgStart[i]; j.state == stQueued && s.foreground(j) {
+			s.startJob(j)
 		}
+	}
+	s.fgStart = s.fgStart[:0]
+	var bg *job
+	for _, j := range s.pool {
 		if bg == nil || s.better(j, bg) {
 			bg = j
 		}
 	}
-	if s.opts.Profile == ProfileWineCompat && s.wine.busy {
-		return // the single worker is stuck in a callback (W-7)
-	}
-	for _, j := range s.jobs {
-		if !j.active() {
-			continue
-		}
-		run := j == bg || (j.prio == callbackabi.BG_JOB_PRIORITY_FOREGROUND && s.opts.Profile == ProfileDefault)
-		switch {
+	for i := 0; i < len(s.pool); i++ {
+		j := s.pool[i]
+		switch run := j == bg; {
 		case run && j.state == stQueued:
 			s.startJob(j)
 		case !run && j.state != stQueued:
 			// Preempted or slice over (G43: TRANSFERRING → QUEUED).
 			s.requeue(j)
 		}
+	}
+}
+
+// foreground reports whether j runs without competing (G47).
+func (s *Service) foreground(j *job) bool {
+	return j.prio == callbackabi.BG_JOB_PRIORITY_FOREGROUND && s.opts.Profile == ProfileDefault
+}
+
+// track keeps s.pool (active background jobs) and s.fgStart (FOREGROUND
+// jobs waiting to start) up to date after j's state or priority changed.
+func (s *Service) track(j *job) {
+	inPool := j.active() && !s.foreground(j)
+	switch {
+	case inPool && j.poolIdx < 0:
+		j.poolIdx = len(s.pool)
+		s.pool = append(s.pool, j)
+	case !inPool && j.poolIdx >= 0:
+		last := s.pool[len(s.pool)-1]
+		s.pool[j.poolIdx] = last
+		last.poolIdx = j.poolIdx
+		s.pool = s.pool[:len(s.pool)-1]
+		j.poolIdx = -1
+	}
+	if j.state == stQueued && s.foreground(j) {
+		s.fgStart = append(s.fgStart, j)
 	}
 }
 
@@ -297,7 +326,7 @@ func (s *Service) onSlice(ev sim.Event) {
 		return
 	}
 	// Slice over: give way to another job of the same priority, if any.
-	for _, o := range s.jobs {
+	for _, o := range s.pool {
 		if o != j && o.state == stQueued && o.prio == j.prio {
 			s.requeue(j)
 			s.reschedule()

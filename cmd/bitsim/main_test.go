@@ -322,3 +322,32 @@ func parseArgsHelper(t *testing.T, name string, args ...string) []string {
 	}
 	return pos
 }
+
+// TestCheckScenarioTraces: every named scenario's trace passes check —
+// except wine-compat, whose naive dispatcher must fail it (exit 1) on the
+// rules it is known to break.
+func TestCheckScenarioTraces(t *testing.T) {
+	for _, s := range scenarios.All() {
+		var trace, out, errOut bytes.Buffer
+		if code := run([]string{"run", s.Name, "--seed", "3", "--format", "jsonl"}, &trace, &errOut); code != exitOK {
+			t.Fatalf("%s: run exit %d: %s", s.Name, code, errOut.String())
+		}
+		a := newApp(&out, &errOut)
+		a.stdin = &trace
+		code := a.run([]string{"check", "-"})
+		if s.Name != "wine-compat" {
+			if code != exitOK {
+				t.Errorf("%s: check exit %d: %s", s.Name, code, out.String())
+			}
+			continue
+		}
+		if code != exitFound {
+			t.Fatalf("wine-compat: check exit %d, want %d", code, exitFound)
+		}
+		for _, id := range []string{"G3", "G18", "G20"} {
+			if !strings.Contains(out.String(), id+" ") {
+				t.Errorf("wine-compat: check does not name %s:\n%s", id, out.String())
+			}
+		}
+	}
+}
