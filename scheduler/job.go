@@ -55,6 +55,7 @@ type job struct {
 	tgen       int64         // bumps on every state change: stale timers are ignored
 	queuedAt   int64         // round-robin order (a counter, not time)
 	poolIdx    int           // index in Service.pool, -1 when not there
+	activity   int64         // bumps on every state or property change (inactivity timer)
 	npStart    time.Duration // first transient error without progress since; -1 none
 	npGen      int64
 	sliceStart time.Duration
@@ -134,6 +135,7 @@ func (j *job) setState(to jobState) {
 	}
 	s.track(j)
 	s.rec(trace.Record{Ev: trace.EvJobState, Job: j.name, From: from, To: to})
+	j.touched()
 	if to != stTransferred && to != stError || s.opts.Mutants.Has(mutant.JMOnTransferred) {
 		j.modifiedBy("state") // G13: not for entering ERROR or TRANSFERRED
 	}
@@ -144,7 +146,20 @@ func (j *job) setState(to jobState) {
 // dispatcher schedule a (throttled, coalesced) JobModification.
 func (j *job) modifiedBy(reason string) {
 	j.s.rec(trace.Record{Ev: trace.EvJobModified, Job: j.name, Reason: reason})
+	if reason != "state" {
+		j.touched()
+	}
 	j.s.jmTrigger(j)
+}
+
+// touched restarts the JobInactivityTimeout of a job resting in ERROR or
+// TRANSFERRED (G44; Options.InactivityTimeout).
+func (j *job) touched() {
+	s := j.s
+	j.activity++
+	if s.opts.InactivityTimeout > 0 && (j.state == stError || j.state == stTransferred) {
+		s.w.After(s.opts.InactivityTimeout, classTimer, s.kInactive, int64(j.idx), j.activity)
+	}
 }
 
 // setError records the error of a move to ERROR / TRANSIENT_ERROR.

@@ -72,6 +72,14 @@ type Options struct {
 	ConnectLatency time.Duration // QUEUED→CONNECTING→TRANSFERRING
 	TimeSlice      time.Duration // round-robin slice within one priority (ambiguity 14)
 	ReplyLatency   time.Duration // upload-reply: server reply time (G11)
+	// InactivityTimeout is the JobInactivityTimeout group policy (S-GP,
+	// G44): a job in ERROR or TRANSFERRED with no activity (no state change,
+	// no property change) for this long is cancelled by BITS. 0 (the
+	// default here) leaves it out: the documented value, 90 days
+	// (callbackabi.JobInactivityTimeout), is longer than most simulated
+	// runs, and a timer pending that long would keep every run from ending
+	// idle. Set it to model the policy.
+	InactivityTimeout time.Duration
 	// EnforcePolicyLimits applies MaxJobsPerUser/MaxJobsPerMachine/
 	// MaxFilesPerJob to non-administrators (S-GP).
 	EnforcePolicyLimits bool
@@ -132,6 +140,9 @@ func (o *Options) normalize() {
 	}
 	if o.ReplyLatency < 0 {
 		o.ReplyLatency = 0
+	}
+	if o.InactivityTimeout < 0 {
+		o.InactivityTimeout = 0
 	}
 	if o.CallbackRetryDelay < 0 {
 		o.CallbackRetryDelay = 0

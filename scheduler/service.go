@@ -48,8 +48,8 @@ type Service struct {
 	wine      wineWorker
 
 	// event kinds
-	kConnect, kChunk, kSlice, kRetry, kNoProgress, kReply     kindID
-	kPump, kInvoke, kCallRetry, kJMTimer, kCmdExit, kCmdRetry kindID
+	kConnect, kChunk, kSlice, kRetry, kNoProgress, kReply, kInactive kindID
+	kPump, kInvoke, kCallRetry, kJMTimer, kCmdExit, kCmdRetry        kindID
 
 	stats Stats
 }
@@ -86,6 +86,7 @@ func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Option
 	s.kRetry = w.Handle(s.onTransferRetry)
 	s.kNoProgress = w.Handle(s.onNoProgress)
 	s.kReply = w.Handle(s.onReply)
+	s.kInactive = w.Handle(s.onInactive)
 	s.kPump = w.Handle(s.onPump)
 	s.kInvoke = w.Handle(s.onInvoke)
 	s.kCallRetry = w.Handle(s.onCallRetry)

@@ -756,9 +756,23 @@ func TestTable210Automatic(t *testing.T) {
 	for _, st := range []abi.JobState{sError, sTransferred} {
 		t.Run("G44/"+stName(st)+"-cancelled-after-job-inactivity-timeout", func(t *testing.T) {
 			// Table 2.10 / G44: BITS cancels a job with no activity for
-			// JobInactivityTimeout (90 days). The scheduler does not model
-			// this timer yet (docs/MODEL.md, "Not modelled").
-			t.Skip("JobInactivityTimeout (G44, 90 days) is not modelled by the scheduler; see docs/MODEL.md")
+			// JobInactivityTimeout (90 days); a property change restarts
+			// the timer. Options.InactivityTimeout models the policy.
+			opts := scheduler.DefaultOptions()
+			opts.InactivityTimeout = abi.JobInactivityTimeout
+			s := newSTWorldOpts(t, opts)
+			j := s.reach(st, tDownload, nil)
+			rested := s.w.Now()
+			s.advance(10 * 24 * time.Hour)
+			require.Equal(t, abi.S_OK, j.SetDescription("still wanted")) // activity
+			touched := s.w.Now()
+			s.advance(rested + abi.JobInactivityTimeout - s.w.Now())
+			s.requireState(j, st, "the property change restarted the inactivity timer")
+			s.advance(touched + abi.JobInactivityTimeout - time.Nanosecond - s.w.Now())
+			s.requireState(j, st, "not before JobInactivityTimeout")
+			s.advance(time.Nanosecond)
+			s.requireState(j, sCancelled, "G44: cancelled after JobInactivityTimeout without activity")
+			require.Equal(t, touched+abi.JobInactivityTimeout, s.transition(j, st, sCancelled).T)
 		})
 	}
 

@@ -398,6 +398,17 @@ func (s *Service) onNoProgress(ev sim.Event) {
 	s.reschedule()
 }
 
+// onInactive: no activity for JobInactivityTimeout in ERROR or
+// TRANSFERRED, so BITS cancels the job (G44, table 2.10).
+func (s *Service) onInactive(ev sim.Event) {
+	j := s.jobs[ev.A]
+	if j.activity != ev.B || (j.state != stError && j.state != stTransferred) {
+		return
+	}
+	j.setState(stCancelled)
+	s.reschedule()
+}
+
 // SetNetwork connects or disconnects the machine (G44). Disconnecting puts
 // every active job in TRANSIENT_ERROR with BG_E_NETWORK_DISCONNECTED; they
 // return to QUEUED when the network comes back.
