@@ -620,62 +620,53 @@ func (r *JobRef) GetNotifyCmdLine() (string, string, hr) {
 // when no registered object can take a notification (G9). GUID_NULL
 // clears it. BITS 5.0 and later.
 func (r *JobRef) SetNotifyCLSID(clsid callbackabi.GUID) hr {
-	if h := r.enter(); h != 0 {
-		return h
-	}
-	defer r.leave()
-	j := r.j
-	if r.wine() || !j.s.opts.Version.AtLeast(5, 0) {
-		return callbackabi.E_NOTIMPL
-	}
-	if j.state.Final() {
-		return callbackabi.BG_E_INVALID_STATE
-	}
-	j.clsid = clsid
-	j.clsidBy = r.c.user
-	j.modifiedBy("property")
-	j.s.evaluate(j)
-	return callbackabi.S_OK
+	return r.setProperty(5, 0, func(j *job) hr {
+		j.clsid = clsid
+		j.clsidBy = r.c.user
+		j.modifiedBy("property")
+		j.s.evaluate(j)
+		return callbackabi.S_OK
+	})
 }
 
 // SetMinimumNotificationInterval is SetProperty(
 // BITS_JOB_PROPERTY_MINIMUM_NOTIFICATION_INTERVAL_MS) (G14; BITS 5.0).
 func (r *JobRef) SetMinimumNotificationInterval(d time.Duration) hr {
-	if h := r.enter(); h != 0 {
-		return h
-	}
-	defer r.leave()
-	j := r.j
-	if r.wine() || !j.s.opts.Version.AtLeast(5, 0) {
-		return callbackabi.E_NOTIMPL
-	}
-	if j.state.Final() {
-		return callbackabi.BG_E_INVALID_STATE
-	}
-	if d < 0 {
-		return callbackabi.E_INVALIDARG
-	}
-	j.minNote = d
-	return callbackabi.S_OK
+	return r.setProperty(5, 0, func(j *job) hr {
+		if d < 0 {
+			return callbackabi.E_INVALIDARG
+		}
+		j.minNote = d
+		return callbackabi.S_OK
+	})
 }
 
 // SetOnDemand is SetProperty(BITS_JOB_PROPERTY_ON_DEMAND_MODE): the job
 // may produce FileRangesTransferred (G4, G16; BITS 10.1).
 func (r *JobRef) SetOnDemand(on bool) hr {
+	return r.setProperty(10, 1, func(j *job) hr {
+		if j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD {
+			return callbackabi.E_INVALIDARG
+		}
+		j.onDemand = on
+		return callbackabi.S_OK
+	})
+}
+
+// setProperty is the common part of the IBackgroundCopyJob5::SetProperty
+// setters: E_NOTIMPL before BITS major.minor (and under WineCompat),
+// BG_E_INVALID_STATE in a final state (G6), else set.
+func (r *JobRef) setProperty(major, minor int, set func(j *job) hr) hr {
 	if h := r.enter(); h != 0 {
 		return h
 	}
 	defer r.leave()
 	j := r.j
-	if r.wine() || !j.s.opts.Version.AtLeast(10, 1) {
+	if r.wine() || !j.s.opts.Version.AtLeast(major, minor) {
 		return callbackabi.E_NOTIMPL
 	}
 	if j.state.Final() {
 		return callbackabi.BG_E_INVALID_STATE
 	}
-	if j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD {
-		return callbackabi.E_INVALIDARG
-	}
-	j.onDemand = on
-	return callbackabi.S_OK
+	return set(j)
 }

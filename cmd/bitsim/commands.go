@@ -47,6 +47,20 @@ var formats = map[string]func(io.Writer, []trace.Record) error{
 	"html":   render.HTML,
 }
 
+// scenarioArg resolves the one positional argument of run and sweep: a
+// scenario name. On failure it has printed the one-line error; code is the
+// exit code.
+func (a *app) scenarioArg(c *command, pos []string) (s scenarios.Scenario, code int, ok bool) {
+	if len(pos) != 1 {
+		return s, a.fail(c.name, "want one scenario name, got %d arguments (see bitsim list)", len(pos)), false
+	}
+	s, found := a.lookup(pos[0])
+	if !found {
+		return s, a.fail(c.name, "unknown scenario %s (see bitsim list)", quote(pos[0])), false
+	}
+	return s, 0, true
+}
+
 // runScenario is "bitsim run NAME".
 func (a *app) runScenario(args []string) int {
 	c := newCommand("run", "NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]")
@@ -57,12 +71,9 @@ func (a *app) runScenario(args []string) int {
 	if !ok {
 		return code
 	}
-	if len(pos) != 1 {
-		return a.fail(c.name, "want one scenario name, got %d arguments (see bitsim list)", len(pos))
-	}
-	s, found := a.lookup(pos[0])
-	if !found {
-		return a.fail(c.name, "unknown scenario %s (see bitsim list)", quote(pos[0]))
+	s, code, ok := a.scenarioArg(c, pos)
+	if !ok {
+		return code
 	}
 	draw, found := formats[*format]
 	if !found {

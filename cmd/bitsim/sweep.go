@@ -86,12 +86,9 @@ func (a *app) sweep(args []string) int {
 	if !ok {
 		return code
 	}
-	if len(pos) != 1 {
-		return a.fail(c.name, "want one scenario name, got %d arguments (see bitsim list)", len(pos))
-	}
-	s, found := a.lookup(pos[0])
-	if !found {
-		return a.fail(c.name, "unknown scenario %s (see bitsim list)", quote(pos[0]))
+	s, code, ok := a.scenarioArg(c, pos)
+	if !ok {
+		return code
 	}
 	if *seedsFlag == "" {
 		return a.fail(c.name, "--seeds A:B is required (for example --seeds 0:1000)")
