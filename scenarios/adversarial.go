@@ -29,6 +29,23 @@ type Swarm struct {
 
 	// Callback behaviour weights, per invocation.
 	ReturnOK, ReturnSFalse, ReturnFail, Sleep, LongSleep, CallJob, Panic, Hang int
+
+	// Callback, if set, makes the callback objects the world registers
+	// (one per job, and one per job again after a client restarts) instead
+	// of the adversarial ones: this is how the harness puts a user's
+	// callback under attack. The weights above then go unused.
+	Callback func(e *Env) callbackabi.Callback
+	// Fair keeps the world winnable for a callback under test: no DISABLE,
+	// no flags changed behind its back, every crashed client restarts and
+	// registers again, every job has a short no-progress timeout.
+	Fair bool
+}
+
+func (sw Swarm) newCallback(e *Env) callbackabi.Callback {
+	if sw.Callback != nil {
+		return sw.Callback(e)
+	}
+	return newAdversary(e, sw)
 }
 
 // DrawSwarm draws a swarm from c.
@@ -72,6 +89,7 @@ func Adversarial(sw Swarm) func(e *Env) {
 			}
 		}
 		_ = users
+		mine := map[int][]*scheduler.JobRef{} // jobs each client registers on, by index in clients
 		// The notification program: exits nonzero often, sometimes completes
 		// or cancels the job itself (G27), runs for a while.
 		svc.SetProgram(`C:\app\notify.exe`, func(run scheduler.ProgramRun) (int, time.Duration) {
@@ -88,7 +106,8 @@ func Adversarial(sw Swarm) func(e *Env) {
 			return 1 + c.Intn(3), time.Duration(c.Intn(5)) * time.Second
 		})
 		for i := 0; i < max(sw.MinJobs, 1)+c.Intn(max(sw.Jobs, 1)); i++ {
-			owner := clients[c.Intn(len(clients))]
+			ownerIdx := c.Intn(len(clients))
+			owner := clients[ownerIdx]
 			job := newJob(owner, "job "+strconv.Itoa(i+1))
 			for f := 0; f < 1+c.Intn(3); f++ {
 				spec := fileSpec("f"+strconv.Itoa(i)+"-"+strconv.Itoa(f), uint64(100_000+c.Intn(40)*250_000))
@@ -104,7 +123,7 @@ func Adversarial(sw Swarm) func(e *Env) {
 				must(job.AddFileSpec(spec))
 			}
 			must(job.SetMinimumRetryDelay(uint32(5 + c.Intn(30))))
-			if chance(c, sw.Failures, 4) {
+			if sw.Fair || chance(c, sw.Failures, 4) {
 				must(job.SetNoProgressTimeout(uint32(10 + c.Intn(120))))
 			}
 			flags := callbackabi.NotifyFlagsDefault
@@ -114,7 +133,7 @@ func Adversarial(sw Swarm) func(e *Env) {
 			if chance(c, sw.FileTransferred, 4) {
 				flags |= callbackabi.BG_NOTIFY_FILE_TRANSFERRED
 			}
-			if chance(c, sw.Disable, 8) {
+			if !sw.Fair && chance(c, sw.Disable, 8) {
 				flags |= callbackabi.BG_NOTIFY_DISABLE
 			}
 			must(job.SetNotifyFlags(flags))
@@ -124,39 +143,47 @@ func Adversarial(sw Swarm) func(e *Env) {
 			if c.Intn(4) == 0 {
 				must(job.SetPriority(callbackabi.JobPriority(c.Intn(4))))
 			}
-			cb := newAdversary(e, sw)
-			reg := func(cl *scheduler.Client) {
-				if cl.Alive() {
+			cb := sw.newCallback(e)
+			mine[ownerIdx] = append(mine[ownerIdx], job)
+			reg := func() {
+				// The owner's current process: a restarted one registers too.
+				if cl := clients[ownerIdx]; cl.Alive() {
 					cl.Job(job).SetNotifyInterface(cb)
 				}
 			}
 			if chance(c, sw.Late, 4) {
 				at := time.Duration(c.Intn(120)) * time.Second
-				e.At(at, func() { reg(owner) })
+				e.At(at, reg)
 			} else {
-				reg(owner)
+				reg()
 			}
 			if c.Intn(5) != 0 {
-				e.At(time.Duration(c.Intn(20))*time.Second, func() { job.Resume() })
+				e.At(time.Duration(c.Intn(20))*time.Second, func() {
+					by := clients[ownerIdx]
+					if sw.Fair && !by.Alive() {
+						by = adminApp // the owner is down: an administrator's tool resumes it
+					}
+					by.Job(job).Resume()
+				})
 			} else {
 				must(job.Resume())
 			}
 			if chance(c, sw.Takeover, 4) {
 				e.At(time.Duration(c.Intn(60))*time.Second, func() { adminApp.Job(job).TakeOwnership() })
 			}
-			if c.Intn(6) == 0 {
+			if !sw.Fair && c.Intn(6) == 0 {
 				e.At(time.Duration(c.Intn(90))*time.Second, func() {
 					job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
 				})
 			}
 		}
-		for _, cl := range clients {
+		for idx := range clients {
 			if !chance(c, sw.Crash, 4) {
 				continue
 			}
-			cl := cl
+			cl := clients[idx]
 			at := time.Duration(c.Intn(90)) * time.Second
-			restart := c.Intn(3) != 0
+			restart := sw.Fair || c.Intn(3) != 0
 			after := time.Duration(1+c.Intn(60)) * time.Second
 			e.At(at, func() {
 				if c.Intn(2) == 0 {
@@ -166,10 +193,13 @@ func Adversarial(sw Swarm) func(e *Env) {
 				}
 				if restart {
 					e.At(e.World.Now()+after, func() {
+						// Application initialization: register again on
+						// the jobs it had (G7: BITS does not persist the
+						// pointer).
 						n := cl.Restart()
-						jobs, _ := n.EnumJobs(false)
-						for _, j := range jobs {
-							j.SetNotifyInterface(newAdversary(e, sw))
+						clients[idx] = n
+						for _, j := range mine[idx] {
+							n.Job(j).SetNotifyInterface(sw.newCallback(e))
 						}
 					})
 				}

@@ -33,11 +33,16 @@ func Run(name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (
 
 // RunIn is Run in a world the caller made (for example one whose choice
 // stream is rapid's: sim.NewRapid).
-func RunIn(w *sim.World, name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (Result, error) {
+func RunIn(w *sim.World, name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			panic(sim.Unwrap(r)) // a choice-stream panic goes back to rapid as it was
+		}
+	}()
 	log := &trace.Log{}
 	svc := scheduler.New(w, log, name, seed, opts)
 	e := &Env{Svc: svc, World: w, Clock: w.Clock()}
 	setup(e)
-	err := svc.Run()
+	err = svc.Run()
 	return Result{Records: log.Records(), Stats: svc.Stats()}, err
 }

@@ -671,8 +671,8 @@ func (s *Service) runCall(c *call, parent int64) {
 func (s *Service) invoke(c *call) (res hr, outcome string) {
 	defer func() {
 		if r := recover(); r != nil {
-			if sim.IsUnwind(r) {
-				panic(r)
+			if sim.IsUnwind(r) || sim.IsChoicePanic(r) {
+				panic(r) // the kernel's and the choice stream's own: not the callback's
 			}
 			s.stats.Panics++
 			res, outcome = callbackabi.RPC_E_SERVERFAULT, trace.OutcomePanic

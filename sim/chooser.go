@@ -79,10 +79,44 @@ type rapidChooser struct {
 	tie  *rapid.Generator[int]
 }
 
+// choicePanic marks a panic raised by rapid inside a draw (its signals for
+// invalid or exhausted data while shrinking, or a failed test). Code that
+// contains panics — the scheduler turns a callback's panic into
+// RPC_E_SERVERFAULT — must let these through (IsChoicePanic), and the
+// kernel hands rapid its own value back (Unwrap) so rapid recognises it.
+type choicePanic struct{ v any }
+
+// IsChoicePanic reports whether r is a panic raised by the choice stream
+// itself; a recover that contains panics must re-panic it.
+func IsChoicePanic(r any) bool {
+	_, ok := r.(choicePanic)
+	return ok
+}
+
+// Unwrap returns the original value of a choice-stream panic, and any
+// other value unchanged.
+func Unwrap(r any) any {
+	if c, ok := r.(choicePanic); ok {
+		return c.v
+	}
+	return r
+}
+
+// marked re-raises a panic leaving a draw as a choicePanic.
+func marked() {
+	if p := recover(); p != nil {
+		if _, ok := p.(choicePanic); ok {
+			panic(p)
+		}
+		panic(choicePanic{p})
+	}
+}
+
 func (r *rapidChooser) Intn(n int) int {
 	if n < 1 {
 		panic(fmt.Sprintf("sim: Intn(%d): n must be >= 1", n))
 	}
+	defer marked()
 	if n == 1 {
 		return 0 // nothing to choose: no draw, nothing to shrink
 	}
@@ -102,4 +136,7 @@ func (r *rapidChooser) Intn(n int) int {
 	return g.Draw(r.t, "choice")
 }
 
-func (r *rapidChooser) Tie() uint32 { return uint32(r.tie.Draw(r.t, "tie")) }
+func (r *rapidChooser) Tie() uint32 {
+	defer marked()
+	return uint32(r.tie.Draw(r.t, "tie"))
+}

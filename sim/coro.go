@@ -142,6 +142,7 @@ const (
 // repanic panics with p; if spell is set, from the bottom of a chain of
 // panicSiteBits calls spelling the low bits of site.
 func repanic(p any, site uint32, spell bool) {
+	p = Unwrap(p) // rapid must see its own value
 	if !spell {
 		panic(p)
 	}
