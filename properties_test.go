@@ -48,10 +48,11 @@ func TestMain(m *testing.M) {
 // property is one documented guarantee (or a family checked together).
 type property struct {
 	name      string
-	rules     []string                  // rule ids the catalogue checks
-	situation func(r runResult) int64   // how often the situation it is about happened
-	mutant    mutant.Set                // a dispatcher breaking exactly this rule
-	tune      func(sw *scenarios.Swarm) // bias the swarm towards the situation
+	rules     []string                      // rule ids the catalogue checks
+	situation func(r runResult) int64       // how often the situation it is about happened
+	mutant    mutant.Set                    // a dispatcher breaking exactly this rule
+	tune      func(sw *scenarios.Swarm)     // bias the swarm towards the situation
+	extra     func([]trace.Record) []string // a check of its own besides the catalogue's
 }
 
 type runResult struct {
@@ -119,6 +120,11 @@ var properties = []property{
 	{name: "G27_CommandLineRetry", rules: []string{"G26", "G27", "G29"}, mutant: mutant.CmdlineNoDelay,
 		situation: func(r runResult) int64 { return r.stats.CmdLineRuns },
 		tune:      func(sw *scenarios.Swarm) { sw.CmdLine += 4; sw.ReturnFail += 3 }},
+	{name: "G18_DeliveredPromptly", rules: []string{"G18", "G20"}, mutant: mutant.SlowDelivery, extra: promptDelivery,
+		situation: func(r runResult) int64 {
+			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvNotifyOwed && x.Method != trace.FileTransferred })
+		},
+		tune: func(sw *scenarios.Swarm) { sw.STA = 0; sw.ReturnFail += 3 }},
 	{name: "G6_FinalStatesAbsorbing", rules: []string{"G6", "G12"},
 		situation: func(r runResult) int64 {
 			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvJobState && x.To.Final() })
@@ -148,10 +154,17 @@ func (p property) check(opts scheduler.Options, seen *int64, save bool) func(*ra
 	return func(t *rapid.T) {
 		r := runWorld(t, opts, p.tune)
 		*seen += p.situation(r)
-		if v := catalogue.CheckRules(r.recs, p.rules...); len(v) > 0 {
+		var problems []string
+		for _, x := range catalogue.CheckRules(r.recs, p.rules...) {
+			problems = append(problems, x.String())
+		}
+		if p.extra != nil {
+			problems = append(problems, p.extra(r.recs)...)
+		}
+		if v := problems; len(v) > 0 {
 			var b strings.Builder
 			for _, x := range v[:min(len(v), 5)] {
-				fmt.Fprintln(&b, x.String())
+				fmt.Fprintln(&b, x)
 			}
 			if save {
 				path := filepath.Join("testdata", "failures", p.name+".jsonl")

@@ -245,6 +245,10 @@ func (s *Service) evaluate(j *job) {
 		if owed && !j.n.owedRec[m] {
 			j.n.owedRec[m] = true
 			s.rec(trace.Record{Ev: trace.EvNotifyOwed, Job: j.name, Method: methodOf[m], File: -1})
+			if s.opts.Mutants.Has(mutant.SlowDelivery) && j.n.retryAt[m] == 0 {
+				j.n.retryAt[m] = now + j.retryDelay
+				s.w.Schedule(j.n.retryAt[m], classTimer, s.kCallRetry, int64(j.idx), 0)
+			}
 		} else if !owed && j.n.owedRec[m] {
 			j.n.owedRec[m] = false
 			if !j.n.done[m] {

@@ -22,6 +22,7 @@ const (
 	OwnerContext                      // callbacks run as the job owner after TakeOwnership (breaks G10)
 	CmdlineNoDelay                    // command line relaunched without the minimum retry delay (breaks G27)
 	CapFive                           // five calls in flight per user while the trace says four (breaks G31)
+	SlowDelivery                      // an owed JT/JE waits a retry delay though a slot is free (breaks bounded delivery, G18)
 )
 
 // Has reports whether m is switched on in s.
