@@ -500,7 +500,7 @@ func (s *Service) beginCall(j *job, m int, u *User, parent *call) {
 func (s *Service) launch(c *call) {
 	c.launchedAt = s.now()
 	s.ready.push(c.idx)
-	s.w.After(0, classInvoke, s.kInvoke, 0, 0)
+	s.w.Soon(classInvoke, s.kInvoke, 0, 0)
 }
 
 // onInvoke runs a launched call on its client's thread.

@@ -208,7 +208,7 @@ func (w *World) Sleep(d time.Duration) {
 	th := w.mustCurrent("Sleep")
 	th.blocked = true
 	seq := w.push(time.Duration(satAdd(int64(w.now), int64(d))), DefaultClass, kindWake, int64(th.id), 0)
-	if w.q.min().seq == seq {
+	if w.soonHead == len(w.soon) && w.q.min().seq == seq {
 		// Nothing else happens before the wake-up: fire it here, without
 		// switching coroutines. This is exactly what the loop would do.
 		if _, ok := w.next(); ok {

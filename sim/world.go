@@ -38,6 +38,8 @@ type World struct {
 	clock   worldClock
 
 	q        queue
+	soon     []Event // Soon events: the current instant, FIFO
+	soonHead int
 	now      time.Duration
 	seq      uint64
 	fired    int64
@@ -101,7 +103,7 @@ func (w *World) Clock() Clock { return &w.clock }
 func (w *World) Fired() int64 { return w.fired }
 
 // Pending returns the number of scheduled events that have not fired.
-func (w *World) Pending() int { return w.q.len() }
+func (w *World) Pending() int { return w.q.len() + len(w.soon) - w.soonHead }
 
 // Handle registers h and returns the Kind to schedule its events with.
 // It may be called before or during a run.
@@ -137,6 +139,25 @@ func (w *World) After(d time.Duration, c Class, k Kind, a, b int64) {
 		panic(fmt.Sprintf("sim: After(%v): negative duration", d))
 	}
 	w.Schedule(time.Duration(satAdd(int64(w.now), int64(d))), c, k, a, b)
+}
+
+// Soon schedules an event of kind k at the current instant without a trip
+// through the event queue: it fires after the current handler, in FIFO
+// order with the other Soon events, before any event of a later instant
+// and before an event of the same instant whose class is higher than c
+// (after one whose class is lower). No tie is drawn: Soon is for work
+// whose order at the instant is already decided, such as calls launched in
+// the order their slots were given out. It panics like Schedule.
+func (w *World) Soon(c Class, k Kind, a, b int64) {
+	if k < firstUserKind || int(k) >= len(w.handlers) {
+		panic(fmt.Sprintf("sim: Soon: unknown Kind %d (use a Kind returned by Handle)", k))
+	}
+	w.mustLive("Soon")
+	w.seq++
+	if w.soonHead == len(w.soon) {
+		w.soon, w.soonHead = w.soon[:0], 0
+	}
+	w.soon = append(w.soon, makeEvent(w.now, c, k, a, b, 0, w.seq))
 }
 
 // AfterFunc calls fn, in a plain handler of class DefaultClass, d after Now.
@@ -282,7 +303,22 @@ func (w *World) run(until time.Duration, bounded bool) error {
 // that the run is over. It enforces the events and time limits. Once it
 // returns false it keeps returning false until the run ends.
 func (w *World) next() (Event, bool) {
-	if w.halted || len(w.q.h) == 0 {
+	if w.halted {
+		return Event{}, false
+	}
+	if w.soonHead < len(w.soon) {
+		if s := &w.soon[w.soonHead]; len(w.q.h) == 0 || w.q.h[0].At > s.At || w.q.h[0].Class >= s.Class {
+			if w.fired >= w.budget {
+				w.fail(LimitEvents, w.limits.MaxEvents)
+				return Event{}, false
+			}
+			ev := *s
+			w.soonHead++
+			w.fired++
+			return ev, true
+		}
+	}
+	if len(w.q.h) == 0 {
 		return Event{}, false
 	}
 	if at := w.q.h[0].At; at > w.horizon {
@@ -360,6 +396,7 @@ func (w *World) finish(repanic bool) {
 	w.unwinding = false
 	w.cur, w.current = nil, nil
 	w.q.h = nil
+	w.soon, w.soonHead = nil, 0
 	w.funcs, w.free = nil, nil
 	for _, th := range w.threads[1:] {
 		th.queue, th.qhead = nil, 0

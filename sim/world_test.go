@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"runtime"
 	"testing"
@@ -580,4 +581,43 @@ func TestAfterFuncAndHandleDuringRun(t *testing.T) {
 	})
 	require.NoError(t, w.Run())
 	assert.Equal(t, []string{"func at 1", "late kind"}, log)
+}
+
+// Soon: FIFO at the current instant, before later instants, and in class
+// order with queued events of the same instant; a Sleep's inline wake-up
+// does not jump over it.
+func TestSoonOrder(t *testing.T) {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	var got []string
+	var k sim.Kind
+	k = w.Handle(func(ev sim.Event) {
+		got = append(got, fmt.Sprintf("%d@%v", ev.A, w.Now()))
+		if ev.A == 0 {
+			w.Soon(5, k, 2, 0)
+			w.Soon(5, k, 3, 0)
+			w.Schedule(w.Now(), 9, k, 4, 0) // higher class: after the Soon events
+			w.Schedule(w.Now(), 1, k, 1, 0) // lower class: before them
+			w.After(time.Second, 0, k, 5, 0)
+		}
+	})
+	w.Schedule(0, 5, k, 0, 0)
+	require.NoError(t, w.Run())
+	require.Equal(t, []string{"0@0s", "1@0s", "2@0s", "3@0s", "4@0s", "5@1s"}, got)
+
+	// A thread sleeping while a Soon event is pending must not fire its
+	// wake-up in place ahead of it.
+	w2 := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	got = nil
+	var k2 sim.Kind
+	k2 = w2.Handle(func(ev sim.Event) { got = append(got, fmt.Sprintf("soon@%v", w2.Now())) })
+	th := w2.NewThread("t")
+	w2.Go(th, func() {
+		w2.Soon(sim.DefaultClass, k2, 0, 0)
+		w2.Sleep(0)
+		got = append(got, fmt.Sprintf("woke@%v", w2.Now()))
+	})
+	require.NoError(t, w2.Run())
+	require.Equal(t, []string{"soon@0s", "woke@0s"}, got)
+	require.Zero(t, w2.Pending())
+	w2.Close()
 }
