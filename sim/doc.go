@@ -26,6 +26,11 @@
 // typed 4-ary heap of Event values: scheduling and firing an event does not
 // allocate.
 //
+// Soon is the shortcut for work whose order at the current instant is
+// already decided: it fires at this instant, first in first out, with no
+// tie drawn and no trip through the heap, while still respecting Class
+// against queued events of the same instant.
+//
 // # Virtual threads and the migrating loop
 //
 // A Thread is an identity (say, a client's single STA thread). RunOn(th, fn)

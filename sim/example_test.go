@@ -125,3 +125,24 @@ func ExampleNewPRNG() {
 	// 55 55 true
 	// true
 }
+
+// Soon runs follow-up work at the current instant, first in first out,
+// without a trip through the event queue.
+func ExampleWorld_Soon() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	var step sim.Kind
+	step = w.Handle(func(ev sim.Event) {
+		fmt.Println("step", ev.A, "at", w.Now())
+		if ev.A < 3 {
+			w.Soon(0, step, ev.A+1, 0)
+		}
+	})
+	w.Schedule(time.Second, 0, step, 1, 0)
+	if err := w.Run(); err != nil {
+		panic(err)
+	}
+	// Output:
+	// step 1 at 1s
+	// step 2 at 1s
+	// step 3 at 1s
+}
