@@ -429,7 +429,6 @@ type call struct {
 	ranges  []callbackabi.FileRange
 	free    bool
 
-	launchedAt time.Duration
 	// runMTA and runSTA run this call; made once per pooled call so a
 	// delivery allocates no closure.
 	runMTA, runSTA func()
@@ -498,7 +497,6 @@ func (s *Service) beginCall(j *job, m int, u *User, parent *call) {
 // one instant start in launch order — the order the pump gave out slots,
 // high lane first — whatever order their events fire in.
 func (s *Service) launch(c *call) {
-	c.launchedAt = s.now()
 	s.ready.push(c.idx)
 	s.w.Soon(classInvoke, s.kInvoke, 0, 0)
 }
