@@ -59,6 +59,7 @@ type job struct {
 	npStart    time.Duration // first transient error without progress since; -1 none
 	npGen      int64
 	sliceStart time.Duration
+	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
 	replyDone  bool
 
 	// notification state
@@ -122,6 +123,7 @@ func (j *job) setState(to jobState) {
 	s := j.s
 	j.state = to
 	j.tgen++
+	j.sliceArmed = false
 	j.modified = s.now()
 	if to == stTransferring {
 		j.err = nil // G49: the error object lives until TRANSFERRING again

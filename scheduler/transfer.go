@@ -72,6 +72,15 @@ func (s *Service) track(j *job) {
 	if j.state == stQueued && s.foreground(j) {
 		s.fgStart = append(s.fgStart, j)
 	}
+	if j.state == stQueued && inPool {
+		// Somebody now waits behind the running job of its priority: that
+		// job's slice will end (G47).
+		for _, r := range s.pool {
+			if r.state == stTransferring && r.prio == j.prio {
+				s.armSlice(r)
+			}
+		}
+	}
 }
 
 // better reports whether background job a should run instead of b.
@@ -195,11 +204,32 @@ func (s *Service) onConnect(ev sim.Event) {
 	s.armSlice(j)
 }
 
+// armSlice arms the end of the running background job j's time slice —
+// only when another job of its priority is waiting: slices are consecutive
+// periods of TimeSlice from sliceStart, and the timer that ends one is
+// armed when it has somebody to give way to (a lone job does not leave a
+// timer behind that would keep the run from ending idle).
 func (s *Service) armSlice(j *job) {
-	if j.prio == callbackabi.BG_JOB_PRIORITY_FOREGROUND || s.opts.Profile == ProfileWineCompat {
+	if j.sliceArmed || j.state != stTransferring || s.foreground(j) || s.opts.Profile == ProfileWineCompat || !s.waiting(j) {
 		return
 	}
-	s.w.After(s.opts.TimeSlice, classState, s.kSlice, int64(j.idx), j.tgen)
+	at := j.sliceStart + s.opts.TimeSlice
+	if now := s.now(); at < now {
+		// The next slice boundary from sliceStart.
+		at += (now - at + s.opts.TimeSlice - 1) / s.opts.TimeSlice * s.opts.TimeSlice
+	}
+	j.sliceArmed = true
+	s.w.Schedule(at, classState, s.kSlice, int64(j.idx), j.tgen)
+}
+
+// waiting reports whether a job of j's priority is queued behind it.
+func (s *Service) waiting(j *job) bool {
+	for _, o := range s.pool {
+		if o != j && o.state == stQueued && o.prio == j.prio {
+			return true
+		}
+	}
+	return false
 }
 
 // plannedFailure applies the first planned failure of f due at this point:
@@ -326,14 +356,11 @@ func (s *Service) onSlice(ev sim.Event) {
 		return
 	}
 	// Slice over: give way to another job of the same priority, if any.
-	for _, o := range s.pool {
-		if o != j && o.state == stQueued && o.prio == j.prio {
-			s.requeue(j)
-			s.reschedule()
-			return
-		}
+	j.sliceArmed = false
+	if s.waiting(j) {
+		s.requeue(j)
+		s.reschedule()
 	}
-	s.armSlice(j)
 }
 
 func (s *Service) fatalError(j *job, ctx callbackabi.ErrorContext, code hr, fileIdx int) {

@@ -608,8 +608,7 @@ func TestSoonOrder(t *testing.T) {
 	// wake-up in place ahead of it.
 	w2 := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
 	got = nil
-	var k2 sim.Kind
-	k2 = w2.Handle(func(ev sim.Event) { got = append(got, fmt.Sprintf("soon@%v", w2.Now())) })
+	k2 := w2.Handle(func(ev sim.Event) { got = append(got, fmt.Sprintf("soon@%v", w2.Now())) })
 	th := w2.NewThread("t")
 	w2.Go(th, func() {
 		w2.Soon(sim.DefaultClass, k2, 0, 0)
