@@ -511,50 +511,45 @@ func (r *JobRef) SetNotifyInterface(cb callbackabi.Callback) hr {
 
 // GetMinimumRetryDelay in seconds (30 under WineCompat, W-9).
 func (r *JobRef) GetMinimumRetryDelay() (uint32, hr) {
-	if h := r.enter(); h != 0 {
-		return 0, h
-	}
-	defer r.leave()
-	if r.wine() {
-		return 30, callbackabi.S_OK
-	}
-	return uint32(r.j.retryDelay / time.Second), callbackabi.S_OK
+	return r.seconds(30, func(j *job) time.Duration { return j.retryDelay })
 }
 
 // SetMinimumRetryDelay per G45: values below 5 s are raised to 5 s.
 func (r *JobRef) SetMinimumRetryDelay(seconds uint32) hr {
-	if h := r.enter(); h != 0 {
-		return h
-	}
-	defer r.leave()
-	j := r.j
-	if j.state.Final() {
-		return callbackabi.BG_E_INVALID_STATE
-	}
-	if r.wine() {
-		return callbackabi.S_OK
-	}
-	d := max(time.Duration(seconds)*time.Second, callbackabi.MinimumMinimumRetryDelay)
-	j.retryDelay = d
-	j.s.rec(trace.Record{Ev: trace.EvJobRetryDelay, Job: j.name, Delay: d})
-	j.modifiedBy("property")
-	return callbackabi.S_OK
+	return r.setTimer(func(j *job) {
+		d := max(time.Duration(seconds)*time.Second, callbackabi.MinimumMinimumRetryDelay)
+		j.retryDelay = d
+		j.s.rec(trace.Record{Ev: trace.EvJobRetryDelay, Job: j.name, Delay: d})
+	})
 }
 
 // GetNoProgressTimeout in seconds (900 under WineCompat, W-9).
 func (r *JobRef) GetNoProgressTimeout() (uint32, hr) {
+	return r.seconds(900, func(j *job) time.Duration { return j.noProgress })
+}
+
+// SetNoProgressTimeout per G46 (0: every error goes straight to ERROR).
+func (r *JobRef) SetNoProgressTimeout(seconds uint32) hr {
+	return r.setTimer(func(j *job) { j.noProgress = time.Duration(seconds) * time.Second })
+}
+
+// seconds is the common part of the timer getters: the value in whole
+// seconds, or Wine's constant under WineCompat (W-9).
+func (r *JobRef) seconds(wine uint32, get func(j *job) time.Duration) (uint32, hr) {
 	if h := r.enter(); h != 0 {
 		return 0, h
 	}
 	defer r.leave()
 	if r.wine() {
-		return 900, callbackabi.S_OK
+		return wine, callbackabi.S_OK
 	}
-	return uint32(r.j.noProgress / time.Second), callbackabi.S_OK
+	return uint32(get(r.j) / time.Second), callbackabi.S_OK
 }
 
-// SetNoProgressTimeout per G46 (0: every error goes straight to ERROR).
-func (r *JobRef) SetNoProgressTimeout(seconds uint32) hr {
+// setTimer is the common part of the timer setters: BG_E_INVALID_STATE in
+// a final state (G6), a no-op S_OK under WineCompat (W-9), else set and
+// raise JobModification (G13).
+func (r *JobRef) setTimer(set func(j *job)) hr {
 	if h := r.enter(); h != 0 {
 		return h
 	}
@@ -566,7 +561,7 @@ func (r *JobRef) SetNoProgressTimeout(seconds uint32) hr {
 	if r.wine() {
 		return callbackabi.S_OK
 	}
-	j.noProgress = time.Duration(seconds) * time.Second
+	set(j)
 	j.modifiedBy("property")
 	return callbackabi.S_OK
 }
