@@ -348,14 +348,20 @@ func (r *JobRef) Cancel() hr {
 	if j.state.Final() {
 		return callbackabi.BG_E_INVALID_STATE
 	}
-	res := callbackabi.S_OK
-	for _, f := range j.files {
-		if f.deleteFails {
-			res = callbackabi.BG_S_UNABLE_TO_DELETE_FILES
-		}
-	}
+	res := j.deleteResult(callbackabi.S_OK)
 	j.setState(stCancelled)
 	j.s.reschedule()
+	return res
+}
+
+// deleteResult is res, or BG_S_UNABLE_TO_DELETE_FILES when a temporary
+// file of the job cannot be deleted (G40, G41).
+func (j *job) deleteResult(res hr) hr {
+	for _, f := range j.files {
+		if f.deleteFails {
+			return callbackabi.BG_S_UNABLE_TO_DELETE_FILES
+		}
+	}
 	return res
 }
 
@@ -404,11 +410,7 @@ func (r *JobRef) Complete() hr {
 		}
 	}
 	if res == callbackabi.S_OK {
-		for _, f := range j.files {
-			if f.deleteFails {
-				res = callbackabi.BG_S_UNABLE_TO_DELETE_FILES
-			}
-		}
+		res = j.deleteResult(res)
 	}
 	j.setState(stAcknowledged)
 	j.s.reschedule()

@@ -89,14 +89,7 @@ func (a *app) runScenario(args []string) int {
 		fmt.Fprintf(a.stderr, "bitsim run: %s seed %d: %s\n", oneLine(s.Name), *seed, oneLine(err.Error()))
 		return exitFound
 	}
-	if err := draw(w, recs); err != nil {
-		finish(false)
-		return a.fail(c.name, "writing output: %v", err)
-	}
-	if err := finish(true); err != nil {
-		return a.fail(c.name, "%v", err)
-	}
-	return exitOK
+	return a.draw(c, draw, w, finish, recs)
 }
 
 // runOne runs a scenario with a seed; a panic in the model is an error.
@@ -119,6 +112,19 @@ func runOne(s scenarios.Scenario, seed uint64) (recs []trace.Record, err error) 
 // output opens the destination of --out (or standard output when empty)
 // before any work, so an unwritable path fails at once. finish(true)
 // flushes and closes it; finish(false) also removes a file it created.
+// draw renders recs to w and finishes the output: kept on success,
+// removed (for a file) when writing failed.
+func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.Writer, finish func(keep bool) error, recs []trace.Record) int {
+	if err := draw(w, recs); err != nil {
+		finish(false)
+		return a.fail(c.name, "writing output: %v", err)
+	}
+	if err := finish(true); err != nil {
+		return a.fail(c.name, "%v", err)
+	}
+	return exitOK
+}
+
 func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, err error) {
 	if path == "" {
 		bw := bufio.NewWriter(a.stdout)
@@ -197,14 +203,7 @@ func (a *app) render(args []string) int {
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
-	if err := draw(w, recs); err != nil {
-		finish(false)
-		return a.fail(c.name, "writing output: %v", err)
-	}
-	if err := finish(true); err != nil {
-		return a.fail(c.name, "%v", err)
-	}
-	return exitOK
+	return a.draw(c, draw, w, finish, recs)
 }
 
 // checkTrace is "bitsim check FILE".
