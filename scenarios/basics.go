@@ -36,6 +36,34 @@ func newJob(c *scheduler.Client, display string, files ...scheduler.FileSpec) *s
 	return j
 }
 
+// jmFlags asks for JobModification besides the defaults.
+const jmFlags = callbackabi.BG_NOTIFY_JOB_TRANSFERRED | callbackabi.BG_NOTIFY_JOB_ERROR | callbackabi.BG_NOTIFY_JOB_MODIFICATION
+
+// startForeground makes j FOREGROUND (it transfers at once, G47), sets its
+// notify flags (0 keeps the defaults), registers cb and resumes it.
+func startForeground(j *scheduler.JobRef, flags callbackabi.NotifyFlags, cb callbackabi.Callback) {
+	must(j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
+	if flags != 0 {
+		must(j.SetNotifyFlags(flags))
+	}
+	must(j.SetNotifyInterface(cb))
+	must(j.Resume())
+}
+
+// holdSlots starts n small FOREGROUND jobs on c whose JobTransferred spends
+// d before completing the job: n of c's user's slots stay busy for d (G31).
+func holdSlots(e *Env, c *scheduler.Client, n int, d time.Duration) {
+	clock := e.Clock
+	hold := &Funcs{Transferred: func(j callbackabi.Job) callbackabi.HRESULT {
+		clock.Sleep(d)
+		j.Complete()
+		return callbackabi.S_OK
+	}}
+	for i := 0; i < n; i++ {
+		startForeground(newJob(c, "holder", fileSpec("part.bin", 100_000)), 0, hold)
+	}
+}
+
 func init() {
 	register(Scenario{
 		Name:    "transfer-complete",

@@ -24,27 +24,10 @@ func init() {
 				appA := e.Svc.StartClient("app-a", alice, scheduler.MTA)
 				appB := e.Svc.StartClient("app-b", alice, scheduler.MTA)
 				appC := e.Svc.StartClient("app-c", bob, scheduler.MTA)
-				clock := e.Clock
-				slow := &Funcs{Transferred: func(j callbackabi.Job) callbackabi.HRESULT {
-					clock.Sleep(5 * time.Minute)
-					j.Complete()
-					return callbackabi.S_OK
-				}}
-				for i := 0; i < 4; i++ {
-					j := newJob(appA, "bulk", fileSpec("part.bin", 1*mb))
-					must(j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
-					must(j.SetNotifyInterface(slow))
-					must(j.Resume())
-				}
+				holdSlots(e, appA, 4, 5*time.Minute)
 				e.At(30*time.Second, func() {
-					j := newJob(appB, "urgent", fileSpec("fix.msu", 1*mb))
-					must(j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
-					must(j.SetNotifyInterface(&Funcs{Transferred: completeOnTransfer}))
-					must(j.Resume())
-					k := newJob(appC, "bob's", fileSpec("song.mp3", 1*mb))
-					must(k.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
-					must(k.SetNotifyInterface(&Funcs{Transferred: completeOnTransfer}))
-					must(k.Resume())
+					startForeground(newJob(appB, "urgent", fileSpec("fix.msu", 1*mb)), 0, &Funcs{Transferred: completeOnTransfer})
+					startForeground(newJob(appC, "bob's", fileSpec("song.mp3", 1*mb)), 0, &Funcs{Transferred: completeOnTransfer})
 				})
 			})
 		},
@@ -63,26 +46,12 @@ func init() {
 				alice := e.Svc.AddUser("alice", false)
 				busy := e.Svc.StartClient("app-busy", alice, scheduler.MTA)
 				app := e.Svc.StartClient("app-1", alice, scheduler.MTA)
-				clock := e.Clock
-				hold := &Funcs{Transferred: func(j callbackabi.Job) callbackabi.HRESULT {
-					clock.Sleep(20 * time.Second)
-					j.Complete()
-					return callbackabi.S_OK
-				}}
-				for i := 0; i < 4; i++ {
-					j := newJob(busy, "holder", fileSpec("tiny.txt", 100_000))
-					must(j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
-					must(j.SetNotifyInterface(hold))
-					must(j.Resume())
-				}
+				holdSlots(e, busy, 4, 20*time.Second)
 				e.At(2*time.Second, func() {
-					j := newJob(app, "watched", fileSpec("movie.mkv", 30*mb))
-					must(j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
-					must(j.SetNotifyFlags(callbackabi.BG_NOTIFY_JOB_TRANSFERRED | callbackabi.BG_NOTIFY_JOB_ERROR | callbackabi.BG_NOTIFY_JOB_MODIFICATION))
 					// JobTransferred leaves the job TRANSFERRED for a while, so the
 					// overtaken JobModification still has a registration to go to.
-					must(j.SetNotifyInterface(&Funcs{}))
-					must(j.Resume())
+					j := newJob(app, "watched", fileSpec("movie.mkv", 30*mb))
+					startForeground(j, jmFlags, &Funcs{})
 					e.At(60*time.Second, func() { must(j.Complete()) })
 				})
 			})
@@ -120,11 +89,7 @@ func init() {
 						}
 						return callbackabi.S_OK
 					}}
-					j := newJob(app, name+" download", fileSpec("dataset.zip", 60*mb))
-					must(j.SetNotifyFlags(callbackabi.BG_NOTIFY_JOB_TRANSFERRED | callbackabi.BG_NOTIFY_JOB_ERROR | callbackabi.BG_NOTIFY_JOB_MODIFICATION))
-					must(j.SetNotifyInterface(cb))
-					must(j.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND))
-					must(j.Resume())
+					startForeground(newJob(app, name+" download", fileSpec("dataset.zip", 60*mb)), jmFlags, cb)
 				}
 			})
 		},
