@@ -297,7 +297,7 @@ func (s *Service) enqueue(j *job, m int) {
 	if !u.pump && u.lanes[0].len()+u.lanes[1].len() == 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
 		// A free slot and nobody waiting: the dispatch takes it at once,
 		// whichever lane it belongs to (G31, G32 order only waiting ones).
-		s.beginCall(j, m, u, nil)
+		s.beginCall(j, m, u)
 		return
 	}
 	j.n.queued[m] = true
@@ -377,7 +377,7 @@ func (s *Service) onPump(ev sim.Event) {
 			s.evaluate(j)
 			continue
 		}
-		s.beginCall(j, m, u, nil)
+		s.beginCall(j, m, u)
 	}
 	if s.opts.Cap > 0 && u.busy >= s.cap() && u.lanes[0].len()+u.lanes[1].len() > 0 {
 		s.recWaits(u)
@@ -467,7 +467,13 @@ func (s *Service) releaseCall(c *call) {
 }
 
 // beginCall takes a slot of u and starts the invocation at this instant.
-func (s *Service) beginCall(j *job, m int, u *User, parent *call) {
+func (s *Service) beginCall(j *job, m int, u *User) {
+	s.launch(s.takeCall(j, m, u))
+}
+
+// takeCall makes the call of method m for j's current registration and
+// gives it one of u's slots.
+func (s *Service) takeCall(j *job, m int, u *User) *call {
 	c := s.newCall()
 	s.nextCall++
 	c.id, c.j, c.m, c.u, c.client, c.regGen = s.nextCall, j, m, u, j.reg.client, j.reg.gen
@@ -490,7 +496,7 @@ func (s *Service) beginCall(j *job, m int, u *User, parent *call) {
 	u.busy++
 	j.n.inflight[m]++
 	s.stats.Calls++
-	s.launch(c)
+	return c
 }
 
 // launch starts c on its client's thread at this instant. Calls launched at

@@ -26,14 +26,7 @@ func (s *Service) wineTransition(j *job, to jobState) {
 	if s.wine.busy || s.w.Current() != nil {
 		return // a transition made from inside a callback: Wine's worker is busy
 	}
-	c := s.newCall()
-	s.nextCall++
-	c.id, c.j, c.m, c.u, c.client, c.regGen = s.nextCall, j, mJT, j.reg.user, j.reg.client, j.reg.gen
-	c.cb, c.file = j.reg.cb, -1
-	c.ref = JobRef{j: j, c: caller{client: c.client, user: c.client.user, call: c}}
-	c.u.busy++
-	j.n.inflight[mJT]++
-	s.stats.Calls++
+	c := s.takeCall(j, mJT, j.reg.user) // no cap under Wine: the slot only counts
 	s.wine.busy = true
 	s.w.RunOn(s.wine.th, func() {
 		if !c.client.alive {
