@@ -26,16 +26,22 @@ type Chooser interface {
 // prngSeq2 is the fixed PCG stream selector; the user's seed picks the state.
 const prngSeq2 = 0x9e3779b97f4a7c15
 
-// NewPRNG returns a Chooser driven by a PCG generator (math/rand/v2) seeded
-// with seed. It uses no global state, and its choices are identical on every
-// GOARCH: Intn is computed with 64-bit arithmetic only.
+// NewPRNG returns a Chooser seeded with seed: Intn draws from a PCG
+// generator (math/rand/v2), Tie from a SplitMix64 sequence of its own (one
+// addition and two multiplications: a tie is drawn for every event
+// scheduled, so it is the kernel's most frequent choice). It uses no global
+// state, and its choices are identical on every GOARCH: they are computed
+// with 64-bit arithmetic only.
 func NewPRNG(seed uint64) Chooser {
-	p := &prng{}
+	p := &prng{ties: seed}
 	p.pcg.Seed(seed, prngSeq2)
 	return p
 }
 
-type prng struct{ pcg rand.PCG }
+type prng struct {
+	pcg  rand.PCG
+	ties uint64 // SplitMix64 state of the tie sequence
+}
 
 func (p *prng) Intn(n int) int {
 	if n < 1 {
@@ -53,7 +59,13 @@ func (p *prng) Intn(n int) int {
 	return int(hi)
 }
 
-func (p *prng) Tie() uint32 { return uint32(p.pcg.Uint64() >> 32) }
+func (p *prng) Tie() uint32 {
+	p.ties += 0x9e3779b97f4a7c15
+	z := p.ties
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return uint32((z ^ z>>31) >> 32)
+}
 
 // rapidTieMax bounds NewRapid's tie keys: small keys keep draws cheap and
 // make shrinking land on 0, i.e. FIFO order.

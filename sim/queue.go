@@ -1,130 +1,291 @@
 package sim
 
 import (
+	"math"
 	"math/bits"
 	"time"
 )
 
-// Kind identifies an event's handler; Handle returns one per handler.
-type Kind uint16
-
-// Class orders events at the same instant: a lower class fires first.
-type Class uint8
-
-// DefaultClass is the class of the kernel's own events: thread starts (Go),
-// wake-ups (Sleep, Unpark) and AfterFunc calls. Events with a lower class
-// fire before them at the same instant, events with a higher class after,
-// and events of the same class in tie order.
-const DefaultClass Class = 128
-
-// Event is one scheduled occurrence. At, Kind, Class, A and B are the values
-// given to Schedule; the kernel adds a tie key drawn from the Chooser and a
-// sequence number.
+// queue is the world's event queue: a calendar queue (a ring of time
+// buckets, after R. Brown, "Calendar queues", CACM 1988) in front of a
+// 4-ary heap.
 //
-// The queue fires events in the order (At, Class, tie, sequence).
+// Simulated time moves forward: every event scheduled has At >= Now, and Now
+// is the At of the last event fired. So the queue splits the near future
+// into 2^bits buckets of 2^shift ns each. An event whose bucket lies within
+// the ring's window goes into that bucket, kept sorted by the full key (At,
+// Class, tie, seq): the bucket's first event lives in the ring itself, the
+// others in a chain of nodes. The next event is the first event of the
+// first non-empty bucket at or after Now's bucket, found with a bitmap
+// scan. With about two buckets per pending event, push and pop cost a
+// handful of operations however many events are pending, where a heap costs
+// log(n) comparisons of unpredictable outcome.
 //
-// An Event is 48 bytes: a multiple of 16, so copying one takes whole 16-byte
-// moves (a 40-byte struct is copied with overlapping moves, and reading a copy
-// back then stalls store-to-load forwarding; padding to 48 bytes made the
-// queue ~40% faster).
-type Event struct {
-	At    time.Duration // virtual time since Epoch
-	A, B  int64         // the handler's arguments
-	seq   uint64        // scheduling order, unique in a world
-	key   uint64        // Class<<32 | tie, the middle part of the order
-	Kind  Kind
-	Class Class
-	_     [5]byte // 48 bytes on every GOARCH
+// Everything else goes to the heap (far): events beyond the ring's window,
+// events that would have to step over walkMax events of their bucket (a
+// burst at one instant: the heap keeps that O(log n) instead of a long
+// sorted chain), and events earlier than the last one popped (only the
+// queue's own tests do that). The next event is the smaller of the ring's
+// and the heap's, so the order is exactly the heap's order wherever an
+// event is kept.
+//
+// The ring adapts to the workload. Every epoch (max(epochMin, pending/2)
+// pushes) the queue sizes the ring to about two buckets per pending event
+// (between 2^minBits and 2^maxBits buckets), looks at how far ahead the
+// epoch's pushes were scheduled, and picks the narrowest bucket width whose
+// window would have held at least 15/16 of them. The width moves only when
+// more than 1/8 missed the window (widen) or a quarter of the width would
+// have done (narrow), and the size only on a factor of four, so neither
+// flaps; a rebuild (O(pending)) happens at most once an epoch.
+type queue struct {
+	// ring[i] is the first event of bucket i when bit i of used is set; its
+	// link chains the bucket's other events through nodes, in order.
+	ring  []Event
+	used  []uint64 // bit i: bucket i is not empty
+	sum   []uint64 // bit j: used[j] is not zero
+	nodes []Event  // the second and later events of buckets
+	free  []uint32 // free nodes (index+1), a stack
+	ringN int      // events in the ring and its nodes
+
+	bits  uint          // the ring has 2^bits buckets
+	shift uint          // of 2^shift ns each
+	cur   int64         // bucket number (At >> shift) of the last event popped
+	last  time.Duration // At of the last event popped
+
+	far eventHeap
+
+	// locate's answer, valid while fresh (until the next push or pop): the
+	// bucket holding the next event, or -1 when the heap holds it.
+	next  int
+	fresh bool
+
+	pushes int     // pushes this epoch
+	reach  [65]int // pushes this epoch by bits.Len64(At - last)
 }
 
-// makeEvent returns an event with its order key filled in.
-func makeEvent(at time.Duration, c Class, k Kind, a, b int64, tie uint32, seq uint64) Event {
-	return Event{At: at, A: a, B: b, seq: seq, key: uint64(c)<<32 | uint64(tie), Kind: k, Class: c}
-}
+const (
+	minBits  = 6  // 64 buckets: 3 KiB for a small world
+	maxBits  = 20 // 2^20 buckets: 48 MiB, for a million events pending
+	walkMax  = 8  // events an insertion may step over; a longer walk goes to the heap
+	epochMin = 1024
+	maxShift = 62
+)
 
-// Seq returns the event's sequence number: 1 for the first event scheduled
-// in a world, then 2, 3, ... It is unique within a world.
-func (e Event) Seq() uint64 { return e.seq }
+func (q *queue) len() int { return q.ringN + q.far.len() }
 
-// Tie returns the event's tie-break key (see Chooser.Tie).
-func (e Event) Tie() uint32 { return uint32(e.key) }
-
-// lt returns 1 if a fires before b and 0 otherwise. It compares the keys
-// (At, Class<<32|tie, seq) as one 192-bit number with a borrow chain, so it
-// has no branches (At is never negative).
-func lt(a, b *Event) int {
-	_, c := bits.Sub64(a.seq, b.seq, 0)
-	_, c = bits.Sub64(a.key, b.key, c)
-	_, c = bits.Sub64(uint64(a.At), uint64(b.At), c)
-	return int(c)
-}
-
-// before reports whether a fires before b.
-func before(a, b *Event) bool { return lt(a, b) != 0 }
-
-// queue is a typed 4-ary min-heap of events. Events are stored by value; in
-// steady state push and pop do not allocate.
-type queue struct{ h []Event }
-
-const arity = 4
-
-func (q *queue) len() int { return len(q.h) }
-
-// min returns the next event. The queue must not be empty.
-func (q *queue) min() *Event { return &q.h[0] }
-
-func (q *queue) push(ev Event) {
-	h := append(q.h, ev)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / arity
-		if !before(&ev, &h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
+// push adds the event (at, c, k, a, b) with tie key tie and sequence number
+// seq. It takes the fields rather than an Event so that a ring event is
+// written straight into its place, without a 48-byte copy.
+func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, seq uint64) {
+	q.fresh = false
+	if at < q.last {
+		q.far.push(makeEvent(at, c, k, a, b, tie, seq)) // earlier than the last pop: only tests do this
+		return
 	}
-	h[i] = ev
-	q.h = h
+	q.reach[bits.Len64(uint64(at-q.last))]++
+	if q.pushes++; q.pushes >= epochMin && 2*q.pushes >= q.len() || q.ring == nil {
+		q.adapt()
+	}
+	key := uint64(c)<<32 | uint64(tie)
+	bn := int64(at >> q.shift)
+	if uint64(bn-q.cur) >= uint64(len(q.ring)) {
+		q.far.push(makeEvent(at, c, k, a, b, tie, seq))
+		return
+	}
+	i := int(bn) & (len(q.ring) - 1)
+	h := &q.ring[i]
+	var dst *Event
+	switch bit, u := uint64(1)<<(i&63), &q.used[i>>6]; {
+	case *u&bit == 0: // an empty bucket
+		*u |= bit
+		q.sum[i>>12] |= 1 << (i >> 6 & 63)
+		dst = h
+		dst.link = 0
+	case ltKey(at, key, seq, h) != 0: // a new first event: the old one moves to a node
+		n := q.alloc()
+		q.nodes[n-1] = *h
+		dst = h
+		dst.link = n
+	default: // after the first: walk the bucket's nodes
+		n := q.alloc() // before the walk: alloc may move nodes
+		p := &h.link
+		for steps := 0; *p != 0; steps++ {
+			node := &q.nodes[*p-1]
+			if ltKey(at, key, seq, node) != 0 {
+				break
+			}
+			if steps == walkMax {
+				q.free = append(q.free, n)
+				q.far.push(makeEvent(at, c, k, a, b, tie, seq))
+				return
+			}
+			p = &node.link
+		}
+		dst = &q.nodes[n-1]
+		dst.link, *p = *p, n
+	}
+	dst.At, dst.A, dst.B, dst.seq, dst.key, dst.Kind, dst.Class = at, a, b, seq, key, k, c
+	q.ringN++
 }
 
-// pop removes and returns the next event. The queue must not be empty.
-func (q *queue) pop() Event {
-	h := q.h
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	h = h[:n]
-	if n > 0 {
-		i := 0
-		for {
-			c := arity*i + 1
-			var m int
-			if c+3 < n {
-				// Four children: a branch-free tournament (the outcome of
-				// comparing random keys is unpredictable, so branches cost).
-				k := h[c : c+4 : c+4]
-				m0 := lt(&k[1], &k[0])
-				m1 := 2 + lt(&k[3], &k[2])
-				m = c + (m0 ^ ((m0 ^ m1) & -lt(&k[m1&3], &k[m0&3])))
-			} else if c < n {
-				m = c
-				for j := c + 1; j < n; j++ {
-					if before(&h[j], &h[m]) {
-						m = j
-					}
-				}
+// alloc returns a free node (index+1).
+func (q *queue) alloc() uint32 {
+	if k := len(q.free); k > 0 {
+		n := q.free[k-1]
+		q.free = q.free[:k-1]
+		return n
+	}
+	q.nodes = append(q.nodes, Event{})
+	return uint32(len(q.nodes))
+}
+
+// min returns the next event, or nil if the queue is empty. It remembers
+// where the event is, for popInto, until the next push or pop.
+func (q *queue) min() *Event {
+	if !q.fresh {
+		q.fresh = true
+		q.next = -1
+		if q.ringN != 0 {
+			// The first bucket: the rest of the word of the last pop's
+			// bucket, or (rarely) a later one (see after).
+			start := int(q.cur) & (len(q.ring) - 1)
+			i := -1
+			if m := q.used[start>>6] &^ (1<<(start&63) - 1); m != 0 {
+				i = start&^63 | bits.TrailingZeros64(m)
 			} else {
-				break
+				i = q.after(start >> 6)
 			}
-			if !before(&h[m], &last) {
-				break
+			if q.far.len() == 0 || !before(q.far.min(), &q.ring[i]) {
+				q.next = i
 			}
-			h[i] = h[m]
-			i = m
 		}
-		h[i] = last
 	}
-	q.h = h
-	return top
+	if q.next >= 0 {
+		return &q.ring[q.next]
+	}
+	if q.far.len() != 0 {
+		return q.far.min()
+	}
+	return nil
+}
+
+// after returns the first non-empty bucket in the bitmap words after word
+// w, in time order: the later words found through sum, then wrapping around
+// to the start (ending with w's own earlier bits, the latest buckets of the
+// window). Every ring event lies within the window after the last pop, so
+// this order is time order. The ring must not be empty.
+func (q *queue) after(w int) int {
+	for j := w + 1; j < len(q.used); j = (j | 63) + 1 {
+		if m := q.sum[j>>6] >> (j & 63); m != 0 {
+			j += bits.TrailingZeros64(m)
+			return j<<6 | bits.TrailingZeros64(q.used[j])
+		}
+	}
+	for j := 0; j <= w; j += 64 {
+		if m := q.sum[j>>6]; m != 0 {
+			j += bits.TrailingZeros64(m)
+			return j<<6 | bits.TrailingZeros64(q.used[j])
+		}
+	}
+	panic("sim: internal error: the ring count says events but no bucket holds one")
+}
+
+// popInto removes the next event and copies it to dst. The queue must not
+// be empty.
+func (q *queue) popInto(dst *Event) {
+	if !q.fresh {
+		q.min()
+	}
+	q.fresh = false
+	if i := q.next; i < 0 {
+		*dst = q.far.pop()
+	} else {
+		h := &q.ring[i]
+		*dst = *h
+		if n := h.link; n != 0 {
+			*h = q.nodes[n-1] // the bucket's second event moves up
+			q.free = append(q.free, n)
+		} else if q.used[i>>6] &^= 1 << (i & 63); q.used[i>>6] == 0 {
+			q.sum[i>>12] &^= 1 << (i >> 6 & 63)
+		}
+		dst.link = 0
+		q.ringN--
+	}
+	if dst.At > q.last {
+		q.last = dst.At
+		q.cur = int64(dst.At >> q.shift)
+	}
+}
+
+// beyond returns about how many of this epoch's pushes would have missed a
+// window of 2^(b+s) ns: those with bits.Len64(delay) > b+s. (A ring of 2^b
+// buckets of 2^s ns spans at least (2^b-1)<<s ns, so this misses the few
+// delays within one bucket of the end: an estimate, all adapt needs.)
+func (q *queue) beyond(b, s uint) int {
+	n := 0
+	for l := b + s + 1; l < uint(len(q.reach)); l++ {
+		n += q.reach[l]
+	}
+	return n
+}
+
+// adapt ends an epoch: it picks the ring's size and bucket width for the
+// next one and rebuilds the queue if either changes.
+func (q *queue) adapt() {
+	size := q.bits
+	want := uint(bits.Len(uint(2 * q.len()))) // 2^want >= 2*pending
+	want = min(max(want, minBits), maxBits)
+	if q.ring == nil || want >= size+2 || want+2 <= size {
+		size = want
+	}
+	pushes := q.pushes
+	width := uint(0)
+	for width < maxShift && q.beyond(size, width)*16 > pushes {
+		width++
+	}
+	switch {
+	case q.beyond(size, q.shift)*8 > pushes: // widen
+	case q.shift >= 2 && q.beyond(size, q.shift-2)*16 <= pushes: // narrow
+	default:
+		width = q.shift
+	}
+	if q.ring == nil || size != q.bits || width != q.shift {
+		q.pushes = math.MinInt / 2 // rebuild pushes every event again: no epoch ends
+		q.rebuild(size, width)
+	}
+	q.pushes = 0
+	q.reach = [65]int{}
+}
+
+// rebuild re-places every event in a ring of 2^size buckets of 2^shift ns.
+func (q *queue) rebuild(size, shift uint) {
+	all := make([]Event, 0, q.len())
+	for w, m := range q.used {
+		for ; m != 0; m &= m - 1 {
+			h := &q.ring[w<<6|bits.TrailingZeros64(m)]
+			all = append(all, *h)
+			for n := h.link; n != 0; n = q.nodes[n-1].link {
+				all = append(all, q.nodes[n-1])
+			}
+		}
+	}
+	all = append(all, q.far.h...)
+	if size != q.bits || q.ring == nil {
+		q.ring = make([]Event, 1<<size)
+		q.used = make([]uint64, 1<<size/64)
+		q.sum = make([]uint64, (len(q.used)+63)/64)
+	} else {
+		clear(q.used)
+		clear(q.sum)
+	}
+	q.nodes, q.free = q.nodes[:0], q.free[:0]
+	q.ringN = 0
+	q.far.h = q.far.h[:0]
+	q.fresh = false
+	q.bits, q.shift = size, shift
+	q.cur = int64(q.last >> shift)
+	for i := range all {
+		ev := &all[i]
+		q.push(ev.At, ev.Class, ev.Kind, ev.A, ev.B, ev.Tie(), ev.seq)
+	}
 }

@@ -10,19 +10,28 @@ import (
 	"pgregory.net/rapid"
 )
 
-// TestQueueOrder checks the heap against a sorted reference under random
-// pushes and pops, including many equal keys.
-func TestQueueOrder(t *testing.T) {
+// pop removes and returns the next event.
+func (q *queue) pop() Event {
+	var ev Event
+	q.popInto(&ev)
+	return ev
+}
+
+// pushEv pushes a copy of ev.
+func pushEv(q *queue, ev Event) { q.push(ev.At, ev.Class, ev.Kind, ev.A, ev.B, ev.Tie(), ev.seq) }
+
+// TestHeapOrder checks the 4-ary heap against a sorted reference under
+// random pushes and pops, including many equal keys.
+func TestHeapOrder(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var q queue
+		var h eventHeap
 		var ref []Event
 		var seq uint64
 		ops := rapid.IntRange(1, 300).Draw(t, "ops")
 		for range ops {
 			if len(ref) > 0 && rapid.IntRange(0, 2).Draw(t, "pop?") == 0 {
 				sort.Slice(ref, func(i, j int) bool { return before(&ref[i], &ref[j]) })
-				got := q.pop()
-				require.Equal(t, ref[0], got)
+				require.Equal(t, ref[0], h.pop())
 				ref = ref[1:]
 				continue
 			}
@@ -33,17 +42,172 @@ func TestQueueOrder(t *testing.T) {
 			if rapid.IntRange(0, 9).Draw(t, "big?") == 0 {
 				at, tie, c = 1<<62, ^uint32(0), 255
 			}
-			ev := makeEvent(at, c, 0, 0, 0, tie, seq)
-			q.push(ev)
+			ev := makeEvent(at, c, 0, int64(seq), 0, tie, seq)
+			h.push(ev)
 			ref = append(ref, ev)
-			require.Equal(t, len(ref), q.len())
+			require.Equal(t, len(ref), h.len())
 		}
 		sort.Slice(ref, func(i, j int) bool { return before(&ref[i], &ref[j]) })
 		for _, want := range ref {
-			require.Equal(t, want, q.pop())
+			require.Equal(t, want, h.pop())
+		}
+		require.Zero(t, h.len())
+	})
+}
+
+// TestQueueMatchesHeap runs the calendar queue and the heap side by side
+// through long random workloads and requires the same event from both at
+// every pop. The workloads mix what moves the calendar off its fast path:
+// delays spanning nanoseconds to days (so the bucket width widens and
+// narrows and the queue rebuilds), bursts of events at one instant (longer
+// than a bucket may hold), events beyond the ring's window, pushes earlier
+// than the last pop, and equal tie keys (so sequence numbers decide).
+func TestQueueMatchesHeap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var q queue
+		var h eventHeap
+		var seq uint64
+		now := time.Duration(0)
+		rebuilds, spills := 0, 0
+		phases := rapid.IntRange(1, 6).Draw(t, "phases")
+		for range phases {
+			scale := rapid.IntRange(0, 50).Draw(t, "scale") // delays up to 2^scale ns
+			burst := rapid.IntRange(1, 30).Draw(t, "burst") // events pushed per pop, at most
+			early := rapid.Bool().Draw(t, "early")          // push before the last pop too
+			steps := rapid.IntRange(1, 1500).Draw(t, "steps")
+			for range steps {
+				for range rapid.IntRange(0, burst).Draw(t, "pushes") {
+					seq++
+					at := now
+					if scale > 0 {
+						at += time.Duration(rapid.Uint64Range(0, 1<<scale-1).Draw(t, "delay"))
+					}
+					if early && now > 0 && rapid.IntRange(0, 20).Draw(t, "before?") == 0 {
+						at = now - 1
+					}
+					ev := makeEvent(at, Class(rapid.IntRange(0, 3).Draw(t, "class")), 0, int64(seq), 0,
+						uint32(rapid.IntRange(0, 3).Draw(t, "tie")), seq)
+					shift, far := q.shift, q.far.len()
+					pushEv(&q, ev)
+					h.push(ev)
+					if q.shift != shift {
+						rebuilds++
+					} else if q.far.len() > far {
+						spills++
+					}
+				}
+				if h.len() == 0 {
+					continue
+				}
+				require.Equal(t, h.len(), q.len())
+				m := *q.min()
+				m.link = 0 // a ring node's bucket link; pop clears it
+				require.Equal(t, *h.min(), m, "min")
+				want := h.pop()
+				require.Equal(t, want, q.pop(), "pop %d", seq)
+				now = max(now, want.At)
+			}
+		}
+		for h.len() > 0 {
+			require.Equal(t, h.pop(), q.pop())
 		}
 		require.Zero(t, q.len())
+		t.Logf("rebuilds %d, heap placements %d", rebuilds, spills)
 	})
+}
+
+// splitmix returns a deterministic generator of 64-bit values.
+func splitmix(seed uint64) func() uint64 {
+	return func() uint64 {
+		seed += 0x9e3779b97f4a7c15
+		z := (seed ^ seed>>30) * 0xbf58476d1ce4e5b9
+		z = (z ^ z>>27) * 0x94d049bb133111eb
+		return z ^ z>>31
+	}
+}
+
+// TestQueueAdapts shows the ring following the workload: about two buckets
+// per pending event, buckets that widen for delays of up to an hour and
+// narrow again for delays of nanoseconds, and in the steady states nearly
+// every event kept in the ring rather than the heap.
+func TestQueueAdapts(t *testing.T) {
+	var q queue
+	var seq uint64
+	rnd := splitmix(1)
+	run := func(maxDelay uint64) {
+		for range 20_000 {
+			ev := q.pop()
+			seq++
+			q.push(ev.At+time.Duration(1+rnd()%maxDelay), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
+		}
+	}
+	for range 1000 {
+		seq++
+		q.push(time.Duration(rnd()%2048), 0, 0, 0, 0, uint32(rnd()), seq)
+	}
+	run(2048)
+	require.Equal(t, uint(11), q.bits, "1000 events: 2048 buckets")
+	require.Equal(t, uint(0), q.shift, "over 2 µs: 1 ns each")
+	require.Less(t, q.far.len(), 50)
+	run(uint64(time.Hour))
+	require.Equal(t, uint(11), q.bits)
+	require.Greater(t, q.shift, uint(30), "delays of up to an hour: wide buckets")
+	require.Less(t, q.far.len(), 100)
+	run(2048)
+	require.Equal(t, uint(0), q.shift, "and back")
+	// One event now circulates near Now, in the ring; the 999 left from the
+	// hour-long phase lie beyond the narrow window, in the heap.
+	require.Equal(t, 1, q.ringN)
+	require.Equal(t, 1000, q.len())
+
+	// Drain to a few events: the ring shrinks with the next epochs.
+	for q.len() > 10 {
+		q.pop()
+	}
+	for range 3 * epochMin {
+		ev := q.pop()
+		seq++
+		q.push(ev.At+time.Duration(1+rnd()%2048), 0, 0, 0, 0, uint32(rnd()), seq)
+	}
+	require.Equal(t, uint(minBits), q.bits)
+}
+
+// TestQueueSparseRing grows the ring to 2^14 buckets (four words of the
+// summary bitmap) and then leaves a few events scattered across it, so that
+// finding the next bucket goes through the summary and wraps around; the
+// order must stay the heap's.
+func TestQueueSparseRing(t *testing.T) {
+	var q queue
+	var h eventHeap
+	var seq uint64
+	rnd := splitmix(7)
+	push := func(at time.Duration) {
+		seq++
+		ev := makeEvent(at, Class(rnd()%2), 0, int64(seq), 0, uint32(rnd()%3), seq)
+		pushEv(&q, ev)
+		h.push(ev)
+	}
+	pop := func() Event {
+		want := h.pop()
+		got := q.pop()
+		require.Equal(t, want, got)
+		return got
+	}
+	for range 6000 {
+		push(time.Duration(rnd() % 8000))
+	}
+	require.GreaterOrEqual(t, q.bits, uint(13))
+	for h.len() > 5 {
+		pop()
+	}
+	for range 50_000 {
+		ev := pop()
+		push(ev.At + time.Duration(rnd()%7000))
+	}
+	for h.len() > 0 {
+		pop()
+	}
+	require.Zero(t, q.len())
 }
 
 func TestBeforeIsLexicographic(t *testing.T) {
@@ -67,25 +231,25 @@ func BenchmarkQueue1k(b *testing.B) {
 	var seq uint64
 	for range 1000 {
 		seq++
-		q.push(makeEvent(time.Duration(rnd()%2048), 0, 0, 0, 0, uint32(rnd()), seq))
+		q.push(time.Duration(rnd()%2048), 0, 0, 0, 0, uint32(rnd()), seq)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		ev := q.pop()
 		seq++
-		q.push(makeEvent(ev.At+time.Duration(1+rnd()%2048), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq))
+		q.push(ev.At+time.Duration(1+rnd()%2048), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
 	}
 }
 
 func BenchmarkQueue1(b *testing.B) {
 	var q queue
-	q.push(Event{At: 1, seq: 1})
+	q.push(1, 0, 0, 0, 0, 0, 1)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		ev := q.pop()
-		q.push(Event{At: ev.At + 1, seq: uint64(i) + 2})
+		q.push(ev.At+1, 0, 0, 0, 0, 0, uint64(i)+2)
 	}
 }
 

@@ -211,7 +211,7 @@ func (w *World) Sleep(d time.Duration) {
 	if w.soonHead == len(w.soon) && w.q.min().seq == seq {
 		// Nothing else happens before the wake-up: fire it here, without
 		// switching coroutines. This is exactly what the loop would do.
-		if _, ok := w.next(); ok {
+		if w.next() != nil {
 			th.blocked = false
 			return
 		}

@@ -34,10 +34,12 @@ const (
 // that calls Run (and the world's own coroutines) may touch it.
 type World struct {
 	chooser Chooser
+	prng    *prng // chooser, when it is NewPRNG's
 	limits  Limits
 	clock   worldClock
 
 	q        queue
+	firing   Event   // the event next popped from q last
 	soon     []Event // Soon events: the current instant, FIFO
 	soonHead int
 	now      time.Duration
@@ -77,6 +79,7 @@ func NewWorld(c Chooser, l Limits) *World {
 		panic("sim: NewWorld with a nil Chooser")
 	}
 	w := &World{chooser: c, limits: l.withDefaults()}
+	w.prng, _ = c.(*prng)
 	w.clock.w = w
 	w.threads = []*Thread{nil}
 	w.handlers = make([]Handler, firstUserKind, firstUserKind+8)
@@ -122,6 +125,42 @@ func (w *World) Handle(h Handler) Kind {
 // time at, in class c. It panics if at is before Now, if k was not returned
 // by Handle, or if the world is finished.
 func (w *World) Schedule(at time.Duration, c Class, k Kind, a, b int64) {
+	w.schedule(at, c, k, a, b, 0, false)
+}
+
+// After schedules an event d after Now. It panics if d is negative, and
+// otherwise like Schedule. A time past the end of time saturates.
+func (w *World) After(d time.Duration, c Class, k Kind, a, b int64) {
+	w.schedule(w.now+d, c, k, a, b, d, true)
+}
+
+// schedule is Schedule and After (after, at = Now+d, which may have
+// overflowed): one call from a handler to the queue.
+func (w *World) schedule(at time.Duration, c Class, k Kind, a, b int64, d time.Duration, after bool) {
+	if at < w.now || k < firstUserKind || int(k) >= len(w.handlers) || w.state == stateFinished {
+		at = w.misuse(at, k, d, after)
+	}
+	var tie uint32
+	if w.prng != nil {
+		tie = w.prng.Tie() // inlined: no interface call
+	} else {
+		tie = w.chooser.Tie()
+	}
+	w.seq++
+	w.q.push(at, c, k, a, b, tie, w.seq)
+}
+
+// misuse panics with the message for a misuse of Schedule or After, or
+// returns the saturated time for an After past the end of time.
+func (w *World) misuse(at time.Duration, k Kind, d time.Duration, after bool) time.Duration {
+	if after {
+		if d < 0 {
+			negative("After", d)
+		}
+		if at < w.now {
+			at = math.MaxInt64 // Now+d overflowed
+		}
+	}
 	if at < w.now {
 		panic(fmt.Sprintf("sim: Schedule at %v, before Now() = %v: cannot schedule in the past", at, w.now))
 	}
@@ -129,16 +168,12 @@ func (w *World) Schedule(at time.Duration, c Class, k Kind, a, b int64) {
 		panic(fmt.Sprintf("sim: Schedule: unknown Kind %d (use a Kind returned by Handle)", k))
 	}
 	w.mustLive("Schedule")
-	w.push(at, c, k, a, b)
+	return at
 }
 
-// After schedules an event d after Now. It panics if d is negative, and
-// otherwise like Schedule. A time past the end of time saturates.
-func (w *World) After(d time.Duration, c Class, k Kind, a, b int64) {
-	if d < 0 {
-		panic(fmt.Sprintf("sim: After(%v): negative duration", d))
-	}
-	w.Schedule(time.Duration(satAdd(int64(w.now), int64(d))), c, k, a, b)
+// negative panics for a negative duration given to op.
+func negative(op string, d time.Duration) {
+	panic(fmt.Sprintf("sim: %s(%v): negative duration", op, d))
 }
 
 // Soon schedules an event of kind k at the current instant without a trip
@@ -178,9 +213,14 @@ func (w *World) onFunc(ev Event) { w.takeFunc(ev.B)() }
 
 // push draws the event's tie key, queues it and returns its sequence number.
 func (w *World) push(at time.Duration, c Class, k Kind, a, b int64) uint64 {
-	tie := w.chooser.Tie()
+	var tie uint32
+	if w.prng != nil {
+		tie = w.prng.Tie() // inlined: no interface call
+	} else {
+		tie = w.chooser.Tie()
+	}
 	w.seq++
-	w.q.push(makeEvent(at, c, k, a, b, tie, w.seq))
+	w.q.push(at, c, k, a, b, tie, w.seq)
 	return w.seq
 }
 
@@ -299,52 +339,54 @@ func (w *World) run(until time.Duration, bounded bool) error {
 	return nil
 }
 
-// next pops the next event to fire in this run, advancing Now, or reports
-// that the run is over. It enforces the events and time limits. Once it
-// returns false it keeps returning false until the run ends.
-func (w *World) next() (Event, bool) {
+// next pops the next event to fire in this run, advancing Now, and returns
+// it; it returns nil when the run is over. It enforces the events and time
+// limits. Once it returns nil it keeps returning nil until the run ends. The
+// event is valid until the world pops or schedules again: loop hands it to
+// its handler by value.
+func (w *World) next() *Event {
 	if w.halted {
-		return Event{}, false
+		return nil
 	}
+	m := w.q.min()
 	if w.soonHead < len(w.soon) {
-		if s := &w.soon[w.soonHead]; len(w.q.h) == 0 || w.q.h[0].At > s.At || w.q.h[0].Class >= s.Class {
+		if s := &w.soon[w.soonHead]; m == nil || m.At > s.At || m.Class >= s.Class {
 			if w.fired >= w.budget {
 				w.fail(LimitEvents, w.limits.MaxEvents)
-				return Event{}, false
+				return nil
 			}
-			ev := *s
 			w.soonHead++
 			w.fired++
-			return ev, true
+			return s
 		}
 	}
-	if len(w.q.h) == 0 {
-		return Event{}, false
+	if m == nil {
+		return nil
 	}
-	if at := w.q.h[0].At; at > w.horizon {
-		if at <= w.until { // so at > MaxTime
+	if m.At > w.horizon {
+		if m.At <= w.until { // so At > MaxTime
 			w.fail(LimitTime, int64(w.limits.MaxTime))
 		}
-		return Event{}, false
+		return nil
 	}
 	if w.fired >= w.budget {
 		w.fail(LimitEvents, w.limits.MaxEvents)
-		return Event{}, false
+		return nil
 	}
-	ev := w.q.pop()
-	w.now = ev.At
+	w.q.popInto(&w.firing)
+	w.now = w.firing.At
 	w.fired++
-	return ev, true
+	return &w.firing
 }
 
 // loop fires events until the run is over.
 func (w *World) loop() {
 	for {
-		ev, ok := w.next()
-		if !ok {
+		ev := w.next()
+		if ev == nil {
 			return
 		}
-		w.handlers[ev.Kind](ev)
+		w.handlers[ev.Kind](*ev)
 	}
 }
 
@@ -395,7 +437,7 @@ func (w *World) finish(repanic bool) {
 	w.idle = nil
 	w.unwinding = false
 	w.cur, w.current = nil, nil
-	w.q.h = nil
+	w.q = queue{}
 	w.soon, w.soonHead = nil, 0
 	w.funcs, w.free = nil, nil
 	for _, th := range w.threads[1:] {
