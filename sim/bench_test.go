@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"container/heap"
+	"fmt"
 	"iter"
 	"math"
 	"testing"
@@ -49,6 +50,41 @@ func BenchmarkScheduleFire1k(b *testing.B) {
 	b.StopTimer()
 	if n != b.N || w.Pending() != pending1k {
 		b.Fatalf("fired %d of %d, %d pending", n, b.N, w.Pending())
+	}
+}
+
+// BenchmarkScheduleFireSpread is ScheduleFire1k with a harder delay
+// distribution for the calendar queue: log-uniform from 1 ns to about an
+// hour (2^0..2^42 ns), so no bucket width fits every event, at 1k and 1M
+// pending.
+func BenchmarkScheduleFireSpread(b *testing.B) {
+	for _, pending := range []int{1000, 1_000_000} {
+		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
+			w := sim.NewWorld(sim.NewPRNG(1), unlimited)
+			rng := lcg(1)
+			delay := func() time.Duration { return time.Duration(1 + rng.next()%(1<<(rng.next()%43))) }
+			n := 0
+			var k sim.Kind
+			k = w.Handle(func(ev sim.Event) {
+				n++
+				if n >= b.N {
+					w.Stop()
+				}
+				w.After(delay(), sim.Class(rng.next()%4), k, ev.A, 0)
+			})
+			for i := range pending {
+				w.Schedule(delay(), sim.Class(i%4), k, int64(i), 0)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			if err := w.Run(); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if n != b.N || w.Pending() != pending {
+				b.Fatalf("fired %d of %d, %d pending", n, b.N, w.Pending())
+			}
+		})
 	}
 }
 

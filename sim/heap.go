@@ -33,37 +33,50 @@ func (q *eventHeap) pop() Event {
 	top := h[0]
 	n := len(h) - 1
 	last := h[n]
-	h = h[:n]
+	q.h = h[:n]
 	if n > 0 {
-		i := 0
-		for {
-			c := arity*i + 1
-			var m int
-			if c+3 < n {
-				// Four children: a branch-free tournament (the outcome of
-				// comparing random keys is unpredictable, so branches cost).
-				k := h[c : c+4 : c+4]
-				m0 := lt(&k[1], &k[0])
-				m1 := 2 + lt(&k[3], &k[2])
-				m = c + (m0 ^ ((m0 ^ m1) & -lt(&k[m1&3], &k[m0&3])))
-			} else if c < n {
-				m = c
-				for j := c + 1; j < n; j++ {
-					if before(&h[j], &h[m]) {
-						m = j
-					}
-				}
-			} else {
-				break
-			}
-			if !before(&h[m], &last) {
-				break
-			}
-			h[i] = h[m]
-			i = m
-		}
-		h[i] = last
+		q.down(0, last)
 	}
-	q.h = h
 	return top
+}
+
+// heapify restores the heap order of q.h after arbitrary changes, in O(n).
+func (q *eventHeap) heapify() {
+	for i := (len(q.h) - 2) / arity; i >= 0; i-- {
+		q.down(i, q.h[i])
+	}
+}
+
+// down places ev at index i or below it, moving smaller children up: the
+// subtrees below i must be heaps; slot i's old content is overwritten.
+func (q *eventHeap) down(i int, ev Event) {
+	h := q.h
+	n := len(h)
+	for {
+		c := arity*i + 1
+		var m int
+		if c+3 < n {
+			// Four children: a branch-free tournament (the outcome of
+			// comparing random keys is unpredictable, so branches cost).
+			k := h[c : c+4 : c+4]
+			m0 := lt(&k[1], &k[0])
+			m1 := 2 + lt(&k[3], &k[2])
+			m = c + (m0 ^ ((m0 ^ m1) & -lt(&k[m1&3], &k[m0&3])))
+		} else if c < n {
+			m = c
+			for j := c + 1; j < n; j++ {
+				if before(&h[j], &h[m]) {
+					m = j
+				}
+			}
+		} else {
+			break
+		}
+		if !before(&h[m], &ev) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = ev
 }

@@ -60,7 +60,22 @@ type queue struct {
 	fresh bool
 
 	pushes int     // pushes this epoch
+	epoch  int     // pushes that end it (0: the first push sets the queue up)
+	spills int     // pushes this epoch that went to the heap
 	reach  [65]int // pushes this epoch by bits.Len64(At - last)
+
+	// The ring is off (ring is nil: every push goes to the heap) when it
+	// did not pay, for skip more epochs; backoff doubles after each probe
+	// that finds it still does not pay.
+	skip, backoff int
+
+	// store keeps the ring's arrays, also while it is off; spare is an
+	// array for rebuild to move the events through.
+	store struct {
+		ring      []Event
+		used, sum []uint64
+	}
+	spare []Event
 }
 
 const (
@@ -69,6 +84,7 @@ const (
 	walkMax  = 8  // events an insertion may step over; a longer walk goes to the heap
 	epochMin = 1024
 	maxShift = 62
+	maxOff   = 64 // most epochs the ring stays off before another probe
 )
 
 func (q *queue) len() int { return q.ringN + q.far.len() }
@@ -83,12 +99,13 @@ func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, 
 		return
 	}
 	q.reach[bits.Len64(uint64(at-q.last))]++
-	if q.pushes++; q.pushes >= epochMin && 2*q.pushes >= q.len() || q.ring == nil {
+	if q.pushes++; q.pushes >= q.epoch {
 		q.adapt()
 	}
 	key := uint64(c)<<32 | uint64(tie)
 	bn := int64(at >> q.shift)
-	if uint64(bn-q.cur) >= uint64(len(q.ring)) {
+	if uint64(bn-q.cur) >= uint64(len(q.ring)) { // beyond the window, or the ring is off
+		q.spills++
 		q.far.push(makeEvent(at, c, k, a, b, tie, seq))
 		return
 	}
@@ -116,6 +133,7 @@ func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, 
 			}
 			if steps == walkMax {
 				q.free = append(q.free, n)
+				q.spills++
 				q.far.push(makeEvent(at, c, k, a, b, tie, seq))
 				return
 			}
@@ -143,22 +161,7 @@ func (q *queue) alloc() uint32 {
 // where the event is, for popInto, until the next push or pop.
 func (q *queue) min() *Event {
 	if !q.fresh {
-		q.fresh = true
-		q.next = -1
-		if q.ringN != 0 {
-			// The first bucket: the rest of the word of the last pop's
-			// bucket, or (rarely) a later one (see after).
-			start := int(q.cur) & (len(q.ring) - 1)
-			i := -1
-			if m := q.used[start>>6] &^ (1<<(start&63) - 1); m != 0 {
-				i = start&^63 | bits.TrailingZeros64(m)
-			} else {
-				i = q.after(start >> 6)
-			}
-			if q.far.len() == 0 || !before(q.far.min(), &q.ring[i]) {
-				q.next = i
-			}
-		}
+		q.locate()
 	}
 	if q.next >= 0 {
 		return &q.ring[q.next]
@@ -167,6 +170,49 @@ func (q *queue) min() *Event {
 		return q.far.min()
 	}
 	return nil
+}
+
+// locate finds the next event: q.next is the bucket holding it, or -1 when
+// it is the heap's (or the queue is empty).
+func (q *queue) locate() {
+	q.fresh = true
+	q.next = -1
+	if q.ringN != 0 {
+		// The first bucket: the rest of the word of the last pop's bucket,
+		// or (rarely) a later one (see after).
+		start := int(q.cur) & (len(q.ring) - 1)
+		i := -1
+		if m := q.used[start>>6] &^ (1<<(start&63) - 1); m != 0 {
+			i = start&^63 | bits.TrailingZeros64(m)
+		} else {
+			i = q.after(start >> 6)
+		}
+		if q.far.len() == 0 || !before(q.far.min(), &q.ring[i]) {
+			q.next = i
+		}
+	}
+}
+
+// popBy pops the next event into dst if there is one at or before h, and
+// reports whether it did: min and popInto in one call, for the event loop.
+func (q *queue) popBy(h time.Duration, dst *Event) bool {
+	if !q.fresh {
+		q.locate()
+	}
+	var m *Event
+	switch {
+	case q.next >= 0:
+		m = &q.ring[q.next]
+	case q.far.len() != 0:
+		m = q.far.min()
+	default:
+		return false
+	}
+	if m.At > h {
+		return false
+	}
+	q.popInto(dst)
+	return true
 }
 
 // after returns the first non-empty bucket in the bitmap words after word
@@ -194,7 +240,7 @@ func (q *queue) after(w int) int {
 // be empty.
 func (q *queue) popInto(dst *Event) {
 	if !q.fresh {
-		q.min()
+		q.locate()
 	}
 	q.fresh = false
 	if i := q.next; i < 0 {
@@ -230,62 +276,106 @@ func (q *queue) beyond(b, s uint) int {
 }
 
 // adapt ends an epoch: it picks the ring's size and bucket width for the
-// next one and rebuilds the queue if either changes.
+// next one, or turns the ring off or on, and rebuilds the queue if anything
+// changes.
+//
+// The ring pays when most events land in it. When more than half of an
+// epoch's pushes went to the heap anyway — many events at the same instant,
+// so that buckets overflow whatever their width (a million jobs' timers
+// firing together), or delays spread too widely for any window — the ring
+// only adds a detour, and it is turned off: the queue is the heap alone for
+// the next 1, 2, 4 ... maxOff epochs, then the ring is tried again.
 func (q *queue) adapt() {
+	n := q.len()
+	pushes, spills := q.pushes, q.spills
+	first := q.epoch == 0
+	q.pushes, q.spills = 0, 0
+	q.epoch = max(epochMin, n/2)
+	defer func() { q.reach = [65]int{} }()
+
+	switch {
+	case first:
+	case q.ring == nil: // off
+		if q.skip--; q.skip > 0 {
+			return
+		}
+	case 2*spills > pushes: // did not pay: off
+		q.backoff = min(max(2*q.backoff, 1), maxOff)
+		q.skip = q.backoff
+		q.rebuild(0, 0, false)
+		return
+	default:
+		q.backoff = 0
+	}
+
 	size := q.bits
-	want := uint(bits.Len(uint(2 * q.len()))) // 2^want >= 2*pending
+	want := uint(bits.Len(uint(2 * n))) // 2^want >= 2*pending
 	want = min(max(want, minBits), maxBits)
 	if q.ring == nil || want >= size+2 || want+2 <= size {
 		size = want
 	}
-	pushes := q.pushes
 	width := uint(0)
 	for width < maxShift && q.beyond(size, width)*16 > pushes {
 		width++
 	}
 	switch {
+	case q.ring == nil: // on: the width the epoch's pushes ask for
 	case q.beyond(size, q.shift)*8 > pushes: // widen
 	case q.shift >= 2 && q.beyond(size, q.shift-2)*16 <= pushes: // narrow
 	default:
 		width = q.shift
 	}
 	if q.ring == nil || size != q.bits || width != q.shift {
-		q.pushes = math.MinInt / 2 // rebuild pushes every event again: no epoch ends
-		q.rebuild(size, width)
+		q.rebuild(size, width, true)
 	}
-	q.pushes = 0
-	q.reach = [65]int{}
 }
 
-// rebuild re-places every event in a ring of 2^size buckets of 2^shift ns.
-func (q *queue) rebuild(size, shift uint) {
-	all := make([]Event, 0, q.len())
+// rebuild re-places every event in a ring of 2^size buckets of 2^shift ns,
+// or, with on false, turns the ring off and puts every event in the heap.
+// It allocates only when the ring grows or shrinks: the ring's arrays are
+// kept while it is off, and the events in transit use the heap's spare
+// array (the one it had before the last rebuild).
+func (q *queue) rebuild(size, shift uint, on bool) {
+	// Everything into the heap's array first (unordered for now).
 	for w, m := range q.used {
 		for ; m != 0; m &= m - 1 {
 			h := &q.ring[w<<6|bits.TrailingZeros64(m)]
-			all = append(all, *h)
+			q.far.h = append(q.far.h, *h)
 			for n := h.link; n != 0; n = q.nodes[n-1].link {
-				all = append(all, q.nodes[n-1])
+				q.far.h = append(q.far.h, q.nodes[n-1])
 			}
 		}
 	}
-	all = append(all, q.far.h...)
-	if size != q.bits || q.ring == nil {
-		q.ring = make([]Event, 1<<size)
-		q.used = make([]uint64, 1<<size/64)
-		q.sum = make([]uint64, (len(q.used)+63)/64)
-	} else {
-		clear(q.used)
-		clear(q.sum)
-	}
 	q.nodes, q.free = q.nodes[:0], q.free[:0]
 	q.ringN = 0
-	q.far.h = q.far.h[:0]
 	q.fresh = false
 	q.bits, q.shift = size, shift
 	q.cur = int64(q.last >> shift)
+	clear(q.store.used)
+	clear(q.store.sum)
+	if !on {
+		for i := range q.far.h {
+			q.far.h[i].link = 0
+		}
+		q.far.heapify()
+		q.ring, q.used, q.sum = nil, nil, nil
+		return
+	}
+	if len(q.store.ring) != 1<<size {
+		q.store.ring = make([]Event, 1<<size)
+		q.store.used = make([]uint64, 1<<size/64)
+		q.store.sum = make([]uint64, (len(q.store.used)+63)/64)
+	}
+	q.ring, q.used, q.sum = q.store.ring, q.store.used, q.store.sum
+
+	all := q.far.h
+	q.far.h, q.spare = q.spare[:0], nil
+	pushes, spills, epoch, reach := q.pushes, q.spills, q.epoch, q.reach
+	q.epoch = math.MaxInt // no epoch ends while the events are pushed again
 	for i := range all {
 		ev := &all[i]
 		q.push(ev.At, ev.Class, ev.Kind, ev.A, ev.B, ev.Tie(), ev.seq)
 	}
+	q.pushes, q.spills, q.epoch, q.reach = pushes, spills, epoch, reach
+	q.spare = all[:0]
 }

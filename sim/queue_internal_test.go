@@ -172,6 +172,51 @@ func TestQueueAdapts(t *testing.T) {
 	require.Equal(t, uint(minBits), q.bits)
 }
 
+// TestQueueTurnsRingOff: when most events share a few instants (timers
+// that all fire on the same tick), buckets overflow whatever their width,
+// and the ring is turned off — the queue is the heap alone — until a later
+// probe finds spread-out times again, with exponential back-off between
+// probes. The order is the heap's throughout.
+func TestQueueTurnsRingOff(t *testing.T) {
+	var q queue
+	var h eventHeap
+	var seq uint64
+	rnd := splitmix(3)
+	step := func(next func(now time.Duration) time.Duration) {
+		want := h.pop()
+		require.Equal(t, want, q.pop())
+		seq++
+		ev := makeEvent(next(want.At), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
+		pushEv(&q, ev)
+		h.push(ev)
+	}
+	for range 4000 {
+		seq++
+		ev := makeEvent(time.Duration(rnd()%4000), 0, 0, 0, 0, uint32(rnd()), seq)
+		pushEv(&q, ev)
+		h.push(ev)
+	}
+	spread := func(now time.Duration) time.Duration { return now + time.Duration(1+rnd()%4000) }
+	tick := func(now time.Duration) time.Duration { return (now/4096 + 1) * 4096 } // the next tick
+	for range 3 * epochMin {
+		step(spread)
+	}
+	require.True(t, q.ring != nil, "spread-out times: the ring is on")
+	require.Less(t, q.far.len(), 400)
+	for range 12 * epochMin {
+		step(tick)
+	}
+	require.True(t, q.ring == nil, "every event on a tick: the ring is off")
+	require.Equal(t, 4000, q.far.len())
+	require.Greater(t, q.backoff, 1, "a probe found it still did not pay: longer off")
+	for range 100 * epochMin {
+		step(spread)
+	}
+	require.True(t, q.ring != nil, "spread out again: a probe turned it back on")
+	require.Zero(t, q.backoff)
+	require.Equal(t, 4000, q.len())
+}
+
 // TestQueueSparseRing grows the ring to 2^14 buckets (four words of the
 // summary bitmap) and then leaves a few events scattered across it, so that
 // finding the next bucket goes through the summary and wraps around; the

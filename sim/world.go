@@ -348,9 +348,8 @@ func (w *World) next() *Event {
 	if w.halted {
 		return nil
 	}
-	m := w.q.min()
 	if w.soonHead < len(w.soon) {
-		if s := &w.soon[w.soonHead]; m == nil || m.At > s.At || m.Class >= s.Class {
+		if s, m := &w.soon[w.soonHead], w.q.min(); m == nil || m.At > s.At || m.Class >= s.Class {
 			if w.fired >= w.budget {
 				w.fail(LimitEvents, w.limits.MaxEvents)
 				return nil
@@ -360,23 +359,24 @@ func (w *World) next() *Event {
 			return s
 		}
 	}
-	if m == nil {
-		return nil
+	if w.fired < w.budget && w.q.popBy(w.horizon, &w.firing) {
+		w.now = w.firing.At
+		w.fired++
+		return &w.firing
 	}
-	if m.At > w.horizon {
+	// Nothing to fire: the queue is empty, its next event lies past the
+	// horizon, or the events budget is spent.
+	m := w.q.min()
+	switch {
+	case m == nil:
+	case m.At > w.horizon:
 		if m.At <= w.until { // so At > MaxTime
 			w.fail(LimitTime, int64(w.limits.MaxTime))
 		}
-		return nil
-	}
-	if w.fired >= w.budget {
+	default:
 		w.fail(LimitEvents, w.limits.MaxEvents)
-		return nil
 	}
-	w.q.popInto(&w.firing)
-	w.now = w.firing.At
-	w.fired++
-	return &w.firing
+	return nil
 }
 
 // loop fires events until the run is over.
