@@ -22,13 +22,20 @@
 // a lower class fires first. The tie key is drawn from the Chooser when the
 // event is scheduled, so the order of events that the model leaves open is a
 // choice like any other, and shrinking it toward 0 means "first scheduled,
-// first fired". The sequence number makes the order total. The queue is a
-// typed 4-ary heap of Event values: scheduling and firing an event does not
-// allocate.
+// first fired". The sequence number makes the order total.
+//
+// The queue is a calendar queue: time since the last event fired is cut into
+// buckets (about two per pending event, their width following how far ahead
+// events are scheduled), each a short list kept in that order, in front of a
+// typed 4-ary heap for whatever does not fit — events far ahead, or a burst
+// at one instant (when most events go to the heap, the buckets are switched
+// off for a while). Scheduling and firing an event costs a few operations
+// whatever the number pending and does not allocate. The order is the same
+// whichever structure holds an event.
 //
 // Soon is the shortcut for work whose order at the current instant is
 // already decided: it fires at this instant, first in first out, with no
-// tie drawn and no trip through the heap, while still respecting Class
+// tie drawn and no trip through the queue, while still respecting Class
 // against queued events of the same instant.
 //
 // # Virtual threads and the migrating loop
