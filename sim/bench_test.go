@@ -26,31 +26,10 @@ func (s *lcg) next() uint64 {
 
 // BenchmarkScheduleFire1k measures scheduling and firing one event while
 // 1000 events are pending: each fired event schedules its successor at a
-// pseudo-random delay.
+// pseudo-random delay of 1–2048 ns, in one of four classes.
 func BenchmarkScheduleFire1k(b *testing.B) {
-	w := sim.NewWorld(sim.NewPRNG(1), unlimited)
 	rng := lcg(1)
-	n := 0
-	var k sim.Kind
-	k = w.Handle(func(ev sim.Event) {
-		n++
-		if n >= b.N {
-			w.Stop()
-		}
-		w.After(time.Duration(1+rng.next()%2048), sim.Class(rng.next()%4), k, ev.A, 0)
-	})
-	for i := range pending1k {
-		w.Schedule(time.Duration(rng.next()%2048), sim.Class(i%4), k, int64(i), 0)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	if err := w.Run(); err != nil {
-		b.Fatal(err)
-	}
-	b.StopTimer()
-	if n != b.N || w.Pending() != pending1k {
-		b.Fatalf("fired %d of %d, %d pending", n, b.N, w.Pending())
-	}
+	benchScheduleFire(b, pending1k, &rng, func() time.Duration { return time.Duration(1 + rng.next()%2048) })
 }
 
 // BenchmarkScheduleFireSpread is ScheduleFire1k with a harder delay
@@ -60,31 +39,38 @@ func BenchmarkScheduleFire1k(b *testing.B) {
 func BenchmarkScheduleFireSpread(b *testing.B) {
 	for _, pending := range []int{1000, 1_000_000} {
 		b.Run(fmt.Sprintf("pending=%d", pending), func(b *testing.B) {
-			w := sim.NewWorld(sim.NewPRNG(1), unlimited)
 			rng := lcg(1)
-			delay := func() time.Duration { return time.Duration(1 + rng.next()%(1<<(rng.next()%43))) }
-			n := 0
-			var k sim.Kind
-			k = w.Handle(func(ev sim.Event) {
-				n++
-				if n >= b.N {
-					w.Stop()
-				}
-				w.After(delay(), sim.Class(rng.next()%4), k, ev.A, 0)
+			benchScheduleFire(b, pending, &rng, func() time.Duration {
+				return time.Duration(1 + rng.next()%(1<<(rng.next()%43)))
 			})
-			for i := range pending {
-				w.Schedule(delay(), sim.Class(i%4), k, int64(i), 0)
-			}
-			b.ReportAllocs()
-			b.ResetTimer()
-			if err := w.Run(); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			if n != b.N || w.Pending() != pending {
-				b.Fatalf("fired %d of %d, %d pending", n, b.N, w.Pending())
-			}
 		})
+	}
+}
+
+// benchScheduleFire keeps pending events in the queue: each one fired
+// schedules its successor delay() later; rng draws the classes.
+func benchScheduleFire(b *testing.B, pending int, rng *lcg, delay func() time.Duration) {
+	w := sim.NewWorld(sim.NewPRNG(1), unlimited)
+	n := 0
+	var k sim.Kind
+	k = w.Handle(func(ev sim.Event) {
+		n++
+		if n >= b.N {
+			w.Stop()
+		}
+		w.After(delay(), sim.Class(rng.next()%4), k, ev.A, 0)
+	})
+	for i := range pending {
+		w.Schedule(delay()-1, sim.Class(i%4), k, int64(i), 0)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	if err := w.Run(); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	if n != b.N || w.Pending() != pending {
+		b.Fatalf("fired %d of %d, %d pending", n, b.N, w.Pending())
 	}
 }
 

@@ -42,6 +42,9 @@ func (q *eventHeap) pop() Event {
 
 // heapify restores the heap order of q.h after arbitrary changes, in O(n).
 func (q *eventHeap) heapify() {
+	if len(q.h) < 2 {
+		return
+	}
 	for i := (len(q.h) - 2) / arity; i >= 0; i-- {
 		q.down(i, q.h[i])
 	}

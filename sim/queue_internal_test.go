@@ -55,6 +55,25 @@ func TestHeapOrder(t *testing.T) {
 	})
 }
 
+// heapify restores the order of any array, including the empty one and a
+// single event (the ring turned off with nothing or one event pending).
+func TestHeapify(t *testing.T) {
+	rnd := splitmix(9)
+	for n := range 40 {
+		var h eventHeap
+		for i := range n {
+			h.h = append(h.h, makeEvent(time.Duration(rnd()%8), Class(rnd()%2), 0, 0, 0, uint32(rnd()%2), uint64(i+1)))
+		}
+		want := append([]Event(nil), h.h...)
+		sort.Slice(want, func(i, j int) bool { return before(&want[i], &want[j]) })
+		h.heapify()
+		for _, ev := range want {
+			require.Equal(t, ev, h.pop(), "n=%d", n)
+		}
+		require.Zero(t, h.len())
+	}
+}
+
 // TestQueueMatchesHeap runs the calendar queue and the heap side by side
 // through long random workloads and requires the same event from both at
 // every pop. The workloads mix what moves the calendar off its fast path:
