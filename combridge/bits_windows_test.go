@@ -4,12 +4,14 @@ package combridge_test
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -363,4 +365,93 @@ func (f *scenarioFuncs) JobError(callbackabi.Job, callbackabi.Error) callbackabi
 }
 func (f *scenarioFuncs) JobModification(callbackabi.Job, uint32) callbackabi.HRESULT {
 	return callbackabi.S_OK
+}
+
+var procGetCurrentThreadId = syscall.NewLazyDLL("kernel32.dll").NewProc("GetCurrentThreadId")
+
+func threadID() uintptr {
+	id, _, _ := procGetCurrentThreadId.Call()
+	return id
+}
+
+// threadRecorder is completer plus the OS thread JobTransferred ran on.
+type threadRecorder struct {
+	*completer
+	thread atomic.Uintptr
+}
+
+func (r *threadRecorder) JobTransferred(job callbackabi.Job) callbackabi.HRESULT {
+	r.thread.Store(threadID())
+	return r.completer.JobTransferred(job)
+}
+
+// Under a single-threaded apartment the callback runs on the apartment's
+// own thread, delivered through its message loop (Pump): the threading
+// model whose re-entrancy the simulator's STA clients reproduce (G34).
+func TestRealBITSSTA(t *testing.T) {
+	realBITS(t)
+	base := serve(t, payload, nil)
+	type result struct {
+		sta, callback uintptr
+		seen          []transfer
+		data          []byte
+		err           error
+	}
+	res := make(chan result, 1)
+	go func() { // a goroutine of its own: ConnectIn locks its OS thread into the STA
+		var r result
+		defer func() { res <- r }()
+		m, err := combridge.ConnectIn(combridge.STA)
+		if err != nil {
+			r.err = err
+			return
+		}
+		defer m.Close()
+		r.sta = threadID()
+		job, _, err := m.CreateJob("bitsim STA", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+		if err != nil {
+			r.err = err
+			return
+		}
+		defer job.Release()
+		dir, err := os.MkdirTemp("", "bitsim-sta-")
+		if err != nil {
+			r.err = err
+			return
+		}
+		local := filepath.Join(dir, "payload.bin")
+		defer func() { _ = os.Remove(local); _ = os.Remove(dir) }()
+		cb := &threadRecorder{completer: newCompleter()}
+		for _, hr := range []callbackabi.HRESULT{
+			job.AddFile(base+"/payload.bin", local),
+			job.SetNotifyFlags(callbackabi.BG_NOTIFY_JOB_TRANSFERRED | callbackabi.BG_NOTIFY_JOB_ERROR),
+			job.SetNotifyInterface(cb),
+			job.Resume(),
+		} {
+			if hr.Failed() {
+				r.err = fmt.Errorf("setting the job up: %v", hr)
+				return
+			}
+		}
+		stop := make(chan struct{})
+		go func() { // a hang guard, not a speed assertion
+			select {
+			case <-cb.done:
+			case <-time.After(2 * time.Minute):
+			}
+			close(stop)
+		}()
+		if err := m.Pump(stop); err != nil {
+			r.err = err
+			return
+		}
+		r.callback, r.seen = cb.thread.Load(), cb.transfers()
+		r.data, r.err = os.ReadFile(local)
+	}()
+	r := <-res
+	require.NoError(t, r.err)
+	require.Len(t, r.seen, 1, "JobTransferred arrived while the STA pumped")
+	require.Equal(t, r.sta, r.callback, "on the apartment's own thread")
+	require.Equal(t, callbackabi.S_OK, r.seen[0].completeHR)
+	require.True(t, bytes.Equal(payload, r.data))
 }

@@ -17,12 +17,23 @@ var (
 	procCoUninitialize   = ole32.NewProc("CoUninitialize")
 	procCoCreateInstance = ole32.NewProc("CoCreateInstance")
 	procCoTaskMemFree    = ole32.NewProc("CoTaskMemFree")
+
+	user32                 = syscall.NewLazyDLL("user32.dll")
+	procGetMessageW        = user32.NewProc("GetMessageW")
+	procTranslateMessage   = user32.NewProc("TranslateMessage")
+	procDispatchMessageW   = user32.NewProc("DispatchMessageW")
+	procPostThreadMessageW = user32.NewProc("PostThreadMessageW")
+
+	kernel32               = syscall.NewLazyDLL("kernel32.dll")
+	procGetCurrentThreadId = kernel32.NewProc("GetCurrentThreadId")
 )
 
 const (
-	coinitMultithreaded = 0x0
-	clsctxLocalServer   = 0x4
-	rpcEChangedMode     = 0x80010106 // CoInitializeEx: the thread is in an STA already
+	coinitMultithreaded     = 0x0
+	coinitApartmentThreaded = 0x2
+	wmQuit                  = 0x0012
+	clsctxLocalServer       = 0x4
+	rpcEChangedMode         = 0x80010106 // CoInitializeEx: the thread is in an STA already
 )
 
 // hr turns a syscall's first result into an HRESULT (COM methods return a

@@ -82,3 +82,26 @@ func ExampleJob_SetNotifyInterface() {
 	cb, _ := job.GetNotifyInterface() // the same Go value
 	fmt.Printf("%T\n", cb)
 }
+
+// A single-threaded apartment: the callback runs on this goroutine's
+// thread, inside Pump, until cb.done closes.
+func ExampleConnectIn() {
+	go func() { // the goroutine becomes the apartment's thread
+		m, err := combridge.ConnectIn(combridge.STA)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer m.Close()
+		job, _, err := m.CreateJob("sta", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+		if err != nil {
+			return
+		}
+		defer job.Release()
+		job.AddFile("https://updates.example/a.cab", filepath.Join(os.TempDir(), "a.cab"))
+		cb := newCompleter()
+		job.SetNotifyInterface(cb)
+		job.Resume()
+		m.Pump(cb.done) // JobTransferred runs in here, on this thread
+	}()
+}

@@ -19,8 +19,10 @@ var (
 
 // Manager is a connection to the BITS service (IBackgroundCopyManager).
 type Manager struct {
-	p      unsafe.Pointer
-	uninit bool // Close must call CoUninitialize
+	p         unsafe.Pointer
+	uninit    bool // Close must call CoUninitialize
+	apartment Apartment
+	thread    uint32 // the OS thread that connected
 
 	// OnPanic, if set, is called with the value of a panic raised by a
 	// callback registered through this manager's jobs, after the bridge has
@@ -41,21 +43,52 @@ func (e *HRESULTError) Error() string {
 
 // Connect joins the calling goroutine's OS thread to COM's multithreaded
 // apartment (locking the goroutine to that thread until Close) and connects
-// to the BITS service. Call Close when done.
+// to the BITS service. Call Close when done. It is ConnectIn(MTA).
 //
 // Connect once per program and keep the connection: other goroutines' calls
 // then run in COM's implicit multithreaded apartment. (Under Wine 8, a
 // callback registered after a second Connect/Close cycle in one process is
 // never reached: its stub is gone. The tests share one connection.)
-func Connect() (*Manager, error) {
+func Connect() (*Manager, error) { return ConnectIn(MTA) }
+
+// Apartment is the COM threading model of a connection.
+type Apartment int
+
+const (
+	// MTA: the multithreaded apartment. Callbacks arrive on COM's RPC
+	// threads, concurrently.
+	MTA Apartment = iota
+	// STA: a single-threaded apartment, the calling thread's own.
+	// Callbacks arrive on that thread, one at a time, and only while it
+	// pumps messages (Manager.Pump); a callback that calls out (to the job,
+	// say) can be entered again on the same thread before it returns — the
+	// re-entrancy the simulator's STA clients model (G34).
+	STA
+)
+
+func (a Apartment) String() string {
+	if a == STA {
+		return "STA"
+	}
+	return "MTA"
+}
+
+// ConnectIn is Connect in the apartment a. With STA, the Manager and the
+// jobs created through it must be used from the calling goroutine only, and
+// that goroutine must call Pump for callbacks to arrive.
+func ConnectIn(a Apartment) (*Manager, error) {
 	runtime.LockOSThread()
-	m := &Manager{}
-	switch h := hr(syscall.SyscallN(procCoInitializeEx.Addr(), 0, coinitMultithreaded)); {
+	m := &Manager{apartment: a, thread: currentThreadID()}
+	flags := uintptr(coinitMultithreaded)
+	if a == STA {
+		flags = coinitApartmentThreaded
+	}
+	switch h := hr(syscall.SyscallN(procCoInitializeEx.Addr(), 0, flags)); {
 	case h.Succeeded(): // S_OK, or S_FALSE when already initialised: both need CoUninitialize
 		m.uninit = true
 	case uint32(h) == rpcEChangedMode:
 		runtime.UnlockOSThread()
-		return nil, &HRESULTError{"CoInitializeEx(COINIT_MULTITHREADED): the thread is a single-threaded apartment", h}
+		return nil, &HRESULTError{"CoInitializeEx(" + a.String() + "): the thread is in another apartment already", h}
 	default:
 		runtime.UnlockOSThread()
 		return nil, &HRESULTError{"CoInitializeEx", h}
@@ -70,8 +103,53 @@ func Connect() (*Manager, error) {
 	return m, nil
 }
 
+// Pump runs the STA thread's message loop until done is closed: COM
+// delivers the calls to callbacks registered from this apartment as window
+// messages, so they run only inside Pump, on this thread. It must be called
+// from the goroutine that called ConnectIn(STA); on an MTA connection it
+// just waits for done.
+func (m *Manager) Pump(done <-chan struct{}) error {
+	if m.apartment != STA {
+		<-done
+		return nil
+	}
+	if id := currentThreadID(); id != m.thread {
+		return fmt.Errorf("combridge: Pump on thread %d, but the apartment is thread %d's", id, m.thread)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // done closes: wake GetMessage with WM_QUIT
+		select {
+		case <-done:
+			syscall.SyscallN(procPostThreadMessageW.Addr(), uintptr(m.thread), wmQuit, 0, 0)
+		case <-stop:
+		}
+	}()
+	var msg [48]byte // MSG
+	for {
+		r, _, _ := syscall.SyscallN(procGetMessageW.Addr(), uintptr(unsafe.Pointer(&msg)), 0, 0, 0)
+		switch int32(r) {
+		case 0: // WM_QUIT
+			return nil
+		case -1:
+			return fmt.Errorf("combridge: GetMessage failed")
+		}
+		syscall.SyscallN(procTranslateMessage.Addr(), uintptr(unsafe.Pointer(&msg)))
+		syscall.SyscallN(procDispatchMessageW.Addr(), uintptr(unsafe.Pointer(&msg)))
+	}
+}
+
+func currentThreadID() uint32 {
+	r, _, _ := syscall.SyscallN(procGetCurrentThreadId.Addr())
+	return uint32(r)
+}
+
 // Close releases the manager and leaves COM. Jobs created through it stay
-// usable only until then. Close is idempotent.
+// usable only until then. Close is idempotent. An MTA connection unlocks
+// the goroutine from its thread; an STA connection leaves it locked, so
+// that Go discards the thread when the goroutine ends: each apartment gets
+// a fresh thread (under Wine 8 a thread that held an apartment before does
+// not receive callbacks in a new one).
 func (m *Manager) Close() {
 	if m.p != nil {
 		release(m.p)
@@ -80,7 +158,9 @@ func (m *Manager) Close() {
 	if m.uninit {
 		syscall.SyscallN(procCoUninitialize.Addr())
 		m.uninit = false
-		runtime.UnlockOSThread()
+		if m.apartment != STA {
+			runtime.UnlockOSThread()
+		}
 	}
 }
 
