@@ -36,7 +36,9 @@ import (
 // window would have held at least 15/16 of them. The width moves only when
 // more than 1/8 missed the window (widen) or a quarter of the width would
 // have done (narrow), and the size only on a factor of four, so neither
-// flaps; a rebuild (O(pending)) happens at most once an epoch.
+// flaps; a rebuild (O(pending)) happens at most once an epoch. When more
+// than half of an epoch's pushes ended in the heap anyway (see adapt), the
+// ring is switched off for a while and the queue is the heap alone.
 type queue struct {
 	// ring[i] is the first event of bucket i when bit i of used is set; its
 	// link chains the bucket's other events through nodes, in order.
