@@ -63,6 +63,6 @@
 // tests cross-compile a test binary and run it under Wine's BITS (see
 // internal/wine); Wine proves the vtables, calling convention, reference
 // counting and marshalling, not the documented dispatch rules: its BITS only
-// ever calls JobTransferred (docs/MODEL.md, "Wine"), which is why the rules
-// themselves are checked in the simulator.
+// ever calls JobTransferred (docs/MODEL.md section 5, the Wine profile),
+// which is why the rules themselves are checked in the simulator.
 package combridge
