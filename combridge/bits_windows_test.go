@@ -233,6 +233,47 @@ func TestRealBITS(t *testing.T) {
 	t.Logf("QueryInterface calls: %v", asks)
 }
 
+// counted is a callback that counts its references (like the seed's
+// CNotifyInterface) and leaves the job TRANSFERRED, for the test to finish.
+type counted struct {
+	callbackabi.RefCount
+	scenarioFuncs
+}
+
+func (c *counted) QueryInterface(iid callbackabi.GUID) (any, callbackabi.HRESULT) {
+	return callbackabi.QueryInterfaceFor(c, iid, callbackabi.IID_IBackgroundCopyCallback)
+}
+
+// The seed's pattern: the client releases its own reference right after
+// SetNotifyInterface, and the object lives on as long as BITS holds it.
+// Every AddRef and Release BITS makes reaches the Go object: when the
+// registration is cleared the count reaches zero, so the bridge neither
+// leaks the callback nor frees it early.
+func TestRealBITSReleasesTheCallback(t *testing.T) {
+	realBITS(t)
+	base := serve(t, payload, nil)
+	m := connect(t)
+	job, _, _ := newJob(t, m, "bitsim refcount", base+"/payload.bin")
+	called, gone := make(chan struct{}), make(chan struct{})
+	cb := &counted{scenarioFuncs: scenarioFuncs{transferred: func(callbackabi.Job) callbackabi.HRESULT {
+		close(called)
+		return callbackabi.S_OK
+	}}}
+	cb.OnZero = func() { close(gone) }
+	require.Equal(t, callbackabi.S_OK, job.SetNotifyInterface(cb))
+	cb.Release() // the seed: pNotify->Release() after SetNotifyInterface
+	require.Equal(t, callbackabi.S_OK, job.Resume())
+	wait(t, called, "JobTransferred")
+	select {
+	case <-gone:
+		t.Fatal("the callback was released while BITS still held it")
+	default:
+	}
+	require.Equal(t, callbackabi.S_OK, job.SetNotifyInterface(nil))
+	wait(t, gone, "the callback's final Release")
+	require.Equal(t, callbackabi.S_OK, job.Complete())
+}
+
 // gate holds one HTTP request until released.
 type gate struct {
 	requested, release chan struct{}
