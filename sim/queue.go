@@ -195,26 +195,42 @@ func (q *queue) locate() {
 	}
 }
 
-// popBy pops the next event into dst if there is one at or before h, and
-// reports whether it did: min and popInto in one call, for the event loop.
-func (q *queue) popBy(h time.Duration, dst *Event) bool {
+// popBy pops the next event if there is one at or before h, and returns it
+// (nil otherwise): min and popInto in one call, for the event loop. The
+// event returned is valid until the next push: a bucket's only event is
+// handed out where it lies in the ring, any other one is copied to dst.
+func (q *queue) popBy(h time.Duration, dst *Event) *Event {
 	if !q.fresh {
 		q.locate()
 	}
 	var m *Event
-	switch {
-	case q.next >= 0:
-		m = &q.ring[q.next]
+	switch i := q.next; {
+	case i >= 0:
+		m = &q.ring[i]
+		if m.At > h {
+			return nil
+		}
+		if m.link == 0 { // the bucket's only event: no copy
+			q.fresh = false
+			if q.used[i>>6] &^= 1 << (i & 63); q.used[i>>6] == 0 {
+				q.sum[i>>12] &^= 1 << (i >> 6 & 63)
+			}
+			q.ringN--
+			if m.At > q.last {
+				q.last = m.At
+				q.cur = int64(m.At >> q.shift)
+			}
+			return m
+		}
 	case q.far.len() != 0:
-		m = q.far.min()
+		if q.far.min().At > h {
+			return nil
+		}
 	default:
-		return false
-	}
-	if m.At > h {
-		return false
+		return nil
 	}
 	q.popInto(dst)
-	return true
+	return dst
 }
 
 // after returns the first non-empty bucket in the bitmap words after word

@@ -361,10 +361,12 @@ func (w *World) next() *Event {
 			return s
 		}
 	}
-	if w.fired < w.budget && w.q.popBy(w.horizon, &w.firing) {
-		w.now = w.firing.At
-		w.fired++
-		return &w.firing
+	if w.fired < w.budget {
+		if ev := w.q.popBy(w.horizon, &w.firing); ev != nil {
+			w.now = ev.At
+			w.fired++
+			return ev
+		}
 	}
 	// Nothing to fire: the queue is empty, its next event lies past the
 	// horizon, or the events budget is spent.
