@@ -386,9 +386,19 @@ func (w *World) next() *Event {
 // loop fires events until the run is over.
 func (w *World) loop() {
 	for {
-		ev := w.next()
+		// next's common case, inline: nothing due at this instant, no limit
+		// near, an event in the queue within the horizon.
+		var ev *Event
+		if !w.halted && w.soonHead == len(w.soon) && w.fired < w.budget {
+			if ev = w.q.popBy(w.horizon, &w.firing); ev != nil {
+				w.now = ev.At
+				w.fired++
+			}
+		}
 		if ev == nil {
-			return
+			if ev = w.next(); ev == nil {
+				return
+			}
 		}
 		w.handlers[ev.Kind](*ev)
 	}
