@@ -108,3 +108,9 @@ func TestEnumRoundTrips(t *testing.T) {
 		assert.Equal(t, c, back)
 	}
 }
+
+func TestApartmentString(t *testing.T) {
+	require.Equal(t, "MTA", MTA.String())
+	require.Equal(t, "STA", STA.String())
+	require.Equal(t, Apartment(0), MTA, "the zero value is the multithreaded apartment")
+}

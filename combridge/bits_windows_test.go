@@ -442,7 +442,7 @@ func TestRealBITSSTA(t *testing.T) {
 	go func() { // a goroutine of its own: ConnectIn locks its OS thread into the STA
 		var r result
 		defer func() { res <- r }()
-		m, err := combridge.ConnectIn(combridge.STA)
+		m, err := combridge.ConnectIn(callbackabi.STA)
 		if err != nil {
 			r.err = err
 			return

@@ -49,10 +49,10 @@
 // concurrent use — as BITS documents it must be anyway (G31). Close undoes
 // both.
 //
-// ConnectIn(STA) makes the calling thread a single-threaded apartment
-// instead: callbacks registered from it arrive on that very thread, one at
-// a time, as window messages, and only while the goroutine runs
-// Manager.Pump. A callback that calls out (to the job it was given, say)
+// ConnectIn(callbackabi.STA) makes the calling thread a single-threaded
+// apartment instead: callbacks registered from it arrive on that very
+// thread, one at a time, as window messages, and only while the goroutine
+// runs Manager.Pump. A callback that calls out (to the job it was given, say)
 // lets the thread's message loop run, so the apartment can be entered again
 // before the first call returns: the STA re-entrancy the simulator's STA
 // clients model (G34).

@@ -87,7 +87,7 @@ func ExampleJob_SetNotifyInterface() {
 // thread, inside Pump, until cb.done closes.
 func ExampleConnectIn() {
 	go func() { // the goroutine becomes the apartment's thread
-		m, err := combridge.ConnectIn(combridge.STA)
+		m, err := combridge.ConnectIn(callbackabi.STA)
 		if err != nil {
 			fmt.Println(err)
 			return

@@ -21,7 +21,7 @@ var (
 type Manager struct {
 	p         unsafe.Pointer
 	uninit    bool // Close must call CoUninitialize
-	apartment Apartment
+	apartment callbackabi.Apartment
 	thread    uint32 // the OS thread that connected
 
 	// OnPanic, if set, is called with the value of a panic raised by a
@@ -43,44 +43,27 @@ func (e *HRESULTError) Error() string {
 
 // Connect joins the calling goroutine's OS thread to COM's multithreaded
 // apartment (locking the goroutine to that thread until Close) and connects
-// to the BITS service. Call Close when done. It is ConnectIn(MTA).
+// to the BITS service. Call Close when done. It is
+// ConnectIn(callbackabi.MTA).
 //
 // Connect once per program and keep the connection: other goroutines' calls
 // then run in COM's implicit multithreaded apartment. (Under Wine 8, a
 // callback registered after a second Connect/Close cycle in one process is
 // never reached: its stub is gone. The tests share one connection.)
-func Connect() (*Manager, error) { return ConnectIn(MTA) }
+func Connect() (*Manager, error) { return ConnectIn(callbackabi.MTA) }
 
-// Apartment is the COM threading model of a connection.
-type Apartment int
-
-const (
-	// MTA: the multithreaded apartment. Callbacks arrive on COM's RPC
-	// threads, concurrently.
-	MTA Apartment = iota
-	// STA: a single-threaded apartment, the calling thread's own.
-	// Callbacks arrive on that thread, one at a time, and only while it
-	// pumps messages (Manager.Pump); a callback that calls out (to the job,
-	// say) can be entered again on the same thread before it returns — the
-	// re-entrancy the simulator's STA clients model (G34).
-	STA
-)
-
-func (a Apartment) String() string {
-	if a == STA {
-		return "STA"
-	}
-	return "MTA"
-}
-
-// ConnectIn is Connect in the apartment a. With STA, the Manager and the
-// jobs created through it must be used from the calling goroutine only, and
-// that goroutine must call Pump for callbacks to arrive.
-func ConnectIn(a Apartment) (*Manager, error) {
+// ConnectIn is Connect in the apartment a. With callbackabi.STA the
+// calling thread becomes a single-threaded apartment: callbacks registered
+// from it arrive on that thread, one at a time, and only while it pumps
+// messages (Pump); a callback that calls out (to the job, say) can be
+// entered again on the same thread before it returns — the re-entrancy the
+// simulator's STA clients model (G34). The Manager and the jobs created
+// through it must then be used from the calling goroutine only.
+func ConnectIn(a callbackabi.Apartment) (*Manager, error) {
 	runtime.LockOSThread()
 	m := &Manager{apartment: a, thread: currentThreadID()}
 	flags := uintptr(coinitMultithreaded)
-	if a == STA {
+	if a == callbackabi.STA {
 		flags = coinitApartmentThreaded
 	}
 	switch h := hr(syscall.SyscallN(procCoInitializeEx.Addr(), 0, flags)); {
@@ -106,10 +89,10 @@ func ConnectIn(a Apartment) (*Manager, error) {
 // Pump runs the STA thread's message loop until done is closed: COM
 // delivers the calls to callbacks registered from this apartment as window
 // messages, so they run only inside Pump, on this thread. It must be called
-// from the goroutine that called ConnectIn(STA); on an MTA connection it
-// just waits for done.
+// from the goroutine that called ConnectIn(callbackabi.STA); on an MTA
+// connection it just waits for done.
 func (m *Manager) Pump(done <-chan struct{}) error {
-	if m.apartment != STA {
+	if m.apartment != callbackabi.STA {
 		<-done
 		return nil
 	}
@@ -158,7 +141,7 @@ func (m *Manager) Close() {
 	if m.uninit {
 		syscall.SyscallN(procCoUninitialize.Addr())
 		m.uninit = false
-		if m.apartment != STA {
+		if m.apartment != callbackabi.STA {
 			runtime.UnlockOSThread()
 		}
 	}

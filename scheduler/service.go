@@ -174,25 +174,18 @@ func (u *User) Name() string { return u.name }
 // Busy returns the number of this user's callback invocations in flight.
 func (u *User) Busy() int { return u.busy }
 
-// Apartment is a client's COM threading model.
-type Apartment uint8
+// Apartment is a client's COM threading model (callbackabi.Apartment).
+type Apartment = callbackabi.Apartment
 
 const (
 	// MTA: each invocation runs on its own thread; invocations may
 	// overlap up to the per-user cap.
-	MTA Apartment = iota
+	MTA = callbackabi.MTA
 	// STA: every invocation runs on the client's one thread; an outgoing
 	// COM call from inside a callback lets BITS deliver another pending
 	// notification nested on that thread (G34).
-	STA
+	STA = callbackabi.STA
 )
-
-func (a Apartment) String() string {
-	if a == STA {
-		return "STA"
-	}
-	return "MTA"
-}
 
 // Client is one client process of a user.
 type Client struct {
