@@ -47,6 +47,16 @@ func BenchmarkScheduleFireSpread(b *testing.B) {
 	}
 }
 
+// BenchmarkScheduleFireBurst is the calendar queue's other bad case: every
+// event is scheduled exactly 1001 ns ahead, so the 1000 pending events
+// always share one or two instants (timers that all fire on the same
+// tick). Buckets overflow whatever their width, the ring switches itself
+// off, and the queue is the 4-ary heap alone.
+func BenchmarkScheduleFireBurst(b *testing.B) {
+	rng := lcg(1)
+	benchScheduleFire(b, pending1k, &rng, func() time.Duration { return 1001 })
+}
+
 // benchScheduleFire keeps pending events in the queue: each one fired
 // schedules its successor delay() later; rng draws the classes.
 func benchScheduleFire(b *testing.B, pending int, rng *lcg, delay func() time.Duration) {

@@ -35,7 +35,7 @@ func (q *eventHeap) pop() Event {
 	last := h[n]
 	q.h = h[:n]
 	if n > 0 {
-		q.down(0, last)
+		q.down(0, &last)
 	}
 	return top
 }
@@ -46,13 +46,16 @@ func (q *eventHeap) heapify() {
 		return
 	}
 	for i := (len(q.h) - 2) / arity; i >= 0; i-- {
-		q.down(i, q.h[i])
+		ev := q.h[i]
+		q.down(i, &ev)
 	}
 }
 
-// down places ev at index i or below it, moving smaller children up: the
-// subtrees below i must be heaps; slot i's old content is overwritten.
-func (q *eventHeap) down(i int, ev Event) {
+// down places *ev at index i or below it, moving smaller children up: the
+// subtrees below i must be heaps; slot i's old content is overwritten (ev
+// must not point into the heap). ev is a pointer: an Event passed by value
+// travels in nine registers, and the loop compares against it many times.
+func (q *eventHeap) down(i int, ev *Event) {
 	h := q.h
 	n := len(h)
 	for {
@@ -75,11 +78,11 @@ func (q *eventHeap) down(i int, ev Event) {
 		} else {
 			break
 		}
-		if !before(&h[m], &ev) {
+		if !before(&h[m], ev) {
 			break
 		}
 		h[i] = h[m]
 		i = m
 	}
-	h[i] = ev
+	h[i] = *ev
 }
