@@ -29,15 +29,22 @@ func (q *eventHeap) push(ev Event) {
 
 // pop removes and returns the next event. The queue must not be empty.
 func (q *eventHeap) pop() Event {
+	var ev Event
+	q.popInto(&ev)
+	return ev
+}
+
+// popInto removes the next event and copies it to dst, which must not
+// point into the heap. The queue must not be empty.
+func (q *eventHeap) popInto(dst *Event) {
 	h := q.h
-	top := h[0]
+	*dst = h[0]
 	n := len(h) - 1
 	last := h[n]
 	q.h = h[:n]
 	if n > 0 {
 		q.down(0, &last)
 	}
-	return top
 }
 
 // heapify restores the heap order of q.h after arbitrary changes, in O(n).

@@ -262,7 +262,7 @@ func (q *queue) popInto(dst *Event) {
 	}
 	q.fresh = false
 	if i := q.next; i < 0 {
-		*dst = q.far.pop()
+		q.far.popInto(dst)
 	} else {
 		h := &q.ring[i]
 		*dst = *h
