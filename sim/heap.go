@@ -27,13 +27,6 @@ func (q *eventHeap) push(ev Event) {
 	q.h = h
 }
 
-// pop removes and returns the next event. The queue must not be empty.
-func (q *eventHeap) pop() Event {
-	var ev Event
-	q.popInto(&ev)
-	return ev
-}
-
 // popInto removes the next event and copies it to dst, which must not
 // point into the heap. The queue must not be empty.
 func (q *eventHeap) popInto(dst *Event) {

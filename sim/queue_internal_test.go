@@ -10,7 +10,14 @@ import (
 	"pgregory.net/rapid"
 )
 
-// pop removes and returns the next event.
+// pop removes and returns the next event (tests only).
+func (q *eventHeap) pop() Event {
+	var ev Event
+	q.popInto(&ev)
+	return ev
+}
+
+// pop removes and returns the next event (tests only).
 func (q *queue) pop() Event {
 	var ev Event
 	q.popInto(&ev)
