@@ -2,8 +2,12 @@ package bitsim_test
 
 import (
 	"fmt"
+	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -30,6 +34,7 @@ func promptDelivery(recs []trace.Record) []string {
 		done   bool
 	}
 	capacity := int64(4)
+	strict := true // S_FALSE fails JobTransferred/JobError (run.config)
 	alive := map[string]bool{}
 	sta := map[string]bool{}    // client is STA
 	userSTA := map[string]int{} // live STA clients per user
@@ -82,7 +87,7 @@ func promptDelivery(recs []trace.Record) []string {
 	for i, r := range recs {
 		switch r.Ev {
 		case trace.EvRunConfig:
-			capacity = r.Cap
+			capacity, strict = r.Cap, r.Strict
 		case trace.EvClientStart:
 			alive[r.Client] = true
 			if r.Apartment == "STA" {
@@ -123,6 +128,9 @@ func promptDelivery(recs []trace.Record) []string {
 			discharge(r.Job, r.Method, false)
 		case trace.EvRetry:
 			if r.Method == trace.JobTransferred || r.Method == trace.JobError {
+				// A call that failed puts what is owed off until its retry
+				// (G20), also what a re-registration owed during the call.
+				discharge(r.Job, r.Method, false)
 				obs = append(obs, &obligation{job: r.Job, method: r.Method, due: r.At, seq: r.Seq})
 			}
 		case trace.EvCallBegin:
@@ -141,11 +149,18 @@ func promptDelivery(recs []trace.Record) []string {
 			inflight[callOf[r.Call]]--
 			delete(callOf, r.Call)
 			// A FileTransferred that succeeded is no longer owed (FIFO).
+			// A JobTransferred or JobError that succeeded delivers what
+			// was owed meanwhile too: the notification got through (G19),
+			// even when a re-registration re-owed it during the call.
 			for j := range recs[:i] {
 				b := recs[i-1-j]
 				if b.Ev == trace.EvCallBegin && b.Call == r.Call {
 					if b.Method == trace.FileTransferred && r.Outcome == "" && r.HR >= 0 && ftOwed[b.Job] > 0 {
 						ftOwed[b.Job]--
+					}
+					if (b.Method == trace.JobTransferred || b.Method == trace.JobError) && r.Outcome == "" &&
+						(r.HR == 0 || !strict && r.HR > 0) {
+						discharge(b.Job, b.Method, false)
 					}
 					break
 				}
@@ -156,4 +171,60 @@ func promptDelivery(recs []trace.Record) []string {
 		}
 	}
 	return out
+}
+
+// The checker's own cases: the two traces rapid found in CI (a
+// re-registration owes JobTransferred again while a JobTransferred call is
+// still running), and the violation the checker exists for.
+func TestPromptDelivery(t *testing.T) {
+	s := time.Second
+	head := []trace.Record{
+		{Ev: trace.EvRunConfig, Cap: 4, Strict: true},
+		{Ev: trace.EvClientStart, Client: "app-1", User: "user-1", Apartment: "MTA"},
+		{Ev: trace.EvJobRegister, Job: "job-1", Client: "app-1", User: "user-1"},
+		{Ev: trace.EvJobState, Job: "job-1", To: callbackabi.BG_JOB_STATE_TRANSFERRED, T: 1 * s},
+		{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 1 * s},
+		{Ev: trace.EvCallBegin, Call: 5, Job: "job-1", User: "user-1", Client: "app-1", Method: trace.JobTransferred, T: 1 * s},
+		{Ev: trace.EvJobFlags, Job: "job-1", T: 2 * s},
+		{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 61 * s}, // re-registered flags
+	}
+	for _, tc := range []struct {
+		name string
+		head int // records of head the trace starts with
+		tail []trace.Record
+		bad  bool
+	}{
+		{"the running call succeeds: delivered", len(head), []trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 0, T: 61 * s},
+		}, false},
+		{"the running call fails: owed until its retry", len(head), []trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s}, // S_FALSE under StrictSOK
+			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
+			{Ev: trace.EvCallBegin, Call: 7, Job: "job-1", User: "user-1", Client: "app-1", Method: trace.JobTransferred, T: 66 * s},
+			{Ev: trace.EvCallEnd, Call: 7, HR: 0, T: 66 * s},
+		}, false},
+		{"the retry falls due and nothing is called", len(head), []trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
+			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
+			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s}, // later; nothing at 66 s
+		}, true},
+		{"owed with a free slot and nothing running", 6, []trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 0, T: 30 * s},
+			{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 61 * s},
+			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s},
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := append(append([]trace.Record(nil), head[:tc.head]...), tc.tail...)
+			for i := range recs {
+				recs[i].Seq = int64(i + 1)
+			}
+			got := promptDelivery(recs)
+			if tc.bad {
+				require.NotEmpty(t, got)
+			} else {
+				require.Empty(t, got)
+			}
+		})
+	}
 }
