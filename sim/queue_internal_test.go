@@ -88,13 +88,20 @@ func TestHeapify(t *testing.T) {
 // narrows and the queue rebuilds), bursts of events at one instant (longer
 // than a bucket may hold), events beyond the ring's window, pushes earlier
 // than the last pop, and equal tie keys (so sequence numbers decide).
+//
+// The situations are counted over all cases, and each must have happened:
+// otherwise the test would only prove the easy path.
 func TestQueueMatchesHeap(t *testing.T) {
+	type shape struct {
+		bits, shift uint
+		on          bool
+	}
+	var rebuilds, spills, offs, earlier int
 	rapid.Check(t, func(t *rapid.T) {
 		var q queue
 		var h eventHeap
 		var seq uint64
 		now := time.Duration(0)
-		rebuilds, spills := 0, 0
 		phases := rapid.IntRange(1, 6).Draw(t, "phases")
 		for range phases {
 			scale := rapid.IntRange(0, 50).Draw(t, "scale") // delays up to 2^scale ns
@@ -113,13 +120,18 @@ func TestQueueMatchesHeap(t *testing.T) {
 					}
 					ev := makeEvent(at, Class(rapid.IntRange(0, 3).Draw(t, "class")), 0, int64(seq), 0,
 						uint32(rapid.IntRange(0, 3).Draw(t, "tie")), seq)
-					shift, far := q.shift, q.far.len()
+					before, far := shape{q.bits, q.shift, q.ring != nil}, q.far.len()
 					pushEv(&q, ev)
 					h.push(ev)
-					if q.shift != shift {
+					switch after := (shape{q.bits, q.shift, q.ring != nil}); {
+					case after != before && !after.on && before.on:
+						offs++
+					case after != before:
 						rebuilds++
-					} else if q.far.len() > far {
-						spills++
+					case ev.At < q.last:
+						earlier++
+					case after.on && q.far.len() > far:
+						spills++ // beyond the window, or past walkMax in its bucket
 					}
 				}
 				if h.len() == 0 {
@@ -138,8 +150,12 @@ func TestQueueMatchesHeap(t *testing.T) {
 			require.Equal(t, h.pop(), q.pop())
 		}
 		require.Zero(t, q.len())
-		t.Logf("rebuilds %d, heap placements %d", rebuilds, spills)
 	})
+	require.Positive(t, rebuilds, "no case resized the ring or changed the bucket width")
+	require.Positive(t, spills, "no case put an event in the heap while the ring was on")
+	require.Positive(t, offs, "no case turned the ring off")
+	require.Positive(t, earlier, "no case pushed before the last pop")
+	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop", rebuilds, spills, offs, earlier)
 }
 
 // splitmix returns a deterministic generator of 64-bit values.
