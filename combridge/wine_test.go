@@ -22,13 +22,7 @@ import (
 // bridge and check what the real service does with them. Without Wine the
 // test skips with a message, except under CI=true, where it fails.
 func TestUnderWine(t *testing.T) {
-	w, err := wine.Find()
-	if err != nil {
-		if wine.Required() {
-			t.Fatalf("Wine is required here (CI=true): %v", err)
-		}
-		t.Skipf("skipping the real-BITS tests, Wine is not installed: %v", err)
-	}
+	w := wine.Need(t)
 	// A hang guard for the whole test, not a speed assertion.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -44,19 +38,8 @@ func TestUnderWine(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, prefix.Shutdown()) })
 
-	// Output goes to a file, not a pipe: Wine's background processes
-	// inherit the descriptors and would keep a pipe open past the test.
-	logPath := filepath.Join(dir, "test.log")
-	log, err := os.Create(logPath)
-	require.NoError(t, err)
-	cmd := prefix.Command(ctx, exe, "-test.v", "-test.count=1")
-	cmd.Env = append(cmd.Env, "BITSIM_REAL_BITS=1")
-	cmd.Stdout, cmd.Stderr = log, log
-	runErr := cmd.Run()
-	require.NoError(t, log.Close())
-	data, err := os.ReadFile(logPath)
-	require.NoError(t, err)
-	text := string(data)
+	out, runErr := prefix.Output(ctx, []string{"BITSIM_REAL_BITS=1"}, exe, "-test.v", "-test.count=1")
+	text := string(out)
 	t.Logf("under Wine:\n%s", text)
 	require.NoError(t, runErr, "the Windows test binary failed under Wine")
 	for _, name := range []string{"TestRealBITS", "TestRealBITSError", "TestRealBITSPanickingCallback", "TestRealBITSReleasesTheCallback", "TestRealBITSSTA", "TestCompleterPassesTheHarness"} {

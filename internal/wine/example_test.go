@@ -60,11 +60,11 @@ func ExamplePrefix_Command() {
 	}
 	defer p.Shutdown()
 
-	out, err := p.Command(ctx, "/tmp/hello.exe", "-v").CombinedOutput()
-	if err != nil {
-		log.Fatalf("hello.exe: %v\n%s", err, out)
+	cmd := p.Command(ctx, "/tmp/hello.exe", "-v")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr // files, not pipes (see Output)
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("hello.exe: %v", err)
 	}
-	fmt.Printf("%s", out)
 }
 
 // Shutdown belongs in t.Cleanup: it stops the wineserver and any Windows
@@ -83,20 +83,46 @@ func ExamplePrefix_Shutdown() {
 	}
 }
 
-// The helper every Wine-dependent test starts with: skip where Wine is
-// missing, naming what is missing, but fail where CI=true, so that a CI
-// machine without Wine cannot silently skip the real-Windows checks.
+// Required is what decides, in Need and anywhere else, whether a missing
+// Wine fails a test (CI=true) or skips it.
 func ExampleRequired() {
-	needWine := func(t testing.TB) *wine.Wine {
-		t.Helper()
-		w, err := wine.Find()
-		if err != nil {
-			if wine.Required() {
-				t.Fatalf("Wine is required here (CI=true): %v", err)
-			}
-			t.Skipf("skipping, Wine is not installed: %v", err)
-		}
-		return w
+	if _, err := wine.Find(); err != nil && !wine.Required() {
+		fmt.Println("no Wine here: the real-Windows checks will be skipped")
 	}
-	_ = needWine // in a test: w := needWine(t)
+}
+
+// Every Wine-dependent test starts with Need: it skips where Wine is
+// missing, naming what is missing, but fails where CI=true, so that a CI
+// machine without Wine cannot silently skip the real-Windows checks.
+func ExampleNeed() {
+	testUnderWine := func(t *testing.T) {
+		w := wine.Need(t)
+		p, err := w.Prefix(t.Context(), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Shutdown() })
+		// ... p.Output(...) ...
+	}
+	_ = testUnderWine
+}
+
+// Output is how a test runs a program and reads what it printed: through a
+// file, so Wine's background processes cannot keep it waiting on a pipe.
+func ExamplePrefix_Output() {
+	w, err := wine.Find()
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	p, err := w.Prefix(ctx, "/tmp/bitsim-prefix")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer p.Shutdown()
+	out, err := p.Output(ctx, []string{"BITSIM_REAL_BITS=1"}, "/tmp/combridge.test.exe", "-test.v")
+	if err != nil {
+		log.Fatalf("the tests failed: %v\n%s", err, out)
+	}
+	fmt.Printf("%s", out)
 }

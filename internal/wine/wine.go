@@ -56,6 +56,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"testing"
 
 	"github.com/bitsim/bitsim/internal/peshim"
 )
@@ -269,29 +270,67 @@ func (p *Prefix) environ() []string {
 	return env
 }
 
-// run runs one preparation step with its output going to a temporary
-// file rather than a pipe: wine starts background processes that inherit
-// the output descriptors, and a pipe would keep Wait waiting for them.
+// run runs one preparation step.
 func (p *Prefix) run(ctx context.Context, step, name string, args ...string) error {
-	log, err := os.CreateTemp("", "wine-step-*.log")
-	if err != nil {
-		return fmt.Errorf("wine: prefix %s: %s: %w", p.Dir, step, err)
-	}
-	defer os.Remove(log.Name())
-	defer log.Close()
-
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = p.environ()
-	cmd.Stdout, cmd.Stderr = log, log
-	err = cmd.Run()
+	out, err := capture(cmd)
 	if err == nil {
 		return nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}
-	out, _ := os.ReadFile(log.Name())
 	return fmt.Errorf("wine: prefix %s: %s: %w%s", p.Dir, step, err, tail(out))
+}
+
+// Output runs exe with args in the prefix, like Command, with extra
+// environment variables env ("KEY=value"), and returns its standard output
+// and standard error together. The output goes through a temporary file,
+// not a pipe: Wine starts background processes that inherit the program's
+// descriptors, and a pipe would keep the caller waiting for them.
+func (p *Prefix) Output(ctx context.Context, env []string, exe string, args ...string) ([]byte, error) {
+	cmd := p.Command(ctx, exe, args...)
+	cmd.Env = append(cmd.Env, env...)
+	return capture(cmd)
+}
+
+// capture runs cmd with its output going to a temporary file, and returns
+// the output.
+func capture(cmd *exec.Cmd) ([]byte, error) {
+	log, err := os.CreateTemp("", "wine-output-*.log")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(log.Name())
+	defer log.Close()
+	cmd.Stdout, cmd.Stderr = log, log
+	runErr := cmd.Run()
+	out, err := os.ReadFile(log.Name())
+	if runErr != nil {
+		return out, runErr
+	}
+	return out, err
+}
+
+// Need finds Wine for a test, or, when it is missing, skips the test with
+// a message saying what is missing — or fails it when Required (CI=true)
+// says Wine must be there.
+func Need(t testing.TB) *Wine {
+	t.Helper()
+	return need(t, Find)
+}
+
+func need(t testing.TB, find func() (*Wine, error)) *Wine {
+	t.Helper()
+	w, err := find()
+	if err != nil {
+		if Required() {
+			t.Fatalf("Wine is required here (CI=true): %v", err)
+		}
+		t.Skipf("SKIPPED, Wine is not installed: %v", err)
+	}
+	return w
 }
 
 // tail formats the last lines of a command's output for an error message.

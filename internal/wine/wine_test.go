@@ -21,20 +21,6 @@ import (
 // blocking the test binary; nothing asserts on how long anything takes.
 const hangGuard = 3 * time.Minute
 
-// needWine finds Wine or, when it is missing, skips the test — or fails
-// it when Required (CI=true) says Wine must be there.
-func needWine(t *testing.T) *Wine {
-	t.Helper()
-	w, err := Find()
-	if err != nil {
-		if Required() {
-			t.Fatalf("Wine is required here (CI=true): %v", err)
-		}
-		t.Skipf("skipping, Wine is not installed: %v", err)
-	}
-	return w
-}
-
 // buildHello cross-compiles testdata/hello for windows/amd64 and returns
 // the path of the .exe.
 func buildHello(t *testing.T) string {
@@ -57,7 +43,7 @@ const helloLine = "hello from windows/amd64"
 // steps share one prefix (creating one costs seconds and ~700 MB) and run
 // in order; a failed step stops the rest.
 func TestGoProgramUnderWine(t *testing.T) {
-	w := needWine(t)
+	w := Need(t)
 	exe := buildHello(t)
 	ctx, cancel := context.WithTimeout(t.Context(), hangGuard)
 	defer cancel()
@@ -69,7 +55,7 @@ func TestGoProgramUnderWine(t *testing.T) {
 	shim := filepath.Join(p.Dir, filepath.FromSlash(ShimPath))
 
 	run := func(t *testing.T) (string, error) {
-		out, err := p.Command(ctx, exe).CombinedOutput()
+		out, err := p.Output(ctx, nil, exe)
 		t.Logf("wine64 hello.exe: err=%v, output:\n%s", err, out)
 		return string(out), err
 	}
@@ -264,6 +250,56 @@ func TestCommandEnv(t *testing.T) {
 	t.Setenv("WINEDEBUG", "+loaddll")
 	assert.Equal(t, []string{"+loaddll"}, env(p.Command(context.Background(), "x.exe"))["WINEDEBUG"],
 		"the caller's WINEDEBUG wins")
+}
+
+// Output returns what the program printed on both streams, with the extra
+// environment, and the program's failure together with its output.
+func TestOutput(t *testing.T) {
+	w, _ := fakeWine(t, `echo "out: $1 $BITSIM_X"; echo "err: $2" >&2; [ "$1" = ok ] || exit 3`, ``)
+	p := &Prefix{Dir: t.TempDir(), wine: w}
+	out, err := p.Output(context.Background(), []string{"BITSIM_X=seen"}, "ok", "two")
+	require.NoError(t, err)
+	assert.Equal(t, "out: ok seen\nerr: two\n", string(out))
+
+	out, err = p.Output(context.Background(), nil, "bad", "x")
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 3, exit.ExitCode())
+	assert.Equal(t, "out: bad \nerr: x\n", string(out))
+}
+
+// Need skips without Wine, or fails under CI=true.
+func TestNeed(t *testing.T) {
+	missing := func() (*Wine, error) { return find(t.TempDir()) } // an empty lib dir
+	t.Setenv("PATH", t.TempDir())                                 // and no wine64 on PATH
+	for _, ci := range []string{"", "true"} {
+		t.Setenv("CI", ci)
+		rec := &recordingTB{TB: t}
+		done := make(chan struct{})
+		go func() { // Skip and Fatal end the goroutine (runtime.Goexit)
+			defer close(done)
+			need(rec, missing)
+		}()
+		<-done
+		assert.Equal(t, ci != "true", rec.skipped, "CI=%q", ci)
+		assert.Equal(t, ci == "true", rec.failed, "CI=%q", ci)
+	}
+}
+
+// recordingTB records Skip and Fatal instead of acting on the test.
+type recordingTB struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (r *recordingTB) Helper() {}
+func (r *recordingTB) Skipf(string, ...any) {
+	r.skipped = true
+	runtime.Goexit()
+}
+func (r *recordingTB) Fatalf(string, ...any) {
+	r.failed = true
+	runtime.Goexit()
 }
 
 func TestFind(t *testing.T) {
