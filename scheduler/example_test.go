@@ -145,3 +145,16 @@ func ExampleService_SetNetwork() {
 	// 1h0m0s CONNECTING 10000000
 	// 1h1m0s TRANSFERRED 50000000
 }
+
+func ExampleService_JobStatus() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	svc := scheduler.New(w, &trace.Log{}, "example", 1, scheduler.DefaultOptions())
+	app := svc.StartClient("app-1", svc.AddUser("alice", false), scheduler.MTA)
+	job, _ := app.CreateJob("nightly", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+	job.AddFile("http://example/a.cab", `C:\a.cab`)
+	job.AddFile("http://example/b.cab", `C:\b.cab`)
+	job.Complete() // before any transfer: BG_S_PARTIAL_COMPLETE
+	st, completed, files, _ := svc.JobStatus(job.Name())
+	fmt.Println(st, completed, files)
+	// Output: ACKNOWLEDGED 0 2
+}
