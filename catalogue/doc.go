@@ -53,6 +53,7 @@
 //	G25  the callback before the command line
 //	G26  after a failed callback the command line takes over
 //	G27  a failing program runs again, after the minimum retry delay
+//	G28  an owed JobTransferred/JobError is never abandoned while someone can take it
 //	G29  the command line is at-least-once too
 //	G31  at most cap calls in flight per user
 //	G32  methods in their lanes; the high lane first when a slot frees

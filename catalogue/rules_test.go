@@ -657,6 +657,58 @@ func ruleCases() []ruleCase {
 				r := b.finish("idle")
 				return b.recs, []int64{x, r}
 			}},
+		// Seed 402 (issue 11): the callback failed, the program took over
+		// and kept failing, TakeOwnership removed the program, and the live
+		// registration was never called again (G28, S-SNC: both channels
+		// failed, BITS notifies again).
+		{name: "callback again once the command line that took over is gone", rule: "G28",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 1)
+				b.owner("job-1", "admin") // removes the command line (G10, G30)
+				b.after(600 * time.Second)
+				b.call(2, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				t := b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 1)
+				b.owner("job-1", "admin")
+				r := b.finish("idle")
+				return b.recs, []int64{t, s, r}
+			}},
+		// The registration's client died unnoticed (no call found it dead
+		// yet): neither G18 (no live registration) nor G29 (a registration
+		// is set) asks for anything, but the command line can take it.
+		{name: "a dead registration leaves the notification to the command line", rule: "G28",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.exit("app-1", "alice")
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.disconnected(1)
+				b.unreg("job-1", "disconnected")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.exit("app-1", "alice")
+				t := b.transfer("job-1")
+				r := b.finish("idle")
+				return b.recs, []int64{t, r}
+			}},
 		{name: "command line at-least-once", rule: "G29",
 			clean: func() []trace.Record {
 				b := newTB()
