@@ -60,6 +60,7 @@
 //	G34  nested calls only on an STA client, inside a call in flight
 //	G42  final states are absorbing
 //	T1   the trace itself is well formed (seq, t, call ids)
+//	T2   the trace is complete: run.start first, run.end last, job.create before use
 //
 // # Reading a violation
 //

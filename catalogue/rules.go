@@ -20,7 +20,7 @@ type ruleDef struct {
 	checker               func(id string) checker // instead of judge, for rules with state of their own
 }
 
-// defs is the catalogue, in id order (numeric: G3 before G10; T1 last).
+// defs is the catalogue, in id order (numeric: G3 before G10; T1, T2 last).
 var defs = []ruleDef{
 	{id: "G3", source: "S-SNF; S-GNF",
 		statement: "BG_NOTIFY_DISABLE dominates: while a job's flags have 0x4, no callback begins and no notification program starts for it (ambiguity 6)",
@@ -103,6 +103,9 @@ var defs = []ruleDef{
 	{id: "T1", source: "TRACE.md",
 		statement: "The trace is well formed: seq 1, 2, 3 … without gaps, t never goes back, call ids are unique and every call.end ends a call in flight, job.state starts from the job's state",
 		judge:     judgeT1},
+	{id: "T2", source: "TRACE.md",
+		statement: "The trace is complete: it begins with run.start, ends with run.end, and names no job before its job.create (a cut trace is never \"no violations\")",
+		checker:   newT2},
 }
 
 // rules is defs as the exported Rule values.

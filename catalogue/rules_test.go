@@ -821,6 +821,43 @@ func ruleCases() []ruleCase {
 				e := b.end(7, sOK)
 				return b.idle(), []int64{e}
 			}},
+		// `bitsim check` on a trace cut after a call.begin must not say
+		// "no violations" (issue 11): nothing can be judged owed at a
+		// run.end that never came.
+		{name: "a trace cut after a call.begin is incomplete", rule: "T2",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				return b.idle() // the callback hangs; the run still ended
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				s := b.begin(1, "job-1", "alice", "app-1", jt)
+				return b.recs, []int64{s}
+			}},
+		{name: "a trace without run.start is incomplete", rule: "T2",
+			clean: func() []trace.Record { return basic().idle() },
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.idle()
+				recs := b.recs[1:] // run.start lost; renumbered so T1 has nothing to say
+				for i := range recs {
+					recs[i].Seq = int64(i + 1)
+				}
+				return recs, []int64{1}
+			}},
+		{name: "a job used before its job.create", rule: "T2",
+			clean: func() []trace.Record { return basic().idle() },
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				r := b.reg("job-1", "app-1", "alice")
+				b.create("job-1", "alice")
+				b.flags("job-1", 0x3)
+				return b.idle(), []int64{r}
+			}},
 	}
 }
 
