@@ -268,6 +268,28 @@ func ruleCases() []ruleCase {
 				s2 := b.call(2, "job-1", "alice", "app-1", jm, sOK)
 				return b.idle(), []int64{s1, s2}
 			}},
+		// FileRangesTransferred is throttled by the same interval (G16,
+		// S-FRT), judged per method: a JobModification just before does not
+		// count against it (issue 11, item 6).
+		{name: "FileRangesTransferred throttled", rule: "G14",
+			clean: func() []trace.Record {
+				b := newTBWith(4, 500*time.Millisecond, true).withJob()
+				b.flags("job-1", 0x2B)
+				b.modified("job-1", "progress")
+				b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				b.after(500 * time.Millisecond)
+				b.call(3, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTBWith(4, 500*time.Millisecond, true).withJob()
+				b.flags("job-1", 0x2B)
+				s1 := b.call(1, "job-1", "alice", "app-1", frt, sOK)
+				b.after(499 * time.Millisecond)
+				s2 := b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle(), []int64{s1, s2}
+			}},
 		{name: "every FileTransferred before JobTransferred", rule: "G33",
 			clean: func() []trace.Record {
 				b := basic()
@@ -759,6 +781,30 @@ func ruleCases() []ruleCase {
 					Method: jt, Lane: trace.LaneLow})
 				b.end(1, sOK)
 				return b.idle(), []int64{s}
+			}},
+		// The trace's lane is the lane the dispatch really waited in
+		// (issue 11, item 7): FileRangesTransferred waiting in the high lane
+		// is a dispatcher bug even before it takes a slot.
+		{name: "a dispatch waits in its method's lane", rule: "G32",
+			clean: func() []trace.Record {
+				b := newTBWith(1, 0, true).withJob()
+				b.flags("job-1", 0x21)
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.wait("job-1", "alice", frt)
+				b.end(1, sOK)
+				b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTBWith(1, 0, true).withJob()
+				b.flags("job-1", 0x21)
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				w := b.add(trace.Record{Ev: trace.EvSlotWait, Job: "job-1", User: "alice", Method: frt, Lane: trace.LaneHigh})
+				b.end(1, sOK)
+				b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle(), []int64{w}
 			}},
 		{name: "nesting only on an STA client", rule: "G34",
 			clean: func() []trace.Record {

@@ -40,12 +40,21 @@ var flagOf = [nM]callbackabi.NotifyFlags{
 	callbackabi.BG_NOTIFY_JOB_MODIFICATION, callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED,
 }
 
-func laneIndex(m int) int {
+// laneIndex is the lane a dispatch of m waits in: 0 high, 1 low (G32,
+// ambiguity 9). The trace's lane keys record the lane actually used, not
+// one derived from the method, so a dispatcher that put a method in the
+// wrong lane shows it (catalogue G32).
+func (s *Service) laneIndex(m int) int {
+	if m == mFRT && s.opts.Mutants.Has(mutant.FRTHighLane) {
+		return 0
+	}
 	if m == mJM || m == mFRT {
 		return 1
 	}
 	return 0
 }
+
+var laneOf = [2]trace.Lane{trace.LaneHigh, trace.LaneLow}
 
 type registration struct {
 	cb       callbackabi.Callback
@@ -333,19 +342,19 @@ func (s *Service) dropReason(j *job, m int) string {
 // enqueue puts a dispatch of method m for j into its user's lane.
 func (s *Service) enqueue(j *job, m int) {
 	u := s.contextUser(j)
+	lane := s.laneIndex(m)
 	if !u.pump && u.lanes[0].len()+u.lanes[1].len() == 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
 		// A free slot and nobody waiting: the dispatch takes it at once,
 		// whichever lane it belongs to (G31, G32 order only waiting ones).
-		s.beginCall(j, m, u)
+		s.beginCall(j, m, u, lane)
 		return
 	}
 	j.n.queued[m], j.n.qgen[m] = true, j.reg.gen
-	lane := laneIndex(m)
 	wait := s.opts.Cap > 0 && u.busy >= s.cap()
 	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, waited: wait})
 	if wait {
 		s.stats.SlotWaits++
-		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: trace.LaneOf(methodOf[m])})
+		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
 	}
 	s.schedulePump(u)
 }
@@ -371,7 +380,7 @@ func (s *Service) recWaits(u *User) {
 				continue // stale: dropped when it reaches the head
 			}
 			s.stats.SlotWaits++
-			s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: trace.LaneOf(methodOf[m])})
+			s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
 		}
 	}
 }
@@ -418,7 +427,7 @@ func (s *Service) onPump(ev sim.Event) {
 			s.evaluate(j)
 			continue
 		}
-		s.beginCall(j, m, u)
+		s.beginCall(j, m, u, lane)
 	}
 	if s.opts.Cap > 0 && u.busy >= s.cap() && u.lanes[0].len()+u.lanes[1].len() > 0 {
 		s.recWaits(u)
@@ -437,7 +446,7 @@ func (s *Service) stillWanted(j *job, m int, gen uint32, u *User) bool {
 	case mFT:
 		return j.n.ft.len() > 0 && j.reg.cb2
 	case mJM:
-		return j.n.dirty[mJM]
+		return j.n.dirty[mJM] || s.opts.Mutants.Has(mutant.JMNoCoalesce)
 	case mFRT:
 		return j.n.dirty[mFRT] && j.reg.cb3 && len(j.n.ranges) > 0
 	}
@@ -459,6 +468,7 @@ type call struct {
 	frt     callbackabi.Callback3
 	regGen  uint32
 	file    int
+	lane    int // the lane it was dispatched from (0 high, 1 low)
 	parent  int64
 	live    bool // the callback is running: its arguments are valid
 	running bool // the callback's code has not returned yet
@@ -507,9 +517,12 @@ func (s *Service) releaseCall(c *call) {
 	}
 }
 
-// beginCall takes a slot of u and starts the invocation at this instant.
-func (s *Service) beginCall(j *job, m int, u *User) {
-	s.launch(s.takeCall(j, m, u))
+// beginCall takes a slot of u for a dispatch from lane and starts the
+// invocation at this instant.
+func (s *Service) beginCall(j *job, m int, u *User, lane int) {
+	c := s.takeCall(j, m, u)
+	c.lane = lane
+	s.launch(c)
 }
 
 // takeCall makes the call of method m for j's current registration and
@@ -702,7 +715,7 @@ func (s *Service) recBegin(c *call, parent int64) {
 		}
 	}
 	s.rec(trace.Record{Ev: trace.EvCallBegin, Call: c.id, Job: c.j.name, User: c.u.name, Client: c.client.name,
-		Method: methodOf[c.m], Lane: trace.LaneOf(methodOf[c.m]), Parent: parent})
+		Method: methodOf[c.m], Lane: laneOf[c.lane], Parent: parent})
 }
 
 // runCall invokes the callback method, containing panics (RPC_E_SERVERFAULT).
@@ -864,7 +877,7 @@ func (s *Service) lowTrigger(j *job, m int) {
 		return
 	}
 	j.n.dirty[m] = true
-	if j.queuedNow(m) || j.n.timer[m] || j.n.launched[m] {
+	if (j.queuedNow(m) && !(m == mJM && s.opts.Mutants.Has(mutant.JMNoCoalesce))) || j.n.timer[m] || j.n.launched[m] {
 		return // coalesced into the pending one
 	}
 	interval := j.minNote
