@@ -12,6 +12,7 @@ import (
 	"github.com/bitsim/bitsim"
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // A well-behaved callback: complete on JobTransferred, cancel on JobError,
@@ -93,6 +94,103 @@ func TestHarnessCatchesBrokenCallbacks(t *testing.T) {
 			bitsim.CheckCallback(rec, tc.make, bitsim.HarnessOptions{})
 			require.True(t, rec.Failed(), "the harness did not catch %s", tc.name)
 			require.Regexp(t, tc.want, strings.Join(rec.msgs, "\n"))
+		})
+	}
+}
+
+// contractTrace is one job's trace for the contract check: created,
+// registered, TRANSFERRED, then one JobTransferred call per result (a
+// returned HRESULT, or "disconnected"), each lasting hold, then
+// ACKNOWLEDGED.
+func contractTrace(hold time.Duration, results ...any) []trace.Record {
+	var recs []trace.Record
+	now := time.Duration(0)
+	add := func(r trace.Record) {
+		r.Seq, r.T = int64(len(recs)+1), now
+		recs = append(recs, r)
+	}
+	add(trace.Record{Ev: trace.EvRunStart, Scenario: "contract", Version: "bitsim/1"})
+	add(trace.Record{Ev: trace.EvClientStart, Client: "app-1", User: "alice", Apartment: "MTA"})
+	add(trace.Record{Ev: trace.EvJobCreate, Job: "job-1", User: "alice"})
+	add(trace.Record{Ev: trace.EvJobRegister, Job: "job-1", Client: "app-1", User: "alice"})
+	add(trace.Record{Ev: trace.EvJobState, Job: "job-1", From: callbackabi.BG_JOB_STATE_SUSPENDED, To: callbackabi.BG_JOB_STATE_TRANSFERRED})
+	for i, res := range results {
+		add(trace.Record{Ev: trace.EvCallBegin, Call: int64(i + 1), Job: "job-1", User: "alice", Client: "app-1",
+			Method: trace.JobTransferred, Lane: trace.LaneHigh})
+		now += hold
+		end := trace.Record{Ev: trace.EvCallEnd, Call: int64(i + 1)}
+		switch r := res.(type) {
+		case callbackabi.HRESULT:
+			end.HR = r
+		case string:
+			end.Outcome = r
+		}
+		add(end)
+		now += time.Minute
+	}
+	add(trace.Record{Ev: trace.EvJobState, Job: "job-1", From: callbackabi.BG_JOB_STATE_TRANSFERRED, To: callbackabi.BG_JOB_STATE_ACKNOWLEDGED})
+	add(trace.Record{Ev: trace.EvRunEnd, Reason: "idle"})
+	return recs
+}
+
+// The contract's bounds at their edges (issue 11, item 6). G20 asks a
+// JobTransferred/JobError to fail "only a few times": three failures per
+// job pass, the fourth is reported, once. A call may hold its slot for
+// exactly SlotBudget; a nanosecond more is reported (G31).
+//
+// Each bound fails on a mutant of contract in harness.go (each tried by
+// hand with sed; the test then fails): `fails[b.Job] == 3` or `== 5` (off
+// by one either way), one count for all jobs instead of one per job,
+// `r.HR.Failed()` instead of `!= S_OK` (S_FALSE not counted); for the slot
+// budget `d >= o.SlotBudget` (exactly the budget reported) or
+// `d > o.SlotBudget+1`.
+func TestHarnessContractEdges(t *testing.T) {
+	const budget = time.Minute
+	eFail, sFalse, sOK := callbackabi.E_FAIL, callbackabi.S_FALSE, callbackabi.S_OK
+	twoJobs := func() []trace.Record { // job-1 and job-2 fail three times each
+		a := contractTrace(time.Second, eFail, eFail, eFail, sOK)
+		var recs []trace.Record
+		for _, r := range a[:len(a)-1] { // without run.end
+			recs = append(recs, r)
+		}
+		n := int64(len(recs))
+		for _, r := range contractTrace(time.Second, eFail, eFail, eFail, sOK)[2:] {
+			if r.Job != "" {
+				r.Job = "job-2"
+			}
+			if r.Call != 0 {
+				r.Call += 10
+			}
+			n++
+			r.Seq = n
+			r.T += a[len(a)-1].T
+			recs = append(recs, r)
+		}
+		return recs
+	}
+	for _, tc := range []struct {
+		name string
+		recs []trace.Record
+		want []string // regexps, one per problem, in order
+	}{
+		{"three failures are a few", contractTrace(time.Second, eFail, eFail, eFail, sOK), nil},
+		{"the fourth failure is too many", contractTrace(time.Second, eFail, eFail, eFail, eFail, sOK),
+			[]string{`^seq 13: JobTransferred for job-1 did not return S_OK for the fourth time \(G20`}},
+		{"reported once, however many more", contractTrace(time.Second, eFail, eFail, eFail, eFail, eFail, eFail, sOK),
+			[]string{`fourth time`}},
+		{"counted per job", twoJobs(), nil},
+		{"S_FALSE is not S_OK", contractTrace(time.Second, sFalse, sFalse, sFalse, sFalse, sOK), []string{`fourth time`}},
+		{"a dead client's calls do not count", contractTrace(time.Second, "disconnected", "disconnected", "disconnected", "disconnected", sOK), nil},
+		{"exactly the slot budget", contractTrace(budget, sOK), nil},
+		{"a nanosecond over the slot budget", contractTrace(budget+time.Nanosecond, sOK),
+			[]string{`^seq 6: JobTransferred for job-1 held a slot of alice for 1m0\.000000001s \(budget 1m0s, G31\)$`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := bitsim.Contract(scenarios.Result{Records: tc.recs}, bitsim.HarnessOptions{SlotBudget: budget})
+			require.Len(t, got, len(tc.want), "%q", got)
+			for i, re := range tc.want {
+				require.Regexp(t, re, got[i])
+			}
 		})
 	}
 }

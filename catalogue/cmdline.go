@@ -75,15 +75,22 @@ func judgeG26(b *base, w *world, r *trace.Record) {
 		}
 		for _, j := range w.jobList {
 			for k, m := range owedMethods {
-				n := &j.n[k]
-				if n.takeover != 0 && n.looseSucc == 0 && len(j.ftQ) == 0 && j.open.len() == 0 && j.known && j.state == triggerState(k) && j.allows(m) && j.cmdSet &&
-					n.cmdStart < n.takeover && n.cmdOK == 0 && len(j.cmdRuns) == 0 && !w.cfg.bits.below(1, 5) {
-					b.report([]int64{n.takeover, r.Seq}, "%s for %s failed at seq %d with a command line registered, but the program never ran before the run ended idle",
-						m, j.name, n.takeover)
+				if w.g26Owes(j, k) {
+					b.report([]int64{j.n[k].takeover, r.Seq}, "%s for %s failed at seq %d with a command line registered, but the program never ran before the run ended idle",
+						m, j.name, j.n[k].takeover)
 				}
 			}
 		}
 	}
+}
+
+// g26Owes: at an idle run.end, JobTransferred (k 0) / JobError (k 1)
+// failed with a command line registered and the program never ran after
+// that (G26's liveness).
+func (w *world) g26Owes(j *jobW, k int) bool {
+	n := &j.n[k]
+	return n.takeover != 0 && n.looseSucc == 0 && len(j.ftQ) == 0 && j.open.len() == 0 && j.known && j.state == triggerState(k) && j.allows(owedMethods[k]) && j.cmdSet &&
+		n.cmdStart < n.takeover && n.cmdOK == 0 && len(j.cmdRuns) == 0 && !w.cfg.bits.below(1, 5)
 }
 
 func judgeG27(b *base, w *world, r *trace.Record) {
@@ -103,8 +110,7 @@ func judgeG27(b *base, w *world, r *trace.Record) {
 			return // BITS 1.5 and earlier ran the program once
 		}
 		for _, j := range w.jobList {
-			k := stateMethod(j.state)
-			if j.cmdRetrySeq != 0 && k >= 0 && j.cmdSet && j.allows(owedMethods[k]) && len(j.cmdRuns) == 0 && j.open.len() == 0 {
+			if w.g27Owes(j) {
 				b.report([]int64{j.cmdRetrySeq, r.Seq}, "the notification program for %s exited non-zero at seq %d while the job stayed %s, and never ran again before the run ended idle",
 					j.name, j.cmdRetrySeq, j.state)
 			}
@@ -112,15 +118,28 @@ func judgeG27(b *base, w *world, r *trace.Record) {
 	}
 }
 
+// g27Owes: at an idle run.end, the program exited non-zero while the job
+// stayed in the state and never ran again (G27's liveness; BITS 2.0+).
+func (w *world) g27Owes(j *jobW) bool {
+	k := stateMethod(j.state)
+	return !w.cfg.bits.below(2, 0) && j.cmdRetrySeq != 0 && k >= 0 && j.cmdSet && j.allows(owedMethods[k]) && len(j.cmdRuns) == 0 && j.open.len() == 0
+}
+
+// g29Owes: at an idle run.end, the job is in the state with a command line
+// and no registration, and the program never ran (G29's liveness).
+func (w *world) g29Owes(j *jobW, k int) bool {
+	n := &j.n[k]
+	return !w.cfg.bits.below(1, 5) && j.known && j.state == triggerState(k) && j.allows(owedMethods[k]) && j.cmdSet && !j.reg.set && len(j.ftQ) == 0 && j.open.len() == 0 &&
+		n.relieved == 0 && n.looseSucc == 0 && n.prevSucc == 0 && n.cmdStart == 0 && n.cmdOK == 0 && len(j.cmdRuns) == 0
+}
+
 func judgeG29(b *base, w *world, r *trace.Record) {
-	if r.Ev != trace.EvRunEnd || r.Reason != "idle" || w.cfg.bits.below(1, 5) {
+	if r.Ev != trace.EvRunEnd || r.Reason != "idle" {
 		return
 	}
 	for _, j := range w.jobList {
-		for k, m := range owedMethods {
-			n := &j.n[k]
-			if j.known && j.state == triggerState(k) && j.allows(m) && j.cmdSet && !j.reg.set && len(j.ftQ) == 0 && j.open.len() == 0 &&
-				n.relieved == 0 && n.looseSucc == 0 && n.prevSucc == 0 && n.cmdStart == 0 && n.cmdOK == 0 && len(j.cmdRuns) == 0 {
+		for k := range owedMethods {
+			if w.g29Owes(j, k) {
 				b.report([]int64{j.stateSeq, j.cmdSeq, r.Seq}, "%s is %s with a command line registered by %s (seq %d) and no callback, yet the program never ran before the run ended idle",
 					j.name, stateText(j), j.cmdUser, j.cmdSeq)
 			}

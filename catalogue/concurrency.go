@@ -47,6 +47,10 @@ func (c *g31) observe(w *world, r *trace.Record) {
 }
 
 func judgeG32(b *base, w *world, r *trace.Record) {
+	if r.Ev == trace.EvSlotWait && isCallbackMethod(r.Method) && r.Lane != trace.LaneOf(r.Method) {
+		b.report([]int64{r.Seq}, "%s for %s waits for a slot of %s in lane %q; %s belongs in the %s lane",
+			r.Method, r.Job, r.User, r.Lane, r.Method, trace.LaneOf(r.Method))
+	}
 	if r.Ev != trace.EvCallBegin || !isCallbackMethod(r.Method) {
 		return
 	}

@@ -53,12 +53,14 @@
 //	G25  the callback before the command line
 //	G26  after a failed callback the command line takes over
 //	G27  a failing program runs again, after the minimum retry delay
+//	G28  an owed JobTransferred/JobError is never abandoned while someone can take it
 //	G29  the command line is at-least-once too
 //	G31  at most cap calls in flight per user
 //	G32  methods in their lanes; the high lane first when a slot frees
 //	G34  nested calls only on an STA client, inside a call in flight
 //	G42  final states are absorbing
 //	T1   the trace itself is well formed (seq, t, call ids)
+//	T2   the trace is complete: run.start first, run.end last, job.create before use
 //
 // # Reading a violation
 //

@@ -20,7 +20,7 @@ type ruleDef struct {
 	checker               func(id string) checker // instead of judge, for rules with state of their own
 }
 
-// defs is the catalogue, in id order (numeric: G3 before G10; T1 last).
+// defs is the catalogue, in id order (numeric: G3 before G10; T1, T2 last).
 var defs = []ruleDef{
 	{id: "G3", source: "S-SNF; S-GNF",
 		statement: "BG_NOTIFY_DISABLE dominates: while a job's flags have 0x4, no callback begins and no notification program starts for it (ambiguity 6)",
@@ -77,11 +77,14 @@ var defs = []ruleDef{
 		statement: "Callback before command line: the program runs only if no callback is registered or the callback failed, never after the callback succeeded",
 		judge:     judgeG25},
 	{id: "G26", source: "S-JT; S-JE",
-		statement: "After JobTransferred/JobError fails with a command line registered, the command line runs and the method is not called again for that registration and state entry (ambiguity 5)",
+		statement: "After JobTransferred/JobError fails with a command line registered, the command line runs and the method is not called again for that registration and state entry while the command line stays registered (ambiguity 5; once it is removed the callback is the channel left, G28)",
 		judge:     judgeG26},
 	{id: "G27", source: "S-SNC; S-EV",
 		statement: "A notification program that exits non-zero while the job stays in the state runs again, no sooner than the job's minimum retry delay (BITS 2.0+); one that exits 0 does not run again",
 		judge:     judgeG27},
+	{id: "G28", source: "S-SNC; S-JT; S-JE",
+		statement: "An owed JobTransferred/JobError is never abandoned: when the callback and the command line have both failed, BITS notifies again, so a run does not go idle while the job is still in the state, its flag allowed, nothing delivered in this entry, a live registration or a command line able to take it, and nothing holding it back (no call of the job in flight, no busy STA thread, no full slots, no program running)",
+		judge:     judgeG28},
 	{id: "G29", source: "S-SNC",
 		statement: "The command line is at-least-once too: registered after the event, with no callback to take it, it still runs before the run goes idle",
 		judge:     judgeG29},
@@ -100,6 +103,9 @@ var defs = []ruleDef{
 	{id: "T1", source: "TRACE.md",
 		statement: "The trace is well formed: seq 1, 2, 3 … without gaps, t never goes back, call ids are unique and every call.end ends a call in flight, job.state starts from the job's state",
 		judge:     judgeT1},
+	{id: "T2", source: "TRACE.md",
+		statement: "The trace is complete: it begins with run.start, ends with run.end, and names no job before its job.create (a cut trace is never \"no violations\")",
+		checker:   newT2},
 }
 
 // rules is defs as the exported Rule values.

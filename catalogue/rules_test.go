@@ -268,6 +268,28 @@ func ruleCases() []ruleCase {
 				s2 := b.call(2, "job-1", "alice", "app-1", jm, sOK)
 				return b.idle(), []int64{s1, s2}
 			}},
+		// FileRangesTransferred is throttled by the same interval (G16,
+		// S-FRT), judged per method: a JobModification just before does not
+		// count against it (issue 11, item 6).
+		{name: "FileRangesTransferred throttled", rule: "G14",
+			clean: func() []trace.Record {
+				b := newTBWith(4, 500*time.Millisecond, true).withJob()
+				b.flags("job-1", 0x2B)
+				b.modified("job-1", "progress")
+				b.call(1, "job-1", "alice", "app-1", jm, sOK)
+				b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				b.after(500 * time.Millisecond)
+				b.call(3, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTBWith(4, 500*time.Millisecond, true).withJob()
+				b.flags("job-1", 0x2B)
+				s1 := b.call(1, "job-1", "alice", "app-1", frt, sOK)
+				b.after(499 * time.Millisecond)
+				s2 := b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle(), []int64{s1, s2}
+			}},
 		{name: "every FileTransferred before JobTransferred", rule: "G33",
 			clean: func() []trace.Record {
 				b := basic()
@@ -657,6 +679,58 @@ func ruleCases() []ruleCase {
 				r := b.finish("idle")
 				return b.recs, []int64{x, r}
 			}},
+		// Seed 402 (issue 11): the callback failed, the program took over
+		// and kept failing, TakeOwnership removed the program, and the live
+		// registration was never called again (G28, S-SNC: both channels
+		// failed, BITS notifies again).
+		{name: "callback again once the command line that took over is gone", rule: "G28",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 1)
+				b.owner("job-1", "admin") // removes the command line (G10, G30)
+				b.after(600 * time.Second)
+				b.call(2, "job-1", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				t := b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 1)
+				b.owner("job-1", "admin")
+				r := b.finish("idle")
+				return b.recs, []int64{t, s, r}
+			}},
+		// The registration's client died unnoticed (no call found it dead
+		// yet): neither G18 (no live registration) nor G29 (a registration
+		// is set) asks for anything, but the command line can take it.
+		{name: "a dead registration leaves the notification to the command line", rule: "G28",
+			clean: func() []trace.Record {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.exit("app-1", "alice")
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.disconnected(1)
+				b.unreg("job-1", "disconnected")
+				b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.cmdline("job-1", "alice")
+				b.exit("app-1", "alice")
+				t := b.transfer("job-1")
+				r := b.finish("idle")
+				return b.recs, []int64{t, r}
+			}},
 		{name: "command line at-least-once", rule: "G29",
 			clean: func() []trace.Record {
 				b := newTB()
@@ -707,6 +781,30 @@ func ruleCases() []ruleCase {
 					Method: jt, Lane: trace.LaneLow})
 				b.end(1, sOK)
 				return b.idle(), []int64{s}
+			}},
+		// The trace's lane is the lane the dispatch really waited in
+		// (issue 11, item 7): FileRangesTransferred waiting in the high lane
+		// is a dispatcher bug even before it takes a slot.
+		{name: "a dispatch waits in its method's lane", rule: "G32",
+			clean: func() []trace.Record {
+				b := newTBWith(1, 0, true).withJob()
+				b.flags("job-1", 0x21)
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				b.wait("job-1", "alice", frt)
+				b.end(1, sOK)
+				b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTBWith(1, 0, true).withJob()
+				b.flags("job-1", 0x21)
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				w := b.add(trace.Record{Ev: trace.EvSlotWait, Job: "job-1", User: "alice", Method: frt, Lane: trace.LaneHigh})
+				b.end(1, sOK)
+				b.call(2, "job-1", "alice", "app-1", frt, sOK)
+				return b.idle(), []int64{w}
 			}},
 		{name: "nesting only on an STA client", rule: "G34",
 			clean: func() []trace.Record {
@@ -768,6 +866,43 @@ func ruleCases() []ruleCase {
 				b := basic()
 				e := b.end(7, sOK)
 				return b.idle(), []int64{e}
+			}},
+		// `bitsim check` on a trace cut after a call.begin must not say
+		// "no violations" (issue 11): nothing can be judged owed at a
+		// run.end that never came.
+		{name: "a trace cut after a call.begin is incomplete", rule: "T2",
+			clean: func() []trace.Record {
+				b := basic()
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				return b.idle() // the callback hangs; the run still ended
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.transfer("job-1")
+				s := b.begin(1, "job-1", "alice", "app-1", jt)
+				return b.recs, []int64{s}
+			}},
+		{name: "a trace without run.start is incomplete", rule: "T2",
+			clean: func() []trace.Record { return basic().idle() },
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.idle()
+				recs := b.recs[1:] // run.start lost; renumbered so T1 has nothing to say
+				for i := range recs {
+					recs[i].Seq = int64(i + 1)
+				}
+				return recs, []int64{1}
+			}},
+		{name: "a job used before its job.create", rule: "T2",
+			clean: func() []trace.Record { return basic().idle() },
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.client("app-1", "alice", "MTA")
+				r := b.reg("job-1", "app-1", "alice")
+				b.create("job-1", "alice")
+				b.flags("job-1", 0x3)
+				return b.idle(), []int64{r}
 			}},
 	}
 }

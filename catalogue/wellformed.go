@@ -61,3 +61,34 @@ func judgeT1(b *base, w *world, r *trace.Record) {
 		}
 	}
 }
+
+// T2: the trace is complete (TRACE.md): it begins with run.start, ends
+// with run.end, and names no job before that job's job.create. A trace cut
+// short (a crashed recorder, a file truncated after a call.begin) cannot
+// be judged for liveness — nothing is owed at a run.end that never came —
+// so it must not pass as "no violations".
+type t2 struct {
+	base
+	created  map[string]bool // job.create seen
+	reported map[string]bool // a job used uncreated, reported once
+}
+
+func newT2(id string) checker {
+	return &t2{base: base{id: id}, created: map[string]bool{}, reported: map[string]bool{}}
+}
+
+func (c *t2) observe(w *world, r *trace.Record) {
+	if w.i == 0 && r.Ev != trace.EvRunStart {
+		c.report([]int64{r.Seq}, "the trace begins with %s, not run.start: its beginning is missing", r.Ev)
+	}
+	switch {
+	case r.Ev == trace.EvJobCreate:
+		c.created[r.Job] = true
+	case r.Job != "" && !c.created[r.Job] && !c.reported[r.Job]:
+		c.reported[r.Job] = true
+		c.report([]int64{r.Seq}, "%s names %s before any job.create for it", r.Ev, r.Job)
+	}
+	if w.i == len(w.recs)-1 && r.Ev != trace.EvRunEnd && w.runEnd == 0 {
+		c.report([]int64{r.Seq}, "the trace ends at seq %d (%s) without run.end: it was cut short, and what it still owed cannot be judged", r.Seq, r.Ev)
+	}
+}

@@ -484,11 +484,15 @@ func (w *world) apply(r *trace.Record) {
 		j.owner = r.User
 		if j.cmdSet { // G10, G30: TakeOwnership removes the command line
 			j.cmdSet, j.cmdUser, j.cmdSeq = false, "", r.Seq
+			j.endTakeover()
 		}
 	case trace.EvJobCmdline:
 		j := w.job(r.Job)
 		j.cmdSet, j.cmdUser, j.cmdSeq = r.User != "", r.User, r.Seq
 		j.cmdRetrySeq = 0
+		if !j.cmdSet {
+			j.endTakeover()
+		}
 	case trace.EvJobRetryDelay:
 		j := w.job(r.Job)
 		j.retryDelay = r.Delay
@@ -544,6 +548,15 @@ func (w *world) apply(r *trace.Record) {
 		j.cmdRetrySeq = 0
 	case trace.EvCmdlineExit:
 		w.applyCmdExit(r)
+	}
+}
+
+// endTakeover: the command line is removed, so a notification it took over
+// goes back to the callback, the one channel left (G26 holds only while
+// there is a command line to take over; G28).
+func (j *jobW) endTakeover() {
+	for k := range j.n {
+		j.n[k].takeover = 0
 	}
 }
 

@@ -41,6 +41,8 @@ func (s *Service) startCmd(j *job, m int) {
 	j.n.cmdRun++
 	j.n.cmdSt = m
 	j.n.cmdGen = j.reg.gen
+	j.n.cmdEntry = j.tgen
+	j.n.cmdAgain[m] = false
 	run := j.n.cmdRun
 	s.stats.CmdLineRuns++
 	s.rec(trace.Record{Ev: trace.EvCmdlineStart, Job: j.name, Run: run})
@@ -61,10 +63,15 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	j.n.cmdBusy = false
 	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name, Run: run, Code: code})
 	m := j.n.cmdSt
+	sameEntry := j.n.cmdEntry == j.tgen // the job is still in the state entry the program ran for
 	if code == 0 {
 		// Delivered — unless a new registration came meanwhile: that one is
-		// owed its own notification (G18, G19).
-		if (j.n.owedRec[m] || j.owedM(m)) && j.reg.gen == j.n.cmdGen {
+		// owed its own notification (G18, G19). Fix (G27): whether or not
+		// it is owed right now. Seeds 696554, 1451969: DISABLE (or the
+		// flag cleared) while the program ran made the notification not
+		// owed at its exit 0, so it was not marked delivered, and turning
+		// the flag back on ran the program again in the same state entry.
+		if sameEntry && j.reg.gen == j.n.cmdGen && (!s.opts.Mutants.Has(mutant.CmdlineOKForgotten) || j.owedM(m)) {
 			j.n.done[m] = true
 		}
 		s.evaluate(j)
@@ -73,7 +80,7 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	// G27: while the program neither completed nor cancelled the job, run
 	// it again after the minimum retry delay (BITS 1.5 ran it once).
 	if j.state.Final() || !s.opts.Version.AtLeast(2, 0) {
-		if !j.state.Final() {
+		if !j.state.Final() && sameEntry {
 			j.n.done[m] = true
 		}
 		s.evaluate(j)
@@ -89,6 +96,13 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	if s.opts.AlternateCmdLine && j.reg.cb != nil {
 		j.n.viaCmd[m] = false
 		j.n.retryAt[m] = j.n.cmdAt
+		return
+	}
+	// G27, G28: the program runs again unless a registration made while it
+	// ran has not failed yet (that one goes first, G25). Both channels
+	// failed: the program is tried again even while the callback retries.
+	if sameEntry && (j.reg.cb == nil || j.n.viaCmd[m] || j.n.cbFailed[m]) && !s.opts.Mutants.Has(mutant.CmdlineYields) {
+		j.n.cmdAgain[m] = true
 	}
 }
 

@@ -40,12 +40,21 @@ var flagOf = [nM]callbackabi.NotifyFlags{
 	callbackabi.BG_NOTIFY_JOB_MODIFICATION, callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED,
 }
 
-func laneIndex(m int) int {
+// laneIndex is the lane a dispatch of m waits in: 0 high, 1 low (G32,
+// ambiguity 9). The trace's lane keys record the lane actually used, not
+// one derived from the method, so a dispatcher that put a method in the
+// wrong lane shows it (catalogue G32).
+func (s *Service) laneIndex(m int) int {
+	if m == mFRT && s.opts.Mutants.Has(mutant.FRTHighLane) {
+		return 0
+	}
 	if m == mJM || m == mFRT {
 		return 1
 	}
 	return 0
 }
+
+var laneOf = [2]trace.Lane{trace.LaneHigh, trace.LaneLow}
 
 type registration struct {
 	cb       callbackabi.Callback
@@ -82,8 +91,11 @@ type cmdLine struct {
 type notifyState struct {
 	done     [2]bool // JT, JE delivered for this registration and state entry
 	viaCmd   [2]bool // the command line took over (G26)
+	cbFailed [2]bool // a call to this registration did not return S_OK in this state entry
+	cmdAgain [2]bool // G27, G28: the program exited non-zero for this entry and runs again at cmdAt
 	owedRec  [2]bool // notify.owed written and not yet settled
 	queued   [nM]bool
+	qgen     [nM]uint32 // the registration generation of the queued dispatch
 	inflight [nM]int32
 	retryAt  [nM]time.Duration // not before (0: no wait)
 	ft       ring[int32]       // files owed a FileTransferred, FIFO (G15)
@@ -99,6 +111,7 @@ type notifyState struct {
 	cmdAt    time.Duration // command line not before
 	cmdSt    int           // mJT or mJE the program runs for
 	cmdGen   uint32        // the registration generation when it started
+	cmdEntry int64         // the state entry (job.tgen) it started in
 }
 
 // req is a dispatch waiting in a user's lane.
@@ -114,6 +127,17 @@ func (j *job) disabled() bool {
 }
 
 func (j *job) wants(m int) bool { return j.flags&flagOf[m] != 0 && !j.disabled() }
+
+// queuedNow reports whether a dispatch of m for the current registration
+// waits in a lane. Fix (G18, G31): a dispatch queued for an earlier
+// registration is stale — it is dropped when it reaches the head of its
+// lane — so it must not stop the new registration's own dispatch from
+// being queued. Seed 580079: a JobError waited for a slot, the client
+// crashed, a new registration came while every slot was still held, and the
+// JobError owed to it was never queued; the run ended idle without it.
+func (j *job) queuedNow(m int) bool {
+	return j.n.queued[m] && (j.n.qgen[m] == j.reg.gen || j.s.opts.Mutants.Has(mutant.StaleQueued))
+}
 
 // owed reports whether JT (m = mJT) or JE (mJE) is owed now.
 func (j *job) owedM(m int) bool {
@@ -155,6 +179,7 @@ func (s *Service) onStateChanged(j *job, from, to jobState) {
 		}
 		if to == st {
 			j.n.done[m], j.n.viaCmd[m], j.n.retryAt[m] = false, false, 0
+			j.n.cbFailed[m], j.n.cmdAgain[m] = false, false
 		}
 	}
 	if to.Final() && j.reg.cb != nil {
@@ -195,6 +220,7 @@ func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) 
 	// G18, G19: a new registration is owed the notification again.
 	for m := mJT; m <= mJE; m++ {
 		j.n.done[m], j.n.viaCmd[m], j.n.retryAt[m] = false, false, 0
+		j.n.cbFailed[m], j.n.cmdAgain[m] = false, false // the new registration goes first (G25)
 	}
 	if (j.state == stTransferred && j.wants(mJT)) || (j.state == stError && j.wants(mJE)) {
 		s.stats.LateRegistrations++
@@ -231,12 +257,12 @@ func (s *Service) evaluate(j *job) {
 	now := s.now()
 	// FileTransferred first, one at a time, FIFO (G15, G33).
 	if j.n.ft.len() > 0 {
-		if !(j.wants(mFT) && j.reg.cb != nil && j.reg.cb2) && j.n.inflight[mFT] == 0 && !j.n.queued[mFT] {
+		if !(j.wants(mFT) && j.reg.cb != nil && j.reg.cb2) && j.n.inflight[mFT] == 0 && !j.queuedNow(mFT) {
 			for j.n.ft.len() > 0 {
 				j.n.ft.pop()
 				s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: trace.FileTransferred, Reason: s.dropReason(j, mFT)})
 			}
-		} else if j.n.inflight[mFT] == 0 && !j.n.queued[mFT] && now >= j.n.retryAt[mFT] {
+		} else if j.n.inflight[mFT] == 0 && !j.queuedNow(mFT) && now >= j.n.retryAt[mFT] {
 			s.enqueue(j, mFT)
 		}
 	}
@@ -261,7 +287,29 @@ func (s *Service) evaluate(j *job) {
 		if j.n.ft.len() > 0 && !s.opts.Mutants.Has(mutant.FTAfterJT) {
 			continue // JT/JE wait for every owed FileTransferred (G15)
 		}
-		if j.n.queued[m] || j.n.inflight[m] > 0 || now < j.n.retryAt[m] {
+		if j.n.cmdAgain[m] && j.cmd.set && !j.n.cmdBusy && now >= j.n.cmdAt {
+			// Fix (G27, G28): a program that exited non-zero after the
+			// callback had failed too runs again after the minimum retry
+			// delay, whatever the callback's own retries do meanwhile.
+			// Seeds 392234, 574486, 1496423: a registration came while the
+			// program ran, its JobError returned S_FALSE (retried as a
+			// callback, G25), the program exited non-zero, and its rerun
+			// was skipped because a callback retry was pending or stuck
+			// behind a hung STA thread: the run ended idle with neither.
+			s.startCmd(j, m)
+		}
+		if j.n.viaCmd[m] && !j.cmd.set && !j.n.cmdBusy && !s.opts.Mutants.Has(mutant.CmdlineKeepsTakeover) {
+			// Fix (G28): the command line that took over is gone
+			// (TakeOwnership, SetNotifyCmdLine(NULL)); the callback is the
+			// channel left, called again no sooner than the program would
+			// have run (its kCmdRetry event re-evaluates then). Seed 402:
+			// JobTransferred failed, the program kept exiting non-zero,
+			// TakeOwnership removed it, and the live registration never
+			// heard of the job again.
+			j.n.viaCmd[m] = false
+			j.n.retryAt[m] = max(j.n.retryAt[m], j.n.cmdAt)
+		}
+		if j.queuedNow(m) || j.n.inflight[m] > 0 || now < j.n.retryAt[m] {
 			continue
 		}
 		if j.reg.cb == nil && j.canActivate() && !j.n.viaCmd[m] {
@@ -294,19 +342,19 @@ func (s *Service) dropReason(j *job, m int) string {
 // enqueue puts a dispatch of method m for j into its user's lane.
 func (s *Service) enqueue(j *job, m int) {
 	u := s.contextUser(j)
+	lane := s.laneIndex(m)
 	if !u.pump && u.lanes[0].len()+u.lanes[1].len() == 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
 		// A free slot and nobody waiting: the dispatch takes it at once,
 		// whichever lane it belongs to (G31, G32 order only waiting ones).
-		s.beginCall(j, m, u)
+		s.beginCall(j, m, u, lane)
 		return
 	}
-	j.n.queued[m] = true
-	lane := laneIndex(m)
+	j.n.queued[m], j.n.qgen[m] = true, j.reg.gen
 	wait := s.opts.Cap > 0 && u.busy >= s.cap()
 	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, waited: wait})
 	if wait {
 		s.stats.SlotWaits++
-		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: trace.LaneOf(methodOf[m])})
+		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
 	}
 	s.schedulePump(u)
 }
@@ -332,7 +380,7 @@ func (s *Service) recWaits(u *User) {
 				continue // stale: dropped when it reaches the head
 			}
 			s.stats.SlotWaits++
-			s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: trace.LaneOf(methodOf[m])})
+			s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
 		}
 	}
 }
@@ -371,13 +419,15 @@ func (s *Service) onPump(ev sim.Event) {
 		r := u.lanes[lane].pop()
 		j := s.jobs[r.job]
 		m := int(r.m)
-		j.n.queued[m] = false
+		if r.regGen == j.n.qgen[m] {
+			j.n.queued[m] = false // not when a newer registration's dispatch is queued too
+		}
 		if !s.stillWanted(j, m, r.regGen, u) {
 			s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
 			s.evaluate(j)
 			continue
 		}
-		s.beginCall(j, m, u)
+		s.beginCall(j, m, u, lane)
 	}
 	if s.opts.Cap > 0 && u.busy >= s.cap() && u.lanes[0].len()+u.lanes[1].len() > 0 {
 		s.recWaits(u)
@@ -396,7 +446,7 @@ func (s *Service) stillWanted(j *job, m int, gen uint32, u *User) bool {
 	case mFT:
 		return j.n.ft.len() > 0 && j.reg.cb2
 	case mJM:
-		return j.n.dirty[mJM]
+		return j.n.dirty[mJM] || s.opts.Mutants.Has(mutant.JMNoCoalesce)
 	case mFRT:
 		return j.n.dirty[mFRT] && j.reg.cb3 && len(j.n.ranges) > 0
 	}
@@ -418,6 +468,7 @@ type call struct {
 	frt     callbackabi.Callback3
 	regGen  uint32
 	file    int
+	lane    int // the lane it was dispatched from (0 high, 1 low)
 	parent  int64
 	live    bool // the callback is running: its arguments are valid
 	running bool // the callback's code has not returned yet
@@ -466,9 +517,12 @@ func (s *Service) releaseCall(c *call) {
 	}
 }
 
-// beginCall takes a slot of u and starts the invocation at this instant.
-func (s *Service) beginCall(j *job, m int, u *User) {
-	s.launch(s.takeCall(j, m, u))
+// beginCall takes a slot of u for a dispatch from lane and starts the
+// invocation at this instant.
+func (s *Service) beginCall(j *job, m int, u *User, lane int) {
+	c := s.takeCall(j, m, u)
+	c.lane = lane
+	s.launch(c)
 }
 
 // takeCall makes the call of method m for j's current registration and
@@ -661,7 +715,7 @@ func (s *Service) recBegin(c *call, parent int64) {
 		}
 	}
 	s.rec(trace.Record{Ev: trace.EvCallBegin, Call: c.id, Job: c.j.name, User: c.u.name, Client: c.client.name,
-		Method: methodOf[c.m], Lane: trace.LaneOf(methodOf[c.m]), Parent: parent})
+		Method: methodOf[c.m], Lane: laneOf[c.lane], Parent: parent})
 }
 
 // runCall invokes the callback method, containing panics (RPC_E_SERVERFAULT).
@@ -747,6 +801,7 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 				j.n.done[m] = true
 			}
 		} else if !ok && current && j.owedM(m) {
+			j.n.cbFailed[m] = true
 			s.failed(j, m, res)
 		}
 	case m == mFT:
@@ -822,7 +877,7 @@ func (s *Service) lowTrigger(j *job, m int) {
 		return
 	}
 	j.n.dirty[m] = true
-	if j.n.queued[m] || j.n.timer[m] || j.n.launched[m] {
+	if (j.queuedNow(m) && !(m == mJM && s.opts.Mutants.Has(mutant.JMNoCoalesce))) || j.n.timer[m] || j.n.launched[m] {
 		return // coalesced into the pending one
 	}
 	interval := j.minNote
@@ -841,7 +896,7 @@ func (s *Service) onJMTimer(ev sim.Event) {
 	j := s.jobs[ev.A]
 	m := int(ev.B)
 	j.n.timer[m] = false
-	if j.n.dirty[m] && !j.n.queued[m] && j.wants(m) && j.reg.cb != nil {
+	if j.n.dirty[m] && !j.queuedNow(m) && j.wants(m) && j.reg.cb != nil {
 		s.enqueue(j, m)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,6 +255,40 @@ func TestCheckUsesTheCatalogue(t *testing.T) {
 	a.stdin = strings.NewReader(encode(t, testTrace(1, 5)))
 	if code := a.run([]string{"check", "-"}); code != exitFound || !strings.Contains(out.String(), "G31") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
+	}
+}
+
+// TestCheckIncompleteTrace: check never passes a trace that was cut short
+// (T2, docs/TRACE.md): cut after a call.begin, without run.start, or with a
+// job named before its job.create, it exits 1 and names T2.
+func TestCheckIncompleteTrace(t *testing.T) {
+	full := testTrace(1, 1)
+	cutAt := slices.IndexFunc(full, func(r trace.Record) bool { return r.Ev == trace.EvCallBegin })
+	noStart := slices.Clone(full[1:])
+	for i := range noStart {
+		noStart[i].Seq = int64(i + 1)
+	}
+	noCreate := slices.DeleteFunc(slices.Clone(full), func(r trace.Record) bool { return r.Ev == trace.EvJobCreate })
+	for i := range noCreate {
+		noCreate[i].Seq = int64(i + 1)
+	}
+	for name, recs := range map[string][]trace.Record{
+		"cut after call.begin": full[:cutAt+1],
+		"no run.start":         noStart,
+		"no job.create":        noCreate,
+	} {
+		var out, errOut bytes.Buffer
+		a := newApp(&out, &errOut)
+		a.stdin = strings.NewReader(encode(t, recs))
+		if code := a.run([]string{"check", "-"}); code != exitFound || !strings.Contains(out.String(), "T2 seq") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out.String(), errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	a := newApp(&out, &errOut)
+	a.stdin = strings.NewReader(encode(t, full))
+	if code := a.run([]string{"check", "-"}); code != exitOK {
+		t.Errorf("the whole trace: exit %d, stdout %q", code, out.String())
 	}
 }
 

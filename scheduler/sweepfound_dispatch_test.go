@@ -1,0 +1,211 @@
+package scheduler_test
+
+// Regressions of the dispatcher bugs a sweep of 1.5 million adversarial
+// seeds found (issue 11: seeds 402, 392234, 574486, 580079, 696554,
+// 1451969, 1496423). Each test is the smallest world that states the rule;
+// it runs once with the fixed dispatcher (the behaviour, and a clean
+// catalogue) and once with the mutant that re-creates the bug (the
+// catalogue names the broken rule), so each test is shown able to fail.
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/internal/mutant"
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/trace"
+)
+
+const notifyExe = `C:\Program Files\App\notify.exe`
+
+// rulesBroken returns the ids of the catalogue rules the trace breaks.
+func rulesBroken(recs tr) []string {
+	var ids []string
+	for _, v := range catalogue.Check(recs) {
+		ids = append(ids, v.Rule)
+	}
+	return ids
+}
+
+func withMutant(m mutant.Set) scheduler.Options {
+	o := scheduler.DefaultOptions()
+	o.Mutants = m
+	return o
+}
+
+// G28 (S-SNC: when the callback and the command line both fail, BITS
+// notifies again; seed 402): JobTransferred fails, the command line takes
+// over (G26) and exits non-zero, then TakeOwnership removes the command
+// line (G10, G30). The live registration is the channel left: it is called
+// again when the program would have run again, and the job is notified.
+func TestSweepFoundCallbackAgainAfterCommandLineRemoved(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		e := newEnv(t, opts)
+		app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA)
+		admin := e.client("admin-tool", e.svc.AddUser("root", true), scheduler.MTA)
+		job := newJob(t, app, 5*mb)
+		mustOK(t, job.SetMinimumRetryDelay(60))
+		e.svc.SetProgram(notifyExe, func(scheduler.ProgramRun) (int, time.Duration) { return 1, time.Second })
+		mustOK(t, job.SetNotifyCmdLine(notifyExe, ""))
+		n := 0
+		mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr {
+			n++
+			if n == 1 {
+				return callbackabi.RPC_E_DISCONNECTED // returned, not a dead client: the pointer stays
+			}
+			return sOK
+		}}))
+		mustOK(t, job.Resume())
+		e.at(30*time.Second, func() { mustOK(t, admin.Job(job).TakeOwnership()) })
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		ex := recs.ev(trace.EvCmdlineExit)
+		require.Len(t, ex, 1, recs.dump())
+		assert.Equal(t, int64(1), ex[0].Code)
+		jt := recs.callsOf(job.Name(), trace.JobTransferred)
+		require.Len(t, jt, 2, recs.dump())
+		assert.Equal(t, ex[0].T+60*time.Second, jt[1].Begin.T, "again when the program would have run again (G28: after the minimum retry delay)")
+		assert.Equal(t, sOK, jt[1].End.HR)
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, job := run(t, withMutant(mutant.CmdlineKeepsTakeover))
+		assert.Len(t, recs.callsOf(job.Name(), trace.JobTransferred), 1)
+		assert.Equal(t, []string{"G28"}, rulesBroken(recs))
+	})
+}
+
+// G27 (a program that exits 0 settles the state entry; seeds 696554,
+// 1451969): DISABLE is set while the program runs and cleared after it
+// exited 0. The exit counted although nothing was owed at that moment, so
+// re-enabling the flags does not run the program again in the same entry.
+func TestSweepFoundProgramExitZeroWhileDisabled(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) tr {
+		e := newEnv(t, opts)
+		job := newJob(t, e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA), 5*mb)
+		e.svc.SetProgram(notifyExe, func(scheduler.ProgramRun) (int, time.Duration) { return 0, 10 * time.Second })
+		mustOK(t, job.SetNotifyCmdLine(notifyExe, ""))
+		mustOK(t, job.Resume())
+		e.at(3*time.Second, func() { mustOK(t, job.SetNotifyFlags(fJT|fJE|fOff)) })
+		e.at(20*time.Second, func() { mustOK(t, job.SetNotifyFlags(fJT|fJE)) })
+		return e.run()
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs := run(t, scheduler.DefaultOptions())
+		require.Len(t, recs.ev(trace.EvCmdlineStart), 1, recs.dump())
+		assert.Less(t, recs.ev(trace.EvCmdlineStart)[0].T, 3*time.Second, "the program was running when DISABLE came")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs := run(t, withMutant(mutant.CmdlineOKForgotten))
+		assert.Len(t, recs.ev(trace.EvCmdlineStart), 2)
+		assert.Equal(t, []string{"G27"}, rulesBroken(recs))
+	})
+}
+
+// G27, G28 (both channels failed: the program runs again after the
+// minimum retry delay; seeds 392234, 574486, 1496423): a job in ERROR with
+// only a command line; while the program runs, an STA client registers and
+// its JobError returns S_FALSE (retried as a callback, G20, G25). The
+// program exits non-zero. The callback's retry is then stuck behind the
+// client's STA thread, which another job's hung callback holds. The
+// program still runs again, the minimum retry delay after its exit.
+func TestSweepFoundProgramAgainWhileCallbackRetries(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		e := newEnv(t, opts)
+		alice := e.svc.AddUser("alice", false)
+		sta := e.client("app-1", alice, scheduler.STA)
+		job := failingJob(t, sta) // ERROR at 0.1 s
+		mustOK(t, job.SetMinimumRetryDelay(60))
+		e.svc.SetProgram(notifyExe, func(r scheduler.ProgramRun) (int, time.Duration) {
+			if r.Run == 1 {
+				return 2, 10 * time.Second
+			}
+			return 0, time.Second
+		})
+		mustOK(t, job.SetNotifyCmdLine(notifyExe, ""))
+		mustOK(t, job.Resume())
+		e.at(5*time.Second, func() {
+			mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Error: func(callbackabi.Job, callbackabi.Error) hr { return callbackabi.S_FALSE }}))
+		})
+		other := newJob(t, sta, 5*mb)
+		fgResume(t, other)
+		e.at(60*time.Second, func() { // late registration: its JobTransferred hangs on the STA thread
+			mustOK(t, other.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { e.w.Park(); return sOK }}))
+		})
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		st, ex := recs.ev(trace.EvCmdlineStart), recs.ev(trace.EvCmdlineExit)
+		require.Len(t, st, 2, recs.dump())
+		require.Len(t, ex, 2)
+		assert.Equal(t, int64(2), ex[0].Code)
+		assert.Equal(t, ex[0].T+60*time.Second, st[1].T, "G27: again after the minimum retry delay")
+		assert.Equal(t, int64(0), ex[1].Code)
+		je := recs.callsOf(job.Name(), trace.JobError)
+		require.Len(t, je, 1, "the callback's retry waits for the STA thread")
+		assert.Less(t, je[0].Begin.T, ex[0].T, "registered while the program ran")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, _ := run(t, withMutant(mutant.CmdlineYields))
+		assert.Len(t, recs.ev(trace.EvCmdlineStart), 1)
+		assert.Equal(t, []string{"G27"}, rulesBroken(recs))
+	})
+}
+
+// G18 with G31 (seed 580079): a JobError waits for a slot while every
+// slot of alice is held (one hung call on her STA client, one dispatch
+// queued behind it); the job's registration is cleared and a new one is
+// made. The dispatch queued for the old registration is stale; the new
+// registration's JobError is queued for a slot of its own (a second
+// slot.wait), so the run cannot go idle as if nothing were owed to it.
+func TestSweepFoundNewRegistrationQueuedBesideStaleDispatch(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		opts.Cap = 2
+		e := newEnv(t, opts)
+		alice := e.svc.AddUser("alice", false)
+		sta := e.client("sta", alice, scheduler.STA)
+		app2 := e.client("app-2", alice, scheduler.MTA)
+		app3 := e.client("app-3", alice, scheduler.MTA)
+		for range 2 { // both transfer at once; the first JobTransferred hangs, the second waits for the thread
+			h := newJob(t, sta, 5*mb)
+			mustOK(t, h.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { e.w.Park(); return sOK }}))
+			fgResume(t, h)
+		}
+		job := failingJob(t, app2)
+		mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{}))
+		e.at(2*time.Second, func() { mustOK(t, job.Resume()) }) // ERROR at 2.1 s: JobError waits for a slot
+		e.at(4*time.Second, func() {
+			mustOK(t, job.SetNotifyInterface(nil))
+			// A flag write re-evaluates the job: with nobody to take it the
+			// JobError is dropped (notify.drop settles the slot.wait), as
+			// the dead client's discovery dropped it in seed 580079.
+			mustOK(t, job.SetNotifyFlags(fJT|fJE))
+		})
+		e.at(5*time.Second, func() { mustOK(t, app3.Job(job).SetNotifyInterface(&scenarios.Funcs{})) })
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		waits := recs.ev(trace.EvSlotWait).job(job.Name())
+		require.Len(t, waits, 2, recs.dump())
+		assert.Equal(t, 5*time.Second, waits[1].T, "the new registration's JobError waits in the high lane")
+		assert.Equal(t, trace.LaneHigh, waits[1].Lane)
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, job := run(t, withMutant(mutant.StaleQueued))
+		assert.Len(t, recs.ev(trace.EvSlotWait).job(job.Name()), 1)
+		assert.Equal(t, []string{"G18"}, rulesBroken(recs))
+	})
+}
