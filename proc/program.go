@@ -1,137 +1,265 @@
 package proc
 
 import (
-	"time"
+	"fmt"
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
-// Infinite is WaitForSingleObject's INFINITE: wait with no timeout.
-const Infinite time.Duration = -1
-
-// WaitResult is what a wait returns, with the values of the Windows wait
-// functions: WaitObject0+i when object i satisfied it, WaitTimeout when
-// the timeout elapsed first.
-type WaitResult int
-
-const (
-	// WaitObject0 is WAIT_OBJECT_0: the first object satisfied the wait
-	// (WaitObject0+i: object i; WaitAll: all of them).
-	WaitObject0 WaitResult = 0
-	// WaitTimeout is WAIT_TIMEOUT: the timeout elapsed.
-	WaitTimeout WaitResult = 258
-)
-
-// Program is an installed application. It outlives its instances.
-type Program struct{}
-
-// Start starts the first instance of the program name of user, in
-// apartment apt: the scheduler client svc.StartClient(name, user, apt),
-// and main on the instance's main thread at the current virtual instant.
-func Start(svc *scheduler.Service, name string, user *scheduler.User, apt scheduler.Apartment, main func(p *Process)) *Program {
-	panic("todo")
+// Program is an installed application: a name, a user, an apartment and a
+// main function. It outlives its instances; Current is the latest.
+type Program struct {
+	svc  *scheduler.Service
+	w    *sim.World
+	name string
+	user *scheduler.User
+	apt  scheduler.Apartment
+	main func(p *Process)
+	cur  *Process
 }
 
-// Name returns the program's name.
-func (g *Program) Name() string { panic("todo") }
+// Start starts the program name of user in apartment apt: it starts the
+// scheduler client svc.StartClient(name, user, apt), the first instance,
+// and runs main on the instance's main thread at the current virtual
+// instant (in an event of this instant, after the code calling Start).
+// Start may be called before svc.Run, from an event handler or from a
+// virtual thread. In an STA program the main thread is the client's STA
+// thread, held by main until main returns (see the package doc).
+func Start(svc *scheduler.Service, name string, user *scheduler.User, apt scheduler.Apartment, main func(p *Process)) *Program {
+	switch {
+	case svc == nil:
+		panic("proc: Start with a nil *scheduler.Service")
+	case user == nil:
+		panic("proc: Start(" + name + ") with a nil *scheduler.User")
+	case main == nil:
+		panic("proc: Start(" + name + ") with a nil main")
+	case apt != scheduler.MTA && apt != scheduler.STA:
+		panic(fmt.Sprintf("proc: Start(%s): unknown apartment %v", name, apt))
+	}
+	g := &Program{svc: svc, w: svc.World(), name: name, user: user, apt: apt, main: main}
+	g.launch(svc.StartClient(name, user, apt), 1)
+	return g
+}
+
+// launch makes the instance of client c and runs main on its main thread.
+func (g *Program) launch(c *scheduler.Client, gen int) *Process {
+	p := &Process{g: g, c: c, gen: gen, alive: true}
+	g.cur = p
+	c.SetTag(p)
+	c.OnEnd(p.ended)
+	if g.apt == scheduler.STA {
+		p.main = c.STAThread()
+		c.HoldSTA() // the thread runs application code from the start
+	} else {
+		p.main = g.w.NewThread(c.Name() + "/main")
+		c.Adopt(p.main)
+	}
+	g.w.Go(p.main, func() {
+		if !p.alive {
+			return // ended before its first instruction
+		}
+		g.main(p)
+		if p.alive && g.apt == scheduler.STA {
+			c.ReleaseSTA() // main returned: the thread runs its message loop
+		}
+	})
+	return p
+}
+
+// Name returns the program's name (the first instance's client name).
+func (g *Program) Name() string { return g.name }
 
 // Current returns the latest instance, dead or alive.
-func (g *Program) Current() *Process { panic("todo") }
+func (g *Program) Current() *Process { return g.cur }
 
-// Restart ends the current instance if it is alive and starts a new one.
-func (g *Program) Restart() *Process { panic("todo") }
+// Restart ends the current instance if it is alive (recorded as a clean
+// exit, client.exit reason "exit") and starts a new one, whose client is
+// named "name#2", "name#3", ...; main runs on its main thread at this
+// instant. Called from a thread of the instance it ends, Restart never
+// returns (the thread is dead).
+func (g *Program) Restart() *Process {
+	old := g.cur
+	p := g.launch(old.c.Restart(), old.gen+1)
+	old.parkIfMine()
+	return p
+}
 
-// Act performs a user action on the current instance.
-func (g *Program) Act(name string, fn func(p *Process)) { panic("todo") }
+// Act performs the user action name on the current instance: it records
+// the trace event user.action (client, user, reason = name) and runs fn on
+// a new thread of the instance, named for the action, at this instant. It
+// does nothing, and records nothing, if the instance is dead.
+func (g *Program) Act(name string, fn func(p *Process)) {
+	if fn == nil {
+		panic("proc: Act(" + name + ") with a nil func")
+	}
+	p := g.cur
+	if !p.alive {
+		return
+	}
+	g.svc.Log().Append(trace.Record{T: g.w.Now(), Ev: trace.EvUserAction, Client: p.c.Name(), User: g.user.Name(), Reason: name})
+	p.Go(name, func() { fn(p) })
+}
 
-// Process is one running instance of a Program.
-type Process struct{}
+// Process is one instance of a Program, from its start to its end.
+type Process struct {
+	g      *Program
+	c      *scheduler.Client
+	gen    int
+	alive  bool
+	reason string      // why it ended (client.exit reason)
+	main   *sim.Thread // the main thread (the STA thread under STA)
+	nthr   int
+}
 
 // Program returns the instance's program.
-func (p *Process) Program() *Program { panic("todo") }
+func (p *Process) Program() *Program { return p.g }
 
-// Client returns the instance's scheduler client.
-func (p *Process) Client() *scheduler.Client { panic("todo") }
+// Client returns the instance's scheduler client, through which it calls
+// BITS: CreateJob, GetJob, EnumJobs, Job(ref).
+func (p *Process) Client() *scheduler.Client { return p.c }
 
 // Alive reports whether the instance runs.
-func (p *Process) Alive() bool { panic("todo") }
+func (p *Process) Alive() bool { return p.alive }
 
-// Generation returns 1 for the first instance, 2 for the next, ...
-func (p *Process) Generation() int { panic("todo") }
+// Generation returns 1 for the program's first instance, 2 for the next.
+func (p *Process) Generation() int { return p.gen }
 
-// Crash ends the instance abruptly.
-func (p *Process) Crash() { panic("todo") }
+// MainThread returns the virtual thread main runs on (under STA, the
+// client's STA thread).
+func (p *Process) MainThread() *sim.Thread { return p.main }
 
-// Exit ends the instance cleanly.
-func (p *Process) Exit() { panic("todo") }
+// String names the instance by its client: "app", "app#2".
+func (p *Process) String() string { return "instance " + p.c.Name() }
 
-// Go starts another thread of the instance now.
-func (p *Process) Go(name string, fn func()) { panic("todo") }
+// Crash ends the instance abruptly (the scheduler client's Crash: trace
+// client.exit reason "crash"). It may be called from anywhere; called from
+// a thread of the instance, it never returns. Ending a dead instance does
+// nothing.
+func (p *Process) Crash() {
+	if p.alive {
+		p.c.Crash()
+	}
+	p.parkIfMine()
+}
 
-// Sleep blocks the calling virtual thread for d.
-func (p *Process) Sleep(d time.Duration) { panic("todo") }
+// Exit ends the instance cleanly (client.exit reason "exit"); otherwise
+// like Crash.
+func (p *Process) Exit() {
+	if p.alive {
+		p.c.Exit()
+	}
+	p.parkIfMine()
+}
 
-// NewEvent returns a new event of the instance.
-func (p *Process) NewEvent(manualReset, initialState bool) *Event { panic("todo") }
+// ended is the client's end hook: the instance is dead from now on.
+func (p *Process) ended(reason string) {
+	p.alive = false
+	p.reason = reason
+}
 
-// NewMutex returns a new mutex of the instance.
-func (p *Process) NewMutex() *Mutex { panic("todo") }
+// parkIfMine blocks the calling thread for good if it is a thread of p and
+// p is dead: no code of a dead instance runs again.
+func (p *Process) parkIfMine() {
+	if th := p.g.w.Current(); th != nil && !p.alive && p.g.svc.ClientOf(th) == p.c {
+		p.g.w.Park()
+		panic("proc: internal error: a thread of a dead instance was woken")
+	}
+}
 
-// WaitAny waits until one of objs is signalled.
-func (p *Process) WaitAny(timeout time.Duration, objs ...Waitable) WaitResult { panic("todo") }
+// Go starts fn on a new thread of the instance, named name, at this
+// instant (in an event after the calling code). If the instance ends
+// before the thread starts, fn never runs. Go on a dead instance panics,
+// except from one of its own threads, which then blocks for good.
+func (p *Process) Go(name string, fn func()) {
+	if fn == nil {
+		panic("proc: Go(" + name + ") with a nil func")
+	}
+	p.checkLive("Go")
+	p.nthr++
+	th := p.g.w.NewThread(fmt.Sprintf("%s/%s-%d", p.c.Name(), name, p.nthr))
+	p.c.Adopt(th)
+	p.g.w.Go(th, func() {
+		if p.alive {
+			fn()
+		}
+	})
+}
 
-// WaitAll waits until all of objs are signalled at once.
-func (p *Process) WaitAll(timeout time.Duration, objs ...Waitable) WaitResult { panic("todo") }
+// checkLive parks a thread of dead p, and panics for a call on dead p
+// from anywhere else.
+func (p *Process) checkLive(op string) {
+	if p.alive {
+		return
+	}
+	p.parkIfMine()
+	panic(fmt.Sprintf("proc: %s on %v, which is dead (%s)", op, p, p.reason))
+}
 
-// Pump waits like WaitAny, delivering BITS callbacks on an STA thread.
-func (p *Process) Pump(timeout time.Duration, objs ...Waitable) WaitResult { panic("todo") }
+// Report records that the application's operation on job ended with
+// outcome o: trace event app.outcome (job = the job's trace name, client,
+// outcome, reason = note). job is a *scheduler.JobRef or the job argument
+// of a callback. Called from a thread of a dead instance, Report blocks
+// for good and records nothing.
+func (p *Process) Report(job callbackabi.Job, o Outcome, note string) {
+	if o < Succeeded || o > Cancelled {
+		panic(fmt.Sprintf("proc: Report with an unknown Outcome(%d)", uint8(o)))
+	}
+	if job == nil {
+		panic("proc: Report with a nil job")
+	}
+	p.g.parkIfDeadCaller()
+	name := p.g.svc.JobName(job)
+	if name == "" {
+		panic("proc: Report: the job is not a job of this service")
+	}
+	p.g.svc.Log().Append(trace.Record{T: p.g.w.Now(), Ev: trace.EvAppOutcome, Job: name, Client: p.c.Name(), Outcome: o.String(), Reason: note})
+}
 
-// Report records the outcome of an operation of the application.
-func (p *Process) Report(job callbackabi.Job, o Outcome, note string) { panic("todo") }
+// caller returns the instance the calling thread belongs to (its own
+// threads and the threads its callbacks run on), or nil: a plain event
+// handler, or a thread of no instance.
+func (g *Program) caller() (*sim.Thread, *Process) {
+	th := g.w.Current()
+	if th == nil {
+		return nil, nil
+	}
+	if c := g.svc.ClientOf(th); c != nil {
+		q, _ := c.Tag().(*Process)
+		return th, q
+	}
+	return th, nil
+}
 
-// Outcome is how an operation of the application ended.
+// parkIfDeadCaller blocks a thread of a dead instance for good.
+func (g *Program) parkIfDeadCaller() {
+	if _, q := g.caller(); q != nil && !q.alive {
+		q.parkIfMine()
+	}
+}
+
+// Outcome is how an operation of the application ended, as it reports it.
 type Outcome uint8
 
 // The outcomes.
 const (
-	Succeeded Outcome = iota + 1
-	Failed
-	Cancelled
+	Succeeded Outcome = iota + 1 // the job is ACKNOWLEDGED with its files
+	Failed                       // the application gave up on the job
+	Cancelled                    // the user (or the application) cancelled it
 )
 
-func (o Outcome) String() string { panic("todo") }
-
-// Waitable is an object a wait can wait on: *Event or *Mutex.
-type Waitable interface{ waitable() }
-
-// Event is a Windows event object.
-type Event struct{}
-
-func (e *Event) waitable() {}
-
-// Set signals the event.
-func (e *Event) Set() { panic("todo") }
-
-// Reset unsignals the event.
-func (e *Event) Reset() { panic("todo") }
-
-// Wait is WaitForSingleObject on the event.
-func (e *Event) Wait(timeout time.Duration) WaitResult { panic("todo") }
-
-// Mutex is a recursive mutex owned by a virtual thread.
-type Mutex struct{}
-
-func (m *Mutex) waitable() {}
-
-// Lock acquires the mutex.
-func (m *Mutex) Lock() { panic("todo") }
-
-// Unlock releases the mutex.
-func (m *Mutex) Unlock() { panic("todo") }
-
-// TryLock acquires the mutex if it is free or owned by the caller.
-func (m *Mutex) TryLock() bool { panic("todo") }
-
-// Wait is WaitForSingleObject on the mutex: it acquires it.
-func (m *Mutex) Wait(timeout time.Duration) WaitResult { panic("todo") }
+// String returns "succeeded", "failed", "cancelled" (the trace's words),
+// or "Outcome(n)" for other values.
+func (o Outcome) String() string {
+	switch o {
+	case Succeeded:
+		return "succeeded"
+	case Failed:
+		return "failed"
+	case Cancelled:
+		return "cancelled"
+	}
+	return fmt.Sprintf("Outcome(%d)", uint8(o))
+}

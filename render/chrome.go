@@ -247,7 +247,7 @@ func (cw *chromeWriter) events() {
 			}
 		case trace.EvCmdlineStart:
 			cw.cmdRun(i)
-		case trace.EvClientStart, trace.EvClientExit:
+		case trace.EvClientStart, trace.EvClientExit, trace.EvUserAction:
 			cw.event(chromeEvent{Name: ev.desc, Cat: "client", Ph: "i", S: "p", Ts: micros(r.T), Pid: cw.cli[r.Client], Tid: 1, Args: args})
 		case trace.EvRunStart, trace.EvRunEnd, trace.EvLimit, trace.EvRunConfig:
 			cw.event(chromeEvent{Name: ev.desc, Cat: "run", Ph: "i", S: "g", Ts: micros(r.T), Pid: cw.jobs, Tid: 0, Args: args})

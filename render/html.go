@@ -277,7 +277,11 @@ var markShapes = map[string]string{
 	"cmdline":    "M0,-5 L3,-2 L0,1 L-3,-2 Z",
 	"wait":       "M-3,-5 h6 l-6,6 h6 Z",
 	"state":      "M0,3 V16",
+	"outcome":    "M-4,-2 L-1,1 L4,-5",
 }
+
+// actionShape is the marker of a user action on its client's row (a star).
+const actionShape = "M0,-5 L1.5,-1.5 L5,-1.5 L2,1 L3,5 L0,2.5 L-3,5 L-2,1 L-5,-1.5 L-1.5,-1.5 Z"
 
 var stateOrder = []string{"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "TRANSIENT_ERROR", "ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED"}
 
@@ -390,6 +394,10 @@ func layout(tl *timeline) *page {
 		}
 		for _, m := range c.starts {
 			p.Marks = append(p.Marks, marker{X: x(m.idx), Y: first + 9, Class: "mk mk-start", Path: "M-3,-4 L3,0 L-3,4 Z",
+				Tip: tipOf(tl, m.idx), Seq: tl.recs[m.idx].Seq})
+		}
+		for _, m := range c.actions {
+			p.Marks = append(p.Marks, marker{X: x(m.idx), Y: first + 9, Class: "mk mk-action", Path: actionShape,
 				Tip: tipOf(tl, m.idx), Seq: tl.recs[m.idx].Seq})
 		}
 		for _, m := range c.exits {

@@ -95,6 +95,8 @@ func hostileTrace() []trace.Record {
 		add(trace.Record{Ev: trace.EvCallEnd, Call: 1, HR: callbackabi.E_FAIL, Outcome: h[6]}).
 		unregister(h[4], h[0]).
 		cmdStart(h[4], 1).cmdExit(h[4], 1, 3).
+		add(trace.Record{Ev: trace.EvUserAction, Client: h[3], User: h[2], Reason: h[0]}).
+		add(trace.Record{Ev: trace.EvAppOutcome, Job: h[4], Client: h[3], Outcome: trace.AppFailed, Reason: h[1]}).
 		clientExit(h[3], h[2], "MTA", h[5]).
 		add(trace.Record{Ev: trace.EvUnknown, Name: h[0]}).
 		add(trace.Record{Ev: trace.EvLimit, Reason: h[3]}).

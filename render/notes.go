@@ -207,6 +207,14 @@ func describe(r *trace.Record) string {
 		return fmt.Sprintf("%s minimum retry delay %s", job, fmtDur(r.Delay))
 	case trace.EvLimit:
 		return "limit hit: " + clean(r.Reason)
+	case trace.EvAppOutcome:
+		s := fmt.Sprintf("%s reports %s %s", clean(r.Client), job, clean(r.Outcome))
+		if r.Reason != "" {
+			s += ": " + clean(r.Reason)
+		}
+		return s
+	case trace.EvUserAction:
+		return fmt.Sprintf("user %s: %s on %s", clean(r.User), clean(r.Reason), clean(r.Client))
 	}
 	return "event " + clean(r.Name)
 }

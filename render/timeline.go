@@ -111,6 +111,7 @@ type client struct {
 	active                []int // thread index → calls on it now (nesting height)
 	maxDepth              int   // deepest nesting seen, 0 if none
 	starts, exits         []mark
+	actions               []mark // user.action
 }
 
 // mark is a point event drawn on a row.
@@ -156,7 +157,7 @@ type stateSeg struct {
 type jobMark struct {
 	idx  int
 	t    time.Duration
-	kind string // CSS-safe kind: state, owed, drop, retry, wait, register, unregister, error, flags, modified, file, owner, cmdline
+	kind string // CSS-safe kind: state, owed, drop, retry, wait, register, unregister, error, flags, modified, file, owner, cmdline, outcome
 }
 
 // cmdRun is one run of the simulated notification program.
@@ -390,6 +391,16 @@ func (b *builder) record(i int, r *trace.Record) {
 		b.job(r.Job, r.T)
 	case trace.EvLimit:
 		ev.why = newNote("a bounded run stops here; the trace ends early", "")
+	case trace.EvAppOutcome:
+		j := b.job(r.Job, r.T)
+		j.marks = append(j.marks, jobMark{i, r.T, "outcome"})
+		if j.hasState {
+			ev.why = newNote("the application's word; the job is "+j.state.String(), "")
+		}
+	case trace.EvUserAction:
+		c := b.client(r.Client)
+		c.actions = append(c.actions, mark{i, r.T})
+		ev.why = newNote("the user, acting on "+clean(r.Client), "")
 	}
 }
 

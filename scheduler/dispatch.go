@@ -581,6 +581,7 @@ func (s *Service) onInvoke(sim.Event) {
 	if cl.apt == STA && !s.opts.Mutants.Has(mutant.STAParallel) {
 		if cl.staBusy {
 			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
+			cl.staQueued()
 			return
 		}
 		s.w.RunOn(cl.th, c.runSTA)
@@ -598,7 +599,9 @@ func (s *Service) workerThread(cl *Client) *sim.Thread {
 		return th
 	}
 	cl.nthr++
-	return s.w.NewThread(cl.name + "/mta-" + strconv.Itoa(cl.nthr))
+	th := s.w.NewThread(cl.name + "/mta-" + strconv.Itoa(cl.nthr))
+	s.adopt(th, cl)
+	return th
 }
 
 // runSTA runs c on the client's STA thread, then the calls that queued up
@@ -675,11 +678,15 @@ func (s *Service) abandon(c *call) {
 
 // pumpSTA delivers the calls waiting for the STA thread nested inside the
 // outgoing call the callback c is making (G34).
-func (s *Service) pumpSTA(c *call) {
-	cl := c.client
+func (s *Service) pumpSTA(c *call) { s.deliverSTA(c.client, c.id) }
+
+// deliverSTA delivers the calls waiting for cl's STA thread nested on it,
+// as the call parent (0: application code, Client.PumpSTA) waits.
+func (s *Service) deliverSTA(cl *Client, parent int64) int {
 	if cl.apt != STA || !cl.alive || s.w.Current() != cl.th || s.opts.Mutants.Has(mutant.STAParallel) {
-		return
+		return 0
 	}
+	n := 0
 	for cl.staQ.len() > 0 && cl.th.Depth() < s.opts.MaxNesting {
 		next := s.calls[cl.staQ.pop()]
 		if !s.validAtStart(next) {
@@ -687,8 +694,10 @@ func (s *Service) pumpSTA(c *call) {
 			continue
 		}
 		s.stats.Nested++
-		s.w.RunOn(cl.th, func() { s.runCall(next, c.id) })
+		n++
+		s.w.RunOn(cl.th, func() { s.runCall(next, parent) })
 	}
+	return n
 }
 
 const outcomeDisconnected = trace.OutcomeDisconnected
@@ -722,7 +731,10 @@ func (s *Service) recBegin(c *call, parent int64) {
 func (s *Service) runCall(c *call, parent int64) {
 	s.recBegin(c, parent)
 	c.live, c.running = true, true
+	prev := c.client.app.call
+	c.client.app.call = c.id // the call PumpSTA nests under (STA)
 	res, outcome := s.invoke(c)
+	c.client.app.call = prev
 	c.live, c.running = false, false
 	if !c.ended {
 		s.endCall(c, res, outcome)

@@ -45,6 +45,7 @@ type Service struct {
 	calls     []*call // every call ever made; finished ones are reused
 	freeCalls []int32
 	programs  map[string]Program
+	threads   map[*sim.Thread]*Client // ClientOf (app.go)
 	wine      wineWorker
 
 	// event kinds
@@ -201,6 +202,7 @@ type Client struct {
 	staBusy bool
 	idle    []*sim.Thread // MTA: free worker threads
 	nthr    int
+	app     clientApp // application code on the client's threads (app.go)
 }
 
 // StartClient starts a client process of user u.
@@ -213,6 +215,7 @@ func (s *Service) StartClient(name string, u *User, apt Apartment) *Client {
 func (s *Service) startClient(c *Client) {
 	if c.apt == STA {
 		c.th = s.w.NewThread(c.name + "/sta")
+		s.adopt(c.th, c)
 	}
 	s.clients = append(s.clients, c)
 	s.rec(trace.Record{Ev: trace.EvClientStart, Client: c.name, User: c.user.name, Apartment: c.apt.String()})
@@ -260,6 +263,7 @@ func (c *Client) end(reason string) {
 			s.endCall(cl, 0, outcomeDisconnected)
 		}
 	}
+	c.runEndHooks(reason)
 }
 
 // Restart starts a new instance of the client's program (same user and

@@ -214,6 +214,13 @@ func decodeLine(line []byte, members []member) (rec Record, _ []member, msg stri
 	if ev == EvCallEnd && d.msg == "" {
 		d.callEnd(&rec)
 	}
+	if ev == EvAppOutcome && d.msg == "" {
+		switch rec.Outcome {
+		case AppSucceeded, AppFailed, AppCancelled:
+		default:
+			d.fail(keyNames[keyOutcome], `%s is not "succeeded", "failed" or "cancelled"`, strconv.Quote(rec.Outcome))
+		}
+	}
 	return rec, members, d.msg
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -282,4 +283,33 @@ func TestParseNames(t *testing.T) {
 	}
 	_, ok := trace.ParseLane("")
 	assert.False(t, ok)
+}
+
+func TestAppEventsRoundTrip(t *testing.T) {
+	var l trace.Log
+	l.Append(trace.Record{Ev: trace.EvRunStart, Seed: 1, Scenario: "app", Version: "bitsim/1"})
+	l.Append(trace.Record{T: time.Second, Ev: trace.EvUserAction, Client: "app#2", User: "alice", Reason: "cancel <now> & \"quit\""})
+	l.Append(trace.Record{T: 2 * time.Second, Ev: trace.EvAppOutcome, Job: "job-1", Client: "app#2", Outcome: trace.AppCancelled, Reason: "user"})
+	l.Append(trace.Record{T: 2 * time.Second, Ev: trace.EvAppOutcome, Job: "job-2", Client: "app#2", Outcome: trace.AppSucceeded})
+	recs := l.Records()
+	out := encode(t, recs)
+	assert.Contains(t, string(out), `"ev":"user.action","client":"app#2","user":"alice","reason":"cancel \u003cnow\u003e \u0026 \"quit\""}`)
+	assert.Contains(t, string(out), `"ev":"app.outcome","job":"job-2","client":"app#2","outcome":"succeeded","reason":""}`)
+	back, err := trace.Parse(bytesReader(out))
+	require.NoError(t, err)
+	assert.Equal(t, recs, back)
+}
+
+func TestParseRejectsBadAppOutcome(t *testing.T) {
+	for _, tc := range []struct{ line, msg string }{
+		{`{"seq":1,"t":0,"ev":"app.outcome","job":"job-1","client":"app","outcome":"ok","reason":""}`, `"ok" is not "succeeded", "failed" or "cancelled"`},
+		{`{"seq":1,"t":0,"ev":"app.outcome","job":"job-1","client":"app","outcome":"","reason":""}`, `"" is not "succeeded"`},
+		{`{"seq":1,"t":0,"ev":"app.outcome","job":"job-1","client":"app","reason":""}`, `outcome`},
+		{`{"seq":1,"t":0,"ev":"user.action","client":"app","user":"alice"}`, `reason`},
+	} {
+		_, err := trace.Parse(strings.NewReader(tc.line + "\n"))
+		require.Error(t, err, tc.line)
+		assert.Contains(t, err.Error(), tc.msg, tc.line)
+		assert.Contains(t, err.Error(), "line 1", tc.line)
+	}
 }

@@ -40,6 +40,8 @@ const (
 	EvLimit         // limit: reason — a run limit was hit
 	EvRunConfig     // run.config: profile, bits, cap, interval, strict, retry — the dispatcher options in force
 	EvJobRetryDelay // job.retrydelay: job, delay — SetMinimumRetryDelay took effect (after clamping)
+	EvAppOutcome    // app.outcome: job, client, outcome, reason — the application reported how its operation on the job ended
+	EvUserAction    // user.action: client, user, reason — the user acted on the client (reason: the action's name)
 
 	evCount
 )
@@ -72,6 +74,8 @@ var evNames = [evCount]string{
 	EvLimit:         "limit",
 	EvRunConfig:     "run.config",
 	EvJobRetryDelay: "job.retrydelay",
+	EvAppOutcome:    "app.outcome",
+	EvUserAction:    "user.action",
 }
 
 // String returns the ev name used on disk ("call.begin"), or "?" for
@@ -182,6 +186,13 @@ const (
 	OutcomePanic        = "panic"        // the callback panicked; hr is RPC_E_SERVERFAULT
 )
 
+// Outcomes an application reports (app.outcome).
+const (
+	AppSucceeded = "succeeded" // the job is ACKNOWLEDGED with its files
+	AppFailed    = "failed"    // the application gave up on the job
+	AppCancelled = "cancelled" // the job was cancelled
+)
+
 // Record is one trace event. Which fields are meaningful depends on Ev; the
 // encoder writes exactly the keys listed for that Ev, in that order, so a
 // zero field of another event never reaches the disk.
@@ -209,9 +220,9 @@ type Record struct {
 	Method  Method
 	Lane    Lane
 	HR      callbackabi.HRESULT // call.end, job.error
-	Outcome string              // call.end: "", OutcomeDisconnected, OutcomePanic
+	Outcome string              // call.end: "", OutcomeDisconnected, OutcomePanic; app.outcome: AppSucceeded, AppFailed, AppCancelled
 
-	Reason  string // run.end, client.exit, job.unregister, notify.drop, job.modified, limit
+	Reason  string // run.end, client.exit, job.unregister, notify.drop, job.modified, limit, app.outcome (a note), user.action (the action)
 	Run     int64  // cmdline.start/exit: 1, 2, 3 … per job
 	Code    int64  // cmdline.exit
 	File    int64  // file.done, job.error: file index (job.error: -1 when not tied to a file)

@@ -71,6 +71,10 @@ func genRecord(t *rapid.T, seq int64, at time.Duration) trace.Record {
 		Strict:    rapid.Bool().Draw(t, "strict"),
 		Delay:     genDuration.Draw(t, "delay"),
 	}
+	if r.Ev == trace.EvAppOutcome {
+		// The parser accepts only the three outcomes an application reports.
+		r.Outcome = rapid.SampledFrom([]string{trace.AppSucceeded, trace.AppFailed, trace.AppCancelled}).Draw(t, "app outcome")
+	}
 	if r.Ev == trace.EvUnknown {
 		// Any name that is not a known ev (a known one would need its keys).
 		r.Name = "x." + genString.Draw(t, "name")
@@ -157,6 +161,10 @@ func written(r trace.Record) trace.Record {
 		w.Profile, w.Bits, w.Cap, w.Interval, w.Strict, w.Delay = valid(r.Profile), valid(r.Bits), r.Cap, r.Interval, r.Strict, r.Delay
 	case trace.EvJobRetryDelay:
 		w.Job, w.Delay = valid(r.Job), r.Delay
+	case trace.EvAppOutcome:
+		w.Job, w.Client, w.Outcome, w.Reason = valid(r.Job), valid(r.Client), r.Outcome, valid(r.Reason)
+	case trace.EvUserAction:
+		w.Client, w.User, w.Reason = valid(r.Client), valid(r.User), valid(r.Reason)
 	default:
 		panic("written: add the new ev " + r.Ev.String())
 	}
