@@ -117,6 +117,8 @@ var evKeys = [evCount][]key{
 	EvLimit:         {keyReason},
 	EvRunConfig:     {keyProfile, keyBits, keyCap, keyInterval, keyStrict, keyRetry},
 	EvJobRetryDelay: {keyJob, keyDelay},
+	EvUserLogoff:    {keyUser},
+	EvUserLogon:     {keyUser},
 }
 
 // known reports whether e is an event kind of this version (not EvUnknown,

@@ -50,6 +50,8 @@ func TestAppendJSONGoldenEveryEv(t *testing.T) {
 		trace.EvLimit:         p + `"limit","reason":"idle"}`,
 		trace.EvRunConfig:     p + `"run.config","profile":"default","bits":"10.1","cap":4,"interval":500000000,"strict":true,"retry":5000000000}`,
 		trace.EvJobRetryDelay: p + `"job.retrydelay","job":"job-1","delay":5000000000}`,
+		trace.EvUserLogoff:    p + `"user.logoff","user":"alice"}`,
+		trace.EvUserLogon:     p + `"user.logon","user":"alice"}`,
 	}
 	for _, ev := range allEvs() {
 		want, ok := golden[ev]

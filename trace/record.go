@@ -16,7 +16,7 @@ const (
 	EvRunStart                // run.start: seed, scenario, version
 	EvRunEnd                  // run.end: reason
 	EvClientStart             // client.start: client, user, apartment
-	EvClientExit              // client.exit: client, user, apartment, reason ("exit" | "crash")
+	EvClientExit              // client.exit: client, user, apartment, reason ("exit" | "crash" | "logoff")
 	EvJobCreate               // job.create: job, user
 	EvJobState                // job.state: job, from, to
 	EvJobFlags                // job.flags: job, flags
@@ -40,6 +40,8 @@ const (
 	EvLimit         // limit: reason — a run limit was hit
 	EvRunConfig     // run.config: profile, bits, cap, interval, strict, retry — the dispatcher options in force
 	EvJobRetryDelay // job.retrydelay: job, delay — SetMinimumRetryDelay took effect (after clamping)
+	EvUserLogoff    // user.logoff: user — the user logged off: their processes end, their jobs stop transferring
+	EvUserLogon     // user.logon: user — the user logged on again: their jobs may transfer
 
 	evCount
 )
@@ -72,6 +74,8 @@ var evNames = [evCount]string{
 	EvLimit:         "limit",
 	EvRunConfig:     "run.config",
 	EvJobRetryDelay: "job.retrydelay",
+	EvUserLogoff:    "user.logoff",
+	EvUserLogon:     "user.logon",
 }
 
 // String returns the ev name used on disk ("call.begin"), or "?" for

@@ -157,6 +157,8 @@ func written(r trace.Record) trace.Record {
 		w.Profile, w.Bits, w.Cap, w.Interval, w.Strict, w.Delay = valid(r.Profile), valid(r.Bits), r.Cap, r.Interval, r.Strict, r.Delay
 	case trace.EvJobRetryDelay:
 		w.Job, w.Delay = valid(r.Job), r.Delay
+	case trace.EvUserLogoff, trace.EvUserLogon:
+		w.User = valid(r.User)
 	default:
 		panic("written: add the new ev " + r.Ev.String())
 	}
