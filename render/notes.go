@@ -207,6 +207,10 @@ func describe(r *trace.Record) string {
 		return fmt.Sprintf("%s minimum retry delay %s", job, fmtDur(r.Delay))
 	case trace.EvLimit:
 		return "limit hit: " + clean(r.Reason)
+	case trace.EvUserLogoff:
+		return fmt.Sprintf("user %s logs off: their processes end, their jobs stop transferring", clean(r.User))
+	case trace.EvUserLogon:
+		return fmt.Sprintf("user %s logs on: their jobs may transfer again", clean(r.User))
 	}
 	return "event " + clean(r.Name)
 }

@@ -390,6 +390,12 @@ func (b *builder) record(i int, r *trace.Record) {
 		b.job(r.Job, r.T)
 	case trace.EvLimit:
 		ev.why = newNote("a bounded run stops here; the trace ends early", "")
+	case trace.EvUserLogoff:
+		b.user(r.User)
+		ev.why = newNote("BITS suspends a job while its owner is logged off (Users and Network Connections); a transferring job goes back to QUEUED", "")
+	case trace.EvUserLogon:
+		b.user(r.User)
+		ev.why = newNote("BITS resumes the owner's jobs at logon (Users and Network Connections)", "")
 	}
 }
 

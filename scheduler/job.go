@@ -49,7 +49,6 @@ type job struct {
 	onDemand    bool
 
 	err        *jobError // while ERROR / TRANSIENT_ERROR (G49)
-	brokenErr  jobError  // objHR/fileHR for the next setError (a planned Failure's)
 	errorCount uint32
 
 	// transfer engine
@@ -169,8 +168,9 @@ func (j *job) touched() {
 
 // setError records the error of a move to ERROR / TRANSIENT_ERROR.
 func (j *job) setError(ctx callbackabi.ErrorContext, code hr, fileIdx int) {
-	j.err = &jobError{ctx: ctx, code: code, file: fileIdx, objHR: j.brokenErr.objHR, fileHR: j.brokenErr.fileHR}
-	j.brokenErr = jobError{}
+	b := &j.s.broken
+	j.err = &jobError{ctx: ctx, code: code, file: fileIdx, objHR: b.objHR, fileHR: b.fileHR}
+	*b = jobError{}
 	j.errorCount++
 	j.s.rec(trace.Record{Ev: trace.EvJobError, Job: j.name, HR: code, Context: ctx, File: int64(fileIdx)})
 }

@@ -45,8 +45,8 @@ type Service struct {
 	calls     []*call // every call ever made; finished ones are reused
 	freeCalls []int32
 	programs  map[string]Program
-	fileSrv   Server                // plans the files AddFile adds (nil: the 1 MiB default)
-	observer  func(r *trace.Record) // sees each record appended (nil: none)
+	fileSrv   Server   // plans the files AddFile adds (nil: the 1 MiB default)
+	broken    jobError // objHR/fileHR of the planned Failure the next setError records
 	wine      wineWorker
 
 	// event kinds
@@ -126,29 +126,16 @@ func (s *Service) now() time.Duration { return s.w.Now() }
 func (s *Service) rec(r trace.Record) {
 	r.T = s.w.Now()
 	s.log.Append(r)
-	if s.observer != nil {
-		s.observe(r)
-	}
-}
-
-// observe hands the observer a copy of the record just appended, with its
-// seq. It is its own function so that rec's r does not escape: without an
-// observer, recording costs what it did before.
-//
-//go:noinline
-func (s *Service) observe(r trace.Record) {
-	r.Seq = int64(s.log.Len())
-	s.observer(&r)
 }
 
 // Observe makes fn see every trace record the service writes from now on,
 // right after it is appended to the log (with its seq and time), on the
-// thread that wrote it: a harness uses it to act when a job enters a state
-// or during a callback. fn may call into the service (a user action); the
-// records that writes are observed too, nested. There is at most one
-// observer: Observe replaces the previous one, and Observe(nil) removes it.
-// Records the log drops past its limit are observed all the same.
-func (s *Service) Observe(fn func(r *trace.Record)) { s.observer = fn }
+// thread that wrote it (trace.Log.Observe): a harness uses it to act when a
+// job enters a state or during a callback. fn may call into the service (a
+// user action); the records that writes are observed too, nested. There is
+// at most one observer: Observe replaces the previous one, Observe(nil)
+// removes it. Without an observer recording costs one comparison more.
+func (s *Service) Observe(fn func(r *trace.Record)) { s.log.Observe(fn) }
 
 // Server plans the server behind a file a job adds with AddFile: given the
 // remote name and the job's type, it returns the FileSpec (size, HEAD and

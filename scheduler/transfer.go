@@ -256,7 +256,7 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 			f.transferred = fl.AtByte
 		}
 		if fl.ErrorObjectHR < 0 || fl.ErrorFileHR < 0 {
-			j.brokenErr = jobError{objHR: min(fl.ErrorObjectHR, 0), fileHR: min(fl.ErrorFileHR, 0)}
+			s.broken = jobError{objHR: min(fl.ErrorObjectHR, 0), fileHR: min(fl.ErrorFileHR, 0)}
 		}
 		if fl.Transient {
 			if f.spec.NoRanges && j.prio == callbackabi.BG_JOB_PRIORITY_FOREGROUND && f.transferred > 0 && s.opts.Profile == ProfileDefault {

@@ -34,3 +34,33 @@ func TestUserLogoffLogonRoundTrip(t *testing.T) {
 		require.Equal(t, name, ev.String())
 	}
 }
+
+// Log.Observe sees each accepted record after it is stored, in every mode,
+// with its seq; records dropped past the limit and records after
+// Observe(nil) are not seen; appends from inside the observer are seen too.
+func TestLogObserve(t *testing.T) {
+	for _, mode := range []trace.LogMode{trace.KeepRecords, trace.HashOnly, trace.CountOnly} {
+		t.Run(mode.String(), func(t *testing.T) {
+			var l trace.Log
+			l.SetMode(mode)
+			l.SetLimit(4)
+			var seen []string
+			l.Observe(func(r *trace.Record) {
+				require.Equal(t, int64(l.Len()), r.Seq, "observed right after the append")
+				seen = append(seen, r.Ev.String()+"/"+r.User)
+				if r.Ev == trace.EvUserLogoff {
+					l.Append(trace.Record{Ev: trace.EvUserLogon, User: "nested"})
+				}
+			})
+			l.Append(trace.Record{Ev: trace.EvRunStart})
+			l.Append(trace.Record{Ev: trace.EvUserLogoff, User: "alice"})
+			l.Append(trace.Record{Ev: trace.EvUserLogon, User: "alice"})
+			l.Append(trace.Record{Ev: trace.EvRunEnd}) // over the limit: dropped
+			require.Equal(t, []string{"run.start/", "user.logoff/alice", "user.logon/nested", "user.logon/alice"}, seen)
+			l.Observe(nil)
+			l.Reset()
+			l.Append(trace.Record{Ev: trace.EvRunStart})
+			require.Len(t, seen, 4)
+		})
+	}
+}
