@@ -552,10 +552,15 @@ func layout(tl *timeline) *page {
 			Tip: fmt.Sprintf("%s: notification program run %d (simulated, never executed)\n%s to %s, %s\nwhy: %s",
 				clean(cr.job), cr.run, fmtDur(cr.begin), fmtDur(cr.end), result, cr.why)})
 	}
-	// run.end and limits: a line across everything.
+	// run.end, limits, logoff and logon: a line across everything.
 	for i, r := range tl.recs {
-		if r.Ev == trace.EvRunEnd || r.Ev == trace.EvLimit {
+		switch r.Ev {
+		case trace.EvRunEnd, trace.EvLimit:
 			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "runend", Label: short(r.Reason, 16), Tip: tipOf(tl, i)})
+		case trace.EvUserLogoff:
+			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "logoff", Label: "logoff " + short(r.User, 12), Tip: tipOf(tl, i)})
+		case trace.EvUserLogon:
+			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "logon", Label: "logon " + short(r.User, 12), Tip: tipOf(tl, i)})
 		}
 	}
 	p.Height = y + 16

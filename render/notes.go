@@ -215,6 +215,10 @@ func describe(r *trace.Record) string {
 		return s
 	case trace.EvUserAction:
 		return fmt.Sprintf("user %s: %s on %s", clean(r.User), clean(r.Reason), clean(r.Client))
+	case trace.EvUserLogoff:
+		return fmt.Sprintf("user %s logs off: their processes end, their jobs stop transferring", clean(r.User))
+	case trace.EvUserLogon:
+		return fmt.Sprintf("user %s logs on: their jobs may transfer again", clean(r.User))
 	}
 	return "event " + clean(r.Name)
 }

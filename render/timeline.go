@@ -401,6 +401,12 @@ func (b *builder) record(i int, r *trace.Record) {
 		c := b.client(r.Client)
 		c.actions = append(c.actions, mark{i, r.T})
 		ev.why = newNote("the user, acting on "+clean(r.Client), "")
+	case trace.EvUserLogoff:
+		b.user(r.User)
+		ev.why = newNote("BITS suspends a job while its owner is logged off (Users and Network Connections); a transferring job goes back to QUEUED", "")
+	case trace.EvUserLogon:
+		b.user(r.User)
+		ev.why = newNote("BITS resumes the owner's jobs at logon (Users and Network Connections)", "")
 	}
 }
 

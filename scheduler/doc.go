@@ -21,7 +21,14 @@
 // one background job, the highest background priority first, round-robin
 // in time slices (G47). Transient errors retry after the minimum retry delay
 // until the no-progress timeout turns them into ERROR (G45, G46); a lost
-// network waits for the network (G44).
+// network waits for the network (G44). A user who logs off (User.Logoff)
+// loses their processes, and their jobs wait in QUEUED until User.Logon.
+//
+// A harness that tests a whole application plans the servers of the files
+// the application adds itself with Service.SetServer, can break the error
+// object a JobError receives (Failure.ErrorObjectHR, a fault injection),
+// and acts on what happens through Service.Observe, which shows it every
+// trace record as it is written.
 //
 // # The dispatcher: owed, not queued
 //

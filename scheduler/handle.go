@@ -231,9 +231,19 @@ func (r *JobRef) SetPriority(p callbackabi.JobPriority) hr {
 	return callbackabi.S_OK
 }
 
-// AddFile adds a 1 MB file served with full HTTP support.
+// AddFile adds a file. Its server is planned by the Service's Server hook
+// (SetServer) when one is set; otherwise it is a 1 MiB file served with full
+// HTTP support. Either way remoteURL and localName are the caller's, and
+// validation and results are those of AddFileSpec.
 func (r *JobRef) AddFile(remoteURL, localName string) hr {
-	return r.AddFileSpec(FileSpec{RemoteURL: remoteURL, LocalName: localName, Size: 1 << 20})
+	spec := FileSpec{Size: 1 << 20}
+	if srv := r.j.s.fileSrv; srv != nil && r.accepts(remoteURL, localName) {
+		// Only a file AddFileSpec will accept is planned, so the hook is
+		// asked once per file the job really gets.
+		spec = srv(remoteURL, r.j.typ)
+	}
+	spec.RemoteURL, spec.LocalName = remoteURL, localName
+	return r.AddFileSpec(spec)
 }
 
 // AddFileSpec adds a file together with the planned behaviour of its
@@ -251,7 +261,7 @@ func (r *JobRef) AddFileSpec(spec FileSpec) hr {
 		return callbackabi.E_INVALIDARG
 	}
 	for _, f := range spec.Failures {
-		if f.HR >= 0 || f.Times < 0 {
+		if f.HR >= 0 || f.Times < 0 || f.ErrorObjectHR > 0 || f.ErrorFileHR > 0 {
 			return callbackabi.E_INVALIDARG
 		}
 	}
@@ -270,6 +280,20 @@ func (r *JobRef) AddFileSpec(spec FileSpec) hr {
 	j.files = append(j.files, f)
 	j.modifiedBy("file-added")
 	return callbackabi.S_OK
+}
+
+// accepts reports whether AddFileSpec would add a file with these names
+// (without counting anything: AddFileSpec itself judges the call).
+func (r *JobRef) accepts(remoteURL, localName string) bool {
+	j := r.j
+	switch {
+	case r.c.call != nil && !r.c.call.live, r.c.client != nil && !r.c.client.alive,
+		j.state.Final(), !validURL(remoteURL), localName == "",
+		j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD && len(j.files) >= 1,
+		j.s.opts.EnforcePolicyLimits && !j.owner.admin && len(j.files) >= callbackabi.MaxFilesPerJob:
+		return false
+	}
+	return true
 }
 
 func validURL(u string) bool {

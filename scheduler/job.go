@@ -73,9 +73,11 @@ type job struct {
 }
 
 type jobError struct {
-	ctx  callbackabi.ErrorContext
-	code hr
-	file int // -1: not tied to a file
+	ctx    callbackabi.ErrorContext
+	code   hr
+	file   int // -1: not tied to a file
+	objHR  hr  // Failure.ErrorObjectHR: the error object's methods answer it
+	fileHR hr  // Failure.ErrorFileHR: its file's GetProgress answers it
 }
 
 func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *job {
@@ -166,7 +168,9 @@ func (j *job) touched() {
 
 // setError records the error of a move to ERROR / TRANSIENT_ERROR.
 func (j *job) setError(ctx callbackabi.ErrorContext, code hr, fileIdx int) {
-	j.err = &jobError{ctx: ctx, code: code, file: fileIdx}
+	b := &j.s.broken
+	j.err = &jobError{ctx: ctx, code: code, file: fileIdx, objHR: b.objHR, fileHR: b.fileHR}
+	*b = jobError{}
 	j.errorCount++
 	j.s.rec(trace.Record{Ev: trace.EvJobError, Job: j.name, HR: code, Context: ctx, File: int64(fileIdx)})
 }
@@ -261,6 +265,18 @@ type Failure struct {
 	Transient bool
 	// Times: how many attempts fail this way (default 1).
 	Times int
+	// ErrorObjectHR (a fault injection, not documented BITS behaviour): the
+	// IBackgroundCopyError describing this failure is broken. Every method
+	// of the error object a JobError call receives, or GetError returns
+	// while the job is in the state this failure caused — GetError,
+	// GetFile, GetErrorDescription, GetErrorContextDescription and
+	// GetProtocol — answers this failure HRESULT (for example
+	// RPC_E_DISCONNECTED or E_OUTOFMEMORY). 0: the object works.
+	ErrorObjectHR callbackabi.HRESULT
+	// ErrorFileHR (a fault injection, as ErrorObjectHR): the error object's
+	// GetFile succeeds, but GetProgress of the file it returns answers this
+	// failure HRESULT. Ignored when ErrorObjectHR is set (GetFile fails).
+	ErrorFileHR callbackabi.HRESULT
 }
 
 // HTTPError is a planned fatal HTTP status failure at connect time

@@ -10,6 +10,9 @@ import (
 var epoch = sim.Epoch
 
 // errorObj is IBackgroundCopyError: a snapshot of the job's error (G49).
+// A planned Failure may break it (Failure.ErrorObjectHR, ErrorFileHR: a
+// fault injection, docs/MODEL.md), so that clients' error paths meet
+// failing error-information calls.
 type errorObj struct {
 	j    *job
 	e    jobError
@@ -30,6 +33,9 @@ func (e *errorObj) GetError() (callbackabi.ErrorContext, hr, hr) {
 	if stale(e.j, e.call) {
 		return 0, 0, callbackabi.E_UNEXPECTED
 	}
+	if e.e.objHR != 0 {
+		return 0, 0, e.e.objHR
+	}
 	return e.e.ctx, e.e.code, callbackabi.S_OK
 }
 
@@ -37,15 +43,21 @@ func (e *errorObj) GetFile() (callbackabi.File, hr) {
 	if stale(e.j, e.call) {
 		return nil, callbackabi.E_UNEXPECTED
 	}
+	if e.e.objHR != 0 {
+		return nil, e.e.objHR
+	}
 	if e.e.file < 0 || e.e.file >= len(e.j.files) {
 		return nil, callbackabi.BG_E_FILE_NOT_AVAILABLE
 	}
-	return &fileObj{j: e.j, i: e.e.file, call: e.call}, callbackabi.S_OK
+	return &fileObj{j: e.j, i: e.e.file, call: e.call, hr: e.e.fileHR}, callbackabi.S_OK
 }
 
 func (e *errorObj) GetErrorDescription(langID uint32) (string, hr) {
 	if stale(e.j, e.call) {
 		return "", callbackabi.E_UNEXPECTED
+	}
+	if e.e.objHR != 0 {
+		return "", e.e.objHR
 	}
 	return callbackabi.Description(e.e.code), callbackabi.S_OK
 }
@@ -54,12 +66,18 @@ func (e *errorObj) GetErrorContextDescription(langID uint32) (string, hr) {
 	if stale(e.j, e.call) {
 		return "", callbackabi.E_UNEXPECTED
 	}
+	if e.e.objHR != 0 {
+		return "", e.e.objHR
+	}
 	return callbackabi.ContextDescription(e.e.ctx), callbackabi.S_OK
 }
 
 func (e *errorObj) GetProtocol() (string, hr) {
 	if stale(e.j, e.call) {
 		return "", callbackabi.E_UNEXPECTED
+	}
+	if e.e.objHR != 0 {
+		return "", e.e.objHR
 	}
 	if e.e.file < 0 || e.e.file >= len(e.j.files) {
 		return "", callbackabi.BG_E_PROTOCOL_NOT_AVAILABLE
@@ -79,6 +97,7 @@ type fileObj struct {
 	j    *job
 	i    int
 	call *call // the invocation it was passed to (G35), nil otherwise
+	hr   hr    // not 0: a broken error object's file (Failure.ErrorFileHR)
 }
 
 func (f *fileObj) GetRemoteName() (string, hr) {
@@ -101,6 +120,9 @@ func (f *fileObj) GetLocalName() (string, hr) {
 func (f *fileObj) GetProgress() (callbackabi.FileProgress, hr) {
 	if stale(f.j, f.call) {
 		return callbackabi.FileProgress{}, callbackabi.E_UNEXPECTED
+	}
+	if f.hr != 0 {
+		return callbackabi.FileProgress{}, f.hr
 	}
 	fl := f.j.files[f.i]
 	return callbackabi.FileProgress{BytesTotal: fl.total(), BytesTransferred: fl.transferred, Completed: fl.completed}, callbackabi.S_OK

@@ -46,6 +46,8 @@ type Service struct {
 	freeCalls []int32
 	programs  map[string]Program
 	threads   map[*sim.Thread]*Client // ClientOf (app.go)
+	fileSrv   Server                  // plans the files AddFile adds (nil: the 1 MiB default)
+	broken    jobError                // objHR/fileHR of the planned Failure the next setError records
 	wine      wineWorker
 
 	// event kinds
@@ -127,6 +129,27 @@ func (s *Service) rec(r trace.Record) {
 	s.log.Append(r)
 }
 
+// Observe makes fn see every trace record the service writes from now on,
+// right after it is appended to the log (with its seq and time), on the
+// thread that wrote it (trace.Log.Observe): a harness uses it to act when a
+// job enters a state or during a callback. fn may call into the service (a
+// user action); the records that writes are observed too, nested. There is
+// at most one observer: Observe replaces the previous one, Observe(nil)
+// removes it. Without an observer recording costs one comparison more.
+func (s *Service) Observe(fn func(r *trace.Record)) { s.log.Observe(fn) }
+
+// Server plans the server behind a file a job adds with AddFile: given the
+// remote name and the job's type, it returns the FileSpec (size, HEAD and
+// range support, planned failures, rename and delete faults). Its RemoteURL
+// and LocalName are ignored: AddFile's own arguments are used.
+type Server func(remoteURL string, typ callbackabi.JobType) FileSpec
+
+// SetServer makes AddFile ask srv for the server behaviour of every file
+// it adds (AddFileSpec is unaffected); nil restores the default, a 1 MiB
+// file on a server with full HTTP support. A harness uses it to draw faults
+// for the files the application under test adds itself.
+func (s *Service) SetServer(srv Server) { s.fileSrv = srv }
+
 // Run runs the world until nothing is left to do, or until the world's
 // MaxTime limit (run.end reason "deadline"), and writes run.end. Hitting
 // any other limit (events, nesting depth) is an error: the run ends with a
@@ -159,6 +182,7 @@ type User struct {
 	lanes [2]ring[req] // waiting dispatches: [0] high, [1] low
 	pump  bool         // a pump event is scheduled
 	jobs  int          // non-final jobs owned (policy limit)
+	off   bool         // logged off (Logoff): no process runs, no job transfers
 }
 
 // AddUser adds a user; admin users may TakeOwnership and are exempt from
@@ -205,7 +229,8 @@ type Client struct {
 	app     clientApp // application code on the client's threads (app.go)
 }
 
-// StartClient starts a client process of user u.
+// StartClient starts a client process of user u. A process runs in its
+// user's session: starting one for a user who is logged off panics.
 func (s *Service) StartClient(name string, u *User, apt Apartment) *Client {
 	c := &Client{s: s, name: name, base: name, gen: 1, user: u, apt: apt, alive: true}
 	s.startClient(c)
@@ -213,6 +238,9 @@ func (s *Service) StartClient(name string, u *User, apt Apartment) *Client {
 }
 
 func (s *Service) startClient(c *Client) {
+	if c.user.off {
+		panic("scheduler: StartClient/Restart of " + c.name + " for user " + c.user.name + ", who is logged off (Logon first)")
+	}
 	if c.apt == STA {
 		c.th = s.w.NewThread(c.name + "/sta")
 		s.adopt(c.th, c)
@@ -268,7 +296,8 @@ func (c *Client) end(reason string) {
 
 // Restart starts a new instance of the client's program (same user and
 // apartment). The new process must register again on its existing jobs
-// (G7: BITS does not persist pointers).
+// (G7: BITS does not persist pointers). Restarting a client whose user is
+// logged off panics (see StartClient).
 func (c *Client) Restart() *Client {
 	c.end("exit")
 	n := &Client{s: c.s, base: c.base, gen: c.gen + 1, user: c.user, apt: c.apt, alive: true}

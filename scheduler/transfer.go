@@ -26,14 +26,16 @@ func (s *Service) reschedule() {
 		return // the single worker is stuck in a callback (W-7)
 	}
 	for i := 0; i < len(s.fgStart); i++ {
-		if j := s.fgStart[i]; j.state == stQueued && s.foreground(j) {
+		// A job whose owner is logged off stays QUEUED; Logon lists it
+		// again.
+		if j := s.fgStart[i]; j.state == stQueued && s.foreground(j) && j.mayTransfer() {
 			s.startJob(j)
 		}
 	}
 	s.fgStart = s.fgStart[:0]
 	var bg *job
 	for _, j := range s.pool {
-		if bg == nil || s.better(j, bg) {
+		if j.mayTransfer() && (bg == nil || s.better(j, bg)) {
 			bg = j
 		}
 	}
@@ -252,6 +254,9 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 		}
 		if fl.AtByte != 0 {
 			f.transferred = fl.AtByte
+		}
+		if fl.ErrorObjectHR < 0 || fl.ErrorFileHR < 0 {
+			s.broken = jobError{objHR: min(fl.ErrorObjectHR, 0), fileHR: min(fl.ErrorFileHR, 0)}
 		}
 		if fl.Transient {
 			if f.spec.NoRanges && j.prio == callbackabi.BG_JOB_PRIORITY_FOREGROUND && f.transferred > 0 && s.opts.Profile == ProfileDefault {

@@ -119,6 +119,8 @@ var evKeys = [evCount][]key{
 	EvJobRetryDelay: {keyJob, keyDelay},
 	EvAppOutcome:    {keyJob, keyClient, keyOutcome, keyReason},
 	EvUserAction:    {keyClient, keyUser, keyReason},
+	EvUserLogoff:    {keyUser},
+	EvUserLogon:     {keyUser},
 }
 
 // known reports whether e is an event kind of this version (not EvUnknown,

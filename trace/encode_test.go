@@ -52,6 +52,8 @@ func TestAppendJSONGoldenEveryEv(t *testing.T) {
 		trace.EvJobRetryDelay: p + `"job.retrydelay","job":"job-1","delay":5000000000}`,
 		trace.EvAppOutcome:    p + `"app.outcome","job":"job-1","client":"app-1","outcome":"","reason":"idle"}`,
 		trace.EvUserAction:    p + `"user.action","client":"app-1","user":"alice","reason":"idle"}`,
+		trace.EvUserLogoff:    p + `"user.logoff","user":"alice"}`,
+		trace.EvUserLogon:     p + `"user.logon","user":"alice"}`,
 	}
 	for _, ev := range allEvs() {
 		want, ok := golden[ev]

@@ -132,3 +132,17 @@ func ExampleLog() {
 	// 2 0 true
 	// 1 true trace: log record limit reached: kept 1, dropped 1 records
 }
+
+// Observe lets a program react to records as they are written, for
+// example to act when a user logs off.
+func ExampleLog_Observe() {
+	var l trace.Log
+	l.Observe(func(r *trace.Record) {
+		if r.Ev == trace.EvUserLogoff {
+			fmt.Println("seq", r.Seq, r.Ev, r.User)
+		}
+	})
+	l.Append(trace.Record{Ev: trace.EvRunStart, Scenario: "observe"})
+	l.Append(trace.Record{Ev: trace.EvUserLogoff, User: "alice"})
+	// Output: seq 2 user.logoff alice
+}

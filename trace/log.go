@@ -34,7 +34,8 @@ type Log struct {
 	limit   int // most records accepted; 0: no limit
 	dropped int // records refused because of limit
 	mode    LogMode
-	h       Hasher // used in mode HashOnly
+	h       Hasher        // used in mode HashOnly
+	obs     func(*Record) // Observe's fn, nil: none
 }
 
 // LogMode is what a Log does with the records appended to it.
@@ -75,7 +76,25 @@ func (l *Log) Append(r Record) {
 	case HashOnly:
 		l.h.Add(&r)
 	}
+	if l.obs != nil {
+		l.observe(r)
+	}
 }
+
+// observe hands the observer its own copy of r. It is a function of its
+// own so that Append's r does not escape: a Log without an observer pays
+// one comparison.
+//
+//go:noinline
+func (l *Log) observe(r Record) { l.obs(&r) }
+
+// Observe makes fn see every record Append accepts from now on, right after
+// it is numbered and stored (in every mode; records dropped past the limit
+// are not seen). fn gets a copy it may keep; it may append to the Log itself
+// (those records are observed too, nested inside the call). There is at
+// most one observer: Observe replaces the previous one, Observe(nil)
+// removes it, Reset keeps it.
+func (l *Log) Observe(fn func(r *Record)) { l.obs = fn }
 
 // Records returns the records kept, in order (none unless the mode is
 // KeepRecords). The

@@ -16,7 +16,7 @@ const (
 	EvRunStart                // run.start: seed, scenario, version
 	EvRunEnd                  // run.end: reason
 	EvClientStart             // client.start: client, user, apartment
-	EvClientExit              // client.exit: client, user, apartment, reason ("exit" | "crash")
+	EvClientExit              // client.exit: client, user, apartment, reason ("exit" | "crash" | "logoff")
 	EvJobCreate               // job.create: job, user
 	EvJobState                // job.state: job, from, to
 	EvJobFlags                // job.flags: job, flags
@@ -42,6 +42,8 @@ const (
 	EvJobRetryDelay // job.retrydelay: job, delay — SetMinimumRetryDelay took effect (after clamping)
 	EvAppOutcome    // app.outcome: job, client, outcome, reason — the application reported how its operation on the job ended
 	EvUserAction    // user.action: client, user, reason — the user acted on the client (reason: the action's name)
+	EvUserLogoff    // user.logoff: user — the user logged off: their processes end, their jobs stop transferring
+	EvUserLogon     // user.logon: user — the user logged on again: their jobs may transfer
 
 	evCount
 )
@@ -76,6 +78,8 @@ var evNames = [evCount]string{
 	EvJobRetryDelay: "job.retrydelay",
 	EvAppOutcome:    "app.outcome",
 	EvUserAction:    "user.action",
+	EvUserLogoff:    "user.logoff",
+	EvUserLogon:     "user.logon",
 }
 
 // String returns the ev name used on disk ("call.begin"), or "?" for

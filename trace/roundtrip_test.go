@@ -165,6 +165,8 @@ func written(r trace.Record) trace.Record {
 		w.Job, w.Client, w.Outcome, w.Reason = valid(r.Job), valid(r.Client), r.Outcome, valid(r.Reason)
 	case trace.EvUserAction:
 		w.Client, w.User, w.Reason = valid(r.Client), valid(r.User), valid(r.Reason)
+	case trace.EvUserLogoff, trace.EvUserLogon:
+		w.User = valid(r.User)
 	default:
 		panic("written: add the new ev " + r.Ev.String())
 	}
