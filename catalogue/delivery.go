@@ -80,12 +80,12 @@ func (w *world) hung(j *jobW, m trace.Method) bool {
 		return true
 	}
 	for _, name := range j.entryRegs {
-		if c, ok := w.clients[name]; ok && c.apt == "STA" && c.open.len() > 0 {
+		if c, ok := w.clients[name]; ok && c.apt == "STA" && (c.open.len() > 0 || c.held) {
 			return true
 		}
 	}
-	if c, ok := w.clients[j.reg.client]; ok && c.open.len() > 0 {
-		return true
+	if c, ok := w.clients[j.reg.client]; ok && (c.open.len() > 0 || c.held) {
+		return true // a call in flight, or an STA thread its application holds (sta.hold)
 	}
 	u, ok := w.users[j.reg.user]
 	if !ok {
@@ -98,6 +98,11 @@ func (w *world) hung(j *jobW, m trace.Method) bool {
 		for _, c := range u.open.calls {
 			if c.client.apt == "STA" {
 				return true
+			}
+		}
+		for _, c := range w.clients { // any order: a yes or no
+			if c.user == u.name && c.held {
+				return true // calls waiting for a held STA thread keep slots without a call.begin
 			}
 		}
 	}

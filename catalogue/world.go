@@ -206,6 +206,7 @@ type clientW struct {
 	startSeq int64
 	exitSeq  int64
 	open     callSet
+	held     bool // sta.hold: application code holds the STA thread
 }
 
 type userW struct {
@@ -428,9 +429,11 @@ func (w *world) apply(r *trace.Record) {
 	case trace.EvClientStart:
 		c := w.client(r.Client)
 		c.user, c.apt, c.alive, c.started, c.startSeq, c.exitSeq = r.User, r.Apartment, true, true, r.Seq, 0
+	case trace.EvSTAHold, trace.EvSTARelease:
+		w.client(r.Client).held = r.Ev == trace.EvSTAHold
 	case trace.EvClientExit:
 		c := w.client(r.Client)
-		c.alive, c.exitSeq = false, r.Seq
+		c.alive, c.exitSeq, c.held = false, r.Seq, false
 		if c.user == "" {
 			c.user = r.User
 		}

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // Application code on a client's threads.
@@ -97,6 +98,7 @@ func (c *Client) HoldSTA() {
 		panic("scheduler: HoldSTA(" + c.name + "): the STA thread is busy")
 	}
 	c.staBusy = true
+	c.s.rec(trace.Record{Ev: trace.EvSTAHold, Client: c.name})
 }
 
 // ReleaseSTA ends HoldSTA: the thread goes back to its message loop,
@@ -108,6 +110,7 @@ func (c *Client) ReleaseSTA() {
 		panic("scheduler: ReleaseSTA(" + c.name + ") without HoldSTA")
 	}
 	c.staBusy = false
+	c.s.rec(trace.Record{Ev: trace.EvSTARelease, Client: c.name})
 	if c.alive && c.staQ.len() > 0 {
 		c.s.launch(c.s.calls[c.staQ.pop()])
 	}

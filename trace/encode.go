@@ -121,6 +121,8 @@ var evKeys = [evCount][]key{
 	EvUserAction:    {keyClient, keyUser, keyReason},
 	EvUserLogoff:    {keyUser},
 	EvUserLogon:     {keyUser},
+	EvSTAHold:       {keyClient},
+	EvSTARelease:    {keyClient},
 }
 
 // known reports whether e is an event kind of this version (not EvUnknown,

@@ -54,6 +54,8 @@ func TestAppendJSONGoldenEveryEv(t *testing.T) {
 		trace.EvUserAction:    p + `"user.action","client":"app-1","user":"alice","reason":"idle"}`,
 		trace.EvUserLogoff:    p + `"user.logoff","user":"alice"}`,
 		trace.EvUserLogon:     p + `"user.logon","user":"alice"}`,
+		trace.EvSTAHold:       p + `"sta.hold","client":"app-1"}`,
+		trace.EvSTARelease:    p + `"sta.release","client":"app-1"}`,
 	}
 	for _, ev := range allEvs() {
 		want, ok := golden[ev]

@@ -44,6 +44,8 @@ const (
 	EvUserAction    // user.action: client, user, reason — the user acted on the client (reason: the action's name)
 	EvUserLogoff    // user.logoff: user — the user logged off: their processes end, their jobs stop transferring
 	EvUserLogon     // user.logon: user — the user logged on again: their jobs may transfer
+	EvSTAHold       // sta.hold: client — the STA thread runs application code: calls for it wait, holding their slots
+	EvSTARelease    // sta.release: client — the STA thread is back in its message loop
 
 	evCount
 )
@@ -80,6 +82,8 @@ var evNames = [evCount]string{
 	EvUserAction:    "user.action",
 	EvUserLogoff:    "user.logoff",
 	EvUserLogon:     "user.logon",
+	EvSTAHold:       "sta.hold",
+	EvSTARelease:    "sta.release",
 }
 
 // String returns the ev name used on disk ("call.begin"), or "?" for

@@ -167,6 +167,8 @@ func written(r trace.Record) trace.Record {
 		w.Client, w.User, w.Reason = valid(r.Client), valid(r.User), valid(r.Reason)
 	case trace.EvUserLogoff, trace.EvUserLogon:
 		w.User = valid(r.User)
+	case trace.EvSTAHold, trace.EvSTARelease:
+		w.Client = valid(r.Client)
 	default:
 		panic("written: add the new ev " + r.Ev.String())
 	}

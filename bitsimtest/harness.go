@@ -1,0 +1,116 @@
+package bitsimtest
+
+import (
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// HarnessOptions tunes CheckCallback. The zero value is the strict
+// default.
+type HarnessOptions struct {
+	// Options is the dispatcher to test against; nil means
+	// scheduler.DefaultOptions().
+	Options *scheduler.Options
+	// Horizon bounds each world in virtual time (default 6 h).
+	Horizon time.Duration
+	// SlotBudget is the longest one invocation may hold its slot
+	// (default 1 min of virtual time): a callback that blocks starves its
+	// user's other applications (G31).
+	SlotBudget time.Duration
+	// Leave lists the non-final states a job may be left in at the end
+	// (the leak policy; default none: every job must end ACKNOWLEDGED or
+	// CANCELLED). For a callback that leaves an unrecoverable ERROR to an
+	// administrator: []callbackabi.JobState{callbackabi.BG_JOB_STATE_ERROR}.
+	Leave []callbackabi.JobState
+	// AllowUnfinished allows every non-final state at the end.
+	//
+	// Deprecated: it also lets a job rest in TRANSFERRED, which hides bug
+	// class 1 (transferred but never acknowledged); use Leave.
+	AllowUnfinished bool
+	// Waive switches single checks off, each with its reason (see
+	// ClientOptions.Waive).
+	Waive map[Kind]string
+	// Invariant, if set, is the caller's own check of each world's trace.
+	Invariant func(recs []trace.Record) error
+}
+
+// CheckCallback puts a client callback under attack: rapid generates
+// worlds — users, STA and MTA clients that crash and restart, late
+// registrations, retries, the four-slot cap, network outages, failures
+// including the range-support error, command lines, administrator
+// takeovers — in which every job registers an object made by newCallback
+// (again after each restart, as an application's initialization would),
+// runs each world, and checks:
+//
+//   - the client contract: every job ends ACKNOWLEDGED or CANCELLED (or in
+//     a state of Leave); no invocation holds its slot longer than
+//     SlotBudget or never returns; JobModification, FileTransferred and
+//     FileRangesTransferred return S_OK (G5), JobTransferred and JobError
+//     fail at most three times per job (G20: "only a few times"); no
+//     panic; no job, error or file argument used after the callback
+//     returned (G35);
+//   - every documented guarantee of the catalogue (a violation there is a
+//     bitsim bug, reported as such);
+//   - the caller's Invariant.
+//
+// Each problem found is of one Kind; a failure is shrunk by rapid to
+// a short world and schedule that still shows that kind, saved as a fail
+// file under testdata/rapid/, and reported on one screen: the check and its
+// rule, the world as a story with virtual times, its trace (written to
+// testdata/failures/NAME.jsonl for `bitsim render`), and the command that
+// replays it. t is usually the test's *testing.T.
+//
+// CheckCallback tests a callback object in worlds whose jobs the harness
+// creates and resumes; to test a whole client — its own threads, its
+// user's actions, its reported outcomes — use CheckClient.
+func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.Callback, o HarnessOptions) {
+	t.Helper()
+	opts := scheduler.DefaultOptions()
+	if o.Options != nil {
+		opts = *o.Options
+	}
+	if o.Horizon <= 0 {
+		o.Horizon = 6 * time.Hour
+	}
+	if o.SlotBudget <= 0 {
+		o.SlotBudget = time.Minute
+	}
+	leave := o.Leave
+	if o.AllowUnfinished {
+		leave = unfinished
+	}
+	checkWaivers(o.Waive)
+	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
+		w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: o.Horizon})
+		sw := scenarios.DrawSwarm(w.Chooser())
+		sw.Callback, sw.Fair = newCallback, true
+		res, err := scenarios.RunIn(w, "harness", 0, opts, scenarios.Adversarial(sw))
+		var ps []Problem
+		if err != nil {
+			ps = append(ps, Problem{Kind: KindWorldLimit, Msg: "the world ended early: " + err.Error()})
+		}
+		ps = append(ps, bitsimBugs(res.Records)...)
+		ps = append(ps, callChecks(res.Records, res.Stats, o.SlotBudget)...)
+		ps = append(ps, jobsLeft(res.Records, nil, leave)...)
+		if o.Invariant != nil {
+			if err := o.Invariant(res.Records); err != nil {
+				ps = append(ps, Problem{Kind: KindInvariant, Msg: err.Error()})
+			}
+		}
+		return waive(ps, o.Waive), func(Kind) string { return tellWorld(t.Name(), res.Records) }
+	})
+}
+
+// unfinished is every non-final state: what AllowUnfinished allows.
+var unfinished = []callbackabi.JobState{
+	callbackabi.BG_JOB_STATE_QUEUED, callbackabi.BG_JOB_STATE_CONNECTING, callbackabi.BG_JOB_STATE_TRANSFERRING,
+	callbackabi.BG_JOB_STATE_SUSPENDED, callbackabi.BG_JOB_STATE_ERROR, callbackabi.BG_JOB_STATE_TRANSIENT_ERROR,
+	callbackabi.BG_JOB_STATE_TRANSFERRED,
+}
