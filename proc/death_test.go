@@ -163,3 +163,28 @@ func TestRestartFromOwnThread(t *testing.T) {
 	assert.Equal(t, []int{1, 2}, gens)
 	assert.False(t, after)
 }
+
+// A waiter whose event was set at the same instant as, but before, its
+// instance died does not go on: its wake-up was already scheduled when the
+// crash came. (Found by bitsimtest.CheckClient: a user's cancel at 0 s,
+// the crash right after it, and the dead instance's main thread reporting
+// an outcome.)
+func TestWakeScheduledBeforeDeath(t *testing.T) {
+	x := newWorld(1)
+	var resumed []string
+	var ev *proc.Event
+	g := proc.Start(x.svc, "app", x.alice, scheduler.MTA, func(p *proc.Process) {
+		if p.Generation() > 1 {
+			return
+		}
+		ev = p.NewEvent(true, false)
+		p.WaitAny(proc.Infinite, ev)
+		resumed = append(resumed, "main") // never: the instance died first
+	})
+	x.w.AfterFunc(time.Second, func() {
+		ev.Set()            // schedules main's wake-up at this instant
+		g.Current().Crash() // and the instance dies before it fires
+	})
+	x.run(t)
+	assert.Empty(t, resumed)
+}

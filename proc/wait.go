@@ -217,6 +217,10 @@ func (p *Process) wait(op string, timeout time.Duration, objs []Waitable, all, p
 			})
 		}
 		w.Park()
+		// The wake-up may have been scheduled before the instance died (an
+		// event set, then a crash at the same instant): a dead instance's
+		// thread does not go on.
+		p.g.parkIfDeadCaller()
 		if pump {
 			c.OnSTAQueue(nil)
 		}
