@@ -39,6 +39,16 @@ type Swarm struct {
 	// no flags changed behind its back, every crashed client restarts and
 	// registers again, every job has a short no-progress timeout.
 	Fair bool
+
+	// Faults puts every fault the service models into the world
+	// (docs/WORLDS.md): the world's files come from DrawServer (set as the
+	// service's Server, so files the callbacks add are drawn too), jobs may
+	// be upload or upload-reply jobs, a job planned to run out of progress
+	// gets a short no-progress timeout, and users log off and on again.
+	// Off, the world draws exactly as it always did (seeds reproduce).
+	Faults bool
+	// Counts, if not nil, receives the faults a Faults world planned.
+	Counts *FaultCounts
 }
 
 func (sw Swarm) newCallback(e *Env) callbackabi.Callback {
@@ -88,8 +98,15 @@ func Adversarial(sw Swarm) func(e *Env) {
 				clients = append(clients, svc.StartClient("app-"+strconv.Itoa(len(clients)+1), user, apt))
 			}
 		}
-		_ = users
 		mine := map[int][]*scheduler.JobRef{} // jobs each client registers on, by index in clients
+		skipped := map[int]bool{}             // clients whose restart fell while their user was logged off
+		counts := sw.Counts
+		if sw.Faults {
+			if counts == nil {
+				counts = new(FaultCounts)
+			}
+			svc.SetServer(DrawServer(c, counts))
+		}
 		// The notification program: exits nonzero often, sometimes completes
 		// or cancels the job itself (G27), runs for a while.
 		svc.SetProgram(`C:\app\notify.exe`, func(run scheduler.ProgramRun) (int, time.Duration) {
@@ -108,6 +125,11 @@ func Adversarial(sw Swarm) func(e *Env) {
 		for i := 0; i < max(sw.MinJobs, 1)+c.Intn(max(sw.Jobs, 1)); i++ {
 			ownerIdx := c.Intn(len(clients))
 			owner := clients[ownerIdx]
+			if sw.Faults {
+				job := faultJob(c, owner, i, counts)
+				adversarialJob(e, sw, c, job, i, ownerIdx, clients, mine, adminApp)
+				continue
+			}
 			job := newJob(owner, "job "+strconv.Itoa(i+1))
 			for f := 0; f < 1+c.Intn(3); f++ {
 				spec := fileSpec("f"+strconv.Itoa(i)+"-"+strconv.Itoa(f), uint64(100_000+c.Intn(40)*250_000))
@@ -122,70 +144,17 @@ func Adversarial(sw Swarm) func(e *Env) {
 				}
 				must(job.AddFileSpec(spec))
 			}
-			must(job.SetMinimumRetryDelay(uint32(5 + c.Intn(30))))
-			if sw.Fair || chance(c, sw.Failures, 4) {
-				must(job.SetNoProgressTimeout(uint32(10 + c.Intn(120))))
-			}
-			flags := callbackabi.NotifyFlagsDefault
-			if chance(c, sw.Modification, 4) {
-				flags |= callbackabi.BG_NOTIFY_JOB_MODIFICATION
-			}
-			if chance(c, sw.FileTransferred, 4) {
-				flags |= callbackabi.BG_NOTIFY_FILE_TRANSFERRED
-			}
-			if !sw.Fair && chance(c, sw.Disable, 8) {
-				flags |= callbackabi.BG_NOTIFY_DISABLE
-			}
-			must(job.SetNotifyFlags(flags))
-			if chance(c, sw.CmdLine, 4) {
-				must(job.SetNotifyCmdLine(`C:\app\notify.exe`, "job "+strconv.Itoa(i+1)))
-			}
-			if c.Intn(4) == 0 {
-				must(job.SetPriority(callbackabi.JobPriority(c.Intn(4))))
-			}
-			cb := sw.newCallback(e)
-			mine[ownerIdx] = append(mine[ownerIdx], job)
-			reg := func() {
-				// The owner's current process: a restarted one registers too.
-				if cl := clients[ownerIdx]; cl.Alive() {
-					cl.Job(job).SetNotifyInterface(cb)
-				}
-			}
-			if chance(c, sw.Late, 4) {
-				at := time.Duration(c.Intn(120)) * time.Second
-				e.At(at, reg)
-			} else {
-				reg()
-			}
-			if c.Intn(5) != 0 {
-				e.At(time.Duration(c.Intn(20))*time.Second, func() {
-					by := clients[ownerIdx]
-					if sw.Fair && !by.Alive() {
-						by = adminApp // the owner is down: an administrator's tool resumes it
-					}
-					by.Job(job).Resume()
-				})
-			} else {
-				must(job.Resume())
-			}
-			if chance(c, sw.Takeover, 4) {
-				e.At(time.Duration(c.Intn(60))*time.Second, func() { adminApp.Job(job).TakeOwnership() })
-			}
-			if !sw.Fair && c.Intn(6) == 0 {
-				e.At(time.Duration(c.Intn(90))*time.Second, func() {
-					job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
-				})
-			}
+			adversarialJob(e, sw, c, job, i, ownerIdx, clients, mine, adminApp)
 		}
 		for idx := range clients {
 			if !chance(c, sw.Crash, 4) {
 				continue
 			}
-			cl := clients[idx]
 			at := time.Duration(c.Intn(90)) * time.Second
 			restart := sw.Fair || c.Intn(3) != 0
 			after := time.Duration(1+c.Intn(60)) * time.Second
 			e.At(at, func() {
+				cl := clients[idx] // its current process
 				if c.Intn(2) == 0 {
 					cl.Crash()
 				} else {
@@ -193,6 +162,13 @@ func Adversarial(sw Swarm) func(e *Env) {
 				}
 				if restart {
 					e.At(e.World.Now()+after, func() {
+						if clients[idx] != cl {
+							return // a logon restarted it already
+						}
+						if !cl.User().LoggedOn() {
+							skipped[idx] = true // the logon restarts it
+							return
+						}
 						// Application initialization: register again on
 						// the jobs it had (G7: BITS does not persist the
 						// pointer).
@@ -209,7 +185,76 @@ func Adversarial(sw Swarm) func(e *Env) {
 			down := time.Duration(c.Intn(30)) * time.Second
 			e.At(down, func() { svc.SetNetwork(false) })
 			e.At(down+time.Duration(1+c.Intn(60))*time.Second, func() { svc.SetNetwork(true) })
+			if sw.Faults {
+				counts.count(NetworkLoss)
+			}
 		}
+		if sw.Faults {
+			drawLogoffs(e, sw, c, users, clients, mine, skipped, counts)
+		}
+	}
+}
+
+// adversarialJob draws everything about one job after its files: retry
+// and no-progress settings, notify flags, command line, priority, when it
+// registers and resumes, takeover and flag changes. clients is shared with
+// the crash, restart and logoff events (a restarted process replaces its
+// entry), so the closures read the owner's current process.
+func adversarialJob(e *Env, sw Swarm, c sim.Chooser, job *scheduler.JobRef, i, ownerIdx int, clients []*scheduler.Client,
+	mine map[int][]*scheduler.JobRef, adminApp *scheduler.Client) {
+	must(job.SetMinimumRetryDelay(uint32(5 + c.Intn(30))))
+	if sw.Fair || chance(c, sw.Failures, 4) {
+		must(job.SetNoProgressTimeout(uint32(10 + c.Intn(120))))
+	}
+	flags := callbackabi.NotifyFlagsDefault
+	if chance(c, sw.Modification, 4) {
+		flags |= callbackabi.BG_NOTIFY_JOB_MODIFICATION
+	}
+	if chance(c, sw.FileTransferred, 4) {
+		flags |= callbackabi.BG_NOTIFY_FILE_TRANSFERRED
+	}
+	if !sw.Fair && chance(c, sw.Disable, 8) {
+		flags |= callbackabi.BG_NOTIFY_DISABLE
+	}
+	must(job.SetNotifyFlags(flags))
+	if chance(c, sw.CmdLine, 4) {
+		must(job.SetNotifyCmdLine(`C:\app\notify.exe`, "job "+strconv.Itoa(i+1)))
+	}
+	if c.Intn(4) == 0 {
+		must(job.SetPriority(callbackabi.JobPriority(c.Intn(4))))
+	}
+	cb := sw.newCallback(e)
+	mine[ownerIdx] = append(mine[ownerIdx], job)
+	reg := func() {
+		// The owner's current process: a restarted one registers too.
+		if cl := clients[ownerIdx]; cl.Alive() {
+			cl.Job(job).SetNotifyInterface(cb)
+		}
+	}
+	if chance(c, sw.Late, 4) {
+		at := time.Duration(c.Intn(120)) * time.Second
+		e.At(at, reg)
+	} else {
+		reg()
+	}
+	if c.Intn(5) != 0 {
+		e.At(time.Duration(c.Intn(20))*time.Second, func() {
+			by := clients[ownerIdx]
+			if sw.Fair && !by.Alive() {
+				by = adminApp // the owner is down: an administrator's tool resumes it
+			}
+			by.Job(job).Resume()
+		})
+	} else {
+		must(job.Resume())
+	}
+	if chance(c, sw.Takeover, 4) {
+		e.At(time.Duration(c.Intn(60))*time.Second, func() { adminApp.Job(job).TakeOwnership() })
+	}
+	if !sw.Fair && c.Intn(6) == 0 {
+		e.At(time.Duration(c.Intn(90))*time.Second, func() {
+			job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
+		})
 	}
 }
 

@@ -59,3 +59,64 @@ func ExampleRunAdversarial() {
 	// Output:
 	// violations: 0
 }
+
+// DrawServer plans the servers of the files an application adds itself:
+// set it as the service's Server, and every AddFile draws a healthy file or
+// one with a fault, counted by kind.
+func ExampleDrawServer() {
+	var counts scenarios.FaultCounts
+	res, _ := scenarios.Run("draw-server", 4, scheduler.DefaultOptions(), func(e *scenarios.Env) {
+		e.Svc.SetServer(scenarios.DrawServer(e.World.Chooser(), &counts))
+		app := e.Svc.StartClient("app-1", e.Svc.AddUser("alice", false), scheduler.MTA)
+		job, _ := app.CreateJob("app's own", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+		for _, name := range []string{"a", "b", "c", "d", "e", "f"} {
+			job.AddFile("http://example/"+name, `C:\dl\`+name)
+		}
+		job.Resume()
+	})
+	for _, r := range res.Records {
+		if r.Ev == trace.EvJobError {
+			fmt.Println(r.Job, "file", r.File, r.HR)
+		}
+	}
+	for _, k := range scenarios.FaultKinds() {
+		if counts[k] > 0 {
+			fmt.Println(k, counts[k])
+		}
+	}
+	// Output:
+	// job-1 file 2 BG_E_HTTP_ERROR_404
+	// no-ranges-large 1
+	// long-transient 1
+	// no-progress 1
+	// error-file-fails 1
+}
+
+// RunFaults runs one world of the "faults" scenario and tells which faults
+// it planned; FaultCounts totals them over many worlds, and Missing names
+// the kinds that never occurred.
+func ExampleRunFaults() {
+	var total scenarios.FaultCounts
+	for seed := uint64(0); seed < 100; seed++ {
+		_, counts, err := scenarios.RunFaults(seed, scheduler.DefaultOptions())
+		if err != nil {
+			panic(err)
+		}
+		total.Add(counts)
+	}
+	fmt.Println("missing:", total.Missing())
+	// Output: missing: []
+}
+
+// FaultKinds lists every kind, in the order FaultCounts.String uses.
+func ExampleFaultKinds() {
+	var fc scenarios.FaultCounts
+	fc[scenarios.RenameFails] = 2
+	fmt.Println(len(scenarios.FaultKinds()), scenarios.FaultKinds()[0])
+	fmt.Println(fc.String()[:60])
+	fmt.Println(len(fc.Missing()))
+	// Output:
+	// 15 no-ranges-small
+	// no-ranges-small=0 no-ranges-large=0 unknown-size=0 large=0 r
+	// 14
+}

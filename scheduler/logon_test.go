@@ -18,6 +18,7 @@ import (
 
 	abi "github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -193,4 +194,72 @@ func TestLogoffResumeWaitsForLogon(t *testing.T) {
 	s.advance(time.Minute)
 	st, _ = adm.GetState()
 	require.Equal(t, sTransferred, st)
+}
+
+// A logoff during a callback — from the callback itself, on its own
+// thread, or from an observer at the call's call.begin — ends the call
+// disconnected, once, for MTA and STA clients; the run goes on and the
+// trace honours the catalogue's call pairing (one call.end per call.begin).
+func TestLogoffDuringCallback(t *testing.T) {
+	for _, apt := range []scheduler.Apartment{scheduler.MTA, scheduler.STA} {
+		for _, how := range []string{"from-callback", "from-observer"} {
+			t.Run(apt.String()+"/"+how, func(t *testing.T) {
+				w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+				t.Cleanup(w.Close)
+				log := &trace.Log{}
+				svc := scheduler.New(w, log, t.Name(), 1, scheduler.DefaultOptions())
+				alice := svc.AddUser("alice", false)
+				app := svc.StartClient("app-1", alice, apt)
+				j, _ := app.CreateJob("x", tDownload)
+				require.Equal(t, abi.S_OK, j.AddFile("http://srv/a", `C:\a`))
+				cb := &logoffCB{}
+				if how == "from-callback" {
+					cb.act = alice.Logoff
+				} else {
+					svc.Observe(func(r *trace.Record) {
+						if r.Ev == trace.EvCallBegin {
+							alice.Logoff()
+						}
+					})
+				}
+				require.Equal(t, abi.S_OK, j.SetNotifyInterface(cb))
+				require.Equal(t, abi.S_OK, j.Resume())
+				require.NoError(t, w.RunUntil(time.Hour))
+				begins, ends := 0, 0
+				var end trace.Record
+				for _, r := range log.Records() {
+					switch r.Ev {
+					case trace.EvCallBegin:
+						begins++
+					case trace.EvCallEnd:
+						ends++
+						end = r
+					}
+				}
+				require.Equal(t, 1, begins)
+				require.Equal(t, 1, ends)
+				require.Equal(t, trace.OutcomeDisconnected, end.Outcome)
+				require.False(t, app.Alive())
+				require.Equal(t, 0, alice.Busy())
+				alice.Logon()
+				again := svc.StartClient("app-2", alice, apt)
+				st, res := again.Job(j).GetState()
+				require.Equal(t, abi.S_OK, res)
+				require.Equal(t, sTransferred, st, "the job itself is untouched by the logoff")
+			})
+		}
+	}
+}
+
+// logoffCB runs act (if any) inside JobTransferred.
+type logoffCB struct {
+	okCB
+	act func()
+}
+
+func (c *logoffCB) JobTransferred(abi.Job) hresult {
+	if c.act != nil {
+		c.act()
+	}
+	return abi.S_OK
 }
