@@ -203,3 +203,45 @@ func TestDeterminism(t *testing.T) {
 	assert.Equal(t, a, b)
 	assert.NotEqual(t, a, c)
 }
+
+// A callback that waits holds its slot (G31) until its wait ends.
+func TestCallbackWaitHoldsItsSlot(t *testing.T) {
+	x := newWorld(1)
+	var busyMeanwhile int
+	proc.Start(x.svc, "app", x.alice, scheduler.MTA, func(p *proc.Process) {
+		release := p.NewEvent(true, false)
+		download(t, p.Client(), &callback{jt: func(job callbackabi.Job) callbackabi.HRESULT {
+			release.Wait(proc.Infinite)
+			return job.Complete()
+		}})
+		p.Sleep(10 * time.Second)
+		busyMeanwhile = x.alice.Busy()
+		release.Set()
+	})
+	x.run(t)
+	assert.Equal(t, 1, busyMeanwhile)
+	ends := x.records(trace.EvCallEnd)
+	require.Len(t, ends, 1)
+	assert.Equal(t, 10*time.Second, ends[0].T)
+}
+
+// A callback delivered by Pump that itself waits without pumping blocks
+// the STA thread: the next call waits (bug class 7 inside a callback)
+// until the first returns.
+func TestNonPumpingWaitInsideNestedCallback(t *testing.T) {
+	x := newWorld(1)
+	var begins []time.Duration
+	proc.Start(x.svc, "app", x.alice, scheduler.STA, func(p *proc.Process) {
+		gate := p.NewEvent(true, false)
+		for range 2 {
+			download(t, p.Client(), &callback{jt: func(job callbackabi.Job) callbackabi.HRESULT {
+				begins = append(begins, x.w.Now())
+				gate.Wait(20 * time.Second) // job-2's JT (6.2 s) cannot start meanwhile
+				return job.Complete()
+			}})
+		}
+		p.Pump(time.Minute)
+	})
+	x.run(t)
+	assert.Equal(t, []time.Duration{3100 * time.Millisecond, 23100 * time.Millisecond}, begins)
+}
