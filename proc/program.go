@@ -72,6 +72,12 @@ func (g *Program) launch(c *scheduler.Client, gen int) *Process {
 // Name returns the program's name (the first instance's client name).
 func (g *Program) Name() string { return g.name }
 
+// User returns the user the program runs as.
+func (g *Program) User() *scheduler.User { return g.user }
+
+// Apartment returns the program's COM apartment (scheduler.STA or MTA).
+func (g *Program) Apartment() scheduler.Apartment { return g.apt }
+
 // Current returns the latest instance, dead or alive.
 func (g *Program) Current() *Process { return g.cur }
 
@@ -123,6 +129,10 @@ func (p *Process) Client() *scheduler.Client { return p.c }
 
 // Alive reports whether the instance runs.
 func (p *Process) Alive() bool { return p.alive }
+
+// Reason returns why the instance ended — the client.exit reason: "exit",
+// "crash", or whatever the service ended it for — or "" while it runs.
+func (p *Process) Reason() string { return p.reason }
 
 // Generation returns 1 for the program's first instance, 2 for the next.
 func (p *Process) Generation() int { return p.gen }
