@@ -245,3 +245,27 @@ func TestNonPumpingWaitInsideNestedCallback(t *testing.T) {
 	x.run(t)
 	assert.Equal(t, []time.Duration{3100 * time.Millisecond, 23100 * time.Millisecond}, begins)
 }
+
+// The STA deadlock (bug class 7): main waits without pumping, with no
+// timeout, for the event its own JobTransferred would set. The call can
+// never start; it holds its slot; the world runs out of work.
+func TestSTADeadlock(t *testing.T) {
+	x := newWorld(1)
+	returned := false
+	proc.Start(x.svc, "app", x.alice, scheduler.STA, func(p *proc.Process) {
+		done := p.NewEvent(false, false)
+		download(t, p.Client(), &callback{jt: func(job callbackabi.Job) callbackabi.HRESULT {
+			done.Set()
+			return job.Complete()
+		}})
+		done.Wait(proc.Infinite)
+		returned = true
+	})
+	x.run(t)
+	assert.False(t, returned)
+	assert.Empty(t, x.records(trace.EvCallBegin), "JobTransferred never began")
+	assert.Equal(t, 1, x.alice.Busy(), "it holds its slot")
+	end := x.records(trace.EvRunEnd)
+	require.Len(t, end, 1)
+	assert.Equal(t, "idle", end[0].Reason)
+}
