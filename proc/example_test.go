@@ -231,3 +231,73 @@ func (n *lockingNotifier) JobTransferred(job callbackabi.Job) callbackabi.HRESUL
 	fmt.Println(n.w.Now(), "callback has the lock")
 	return n.notifier.JobTransferred(job)
 }
+
+// Restart ends the running instance and starts the next, whose main runs
+// from the top: here it finds the job the first instance left behind
+// (after a crash) and registers on it again (G7).
+func ExampleProgram_Restart() {
+	w, svc, alice := exampleWorld()
+	app := proc.Start(svc, "updater", alice, scheduler.MTA, func(p *proc.Process) {
+		jobs, _ := p.Client().EnumJobs(false)
+		fmt.Println(w.Now(), p.Client().Name(), "generation", p.Generation(), "finds", len(jobs), "jobs")
+		if len(jobs) == 0 {
+			done := p.NewEvent(false, false)
+			newDownload(p.Client(), &notifier{done})
+			p.Sleep(time.Second)
+			p.Crash() // never returns
+		}
+		done := p.NewEvent(false, false)
+		jobs[0].SetNotifyInterface(&notifier{done})
+		done.Wait(proc.Infinite)
+		fmt.Println(w.Now(), "complete:", jobs[0].Complete())
+	})
+	first := app.Current()
+	w.AfterFunc(2*time.Second, func() { app.Restart() })
+	if err := svc.Run(); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(first.Alive(), first.Reason(), app.Current().Generation())
+	// Output:
+	// 0s updater generation 1 finds 0 jobs
+	// 2s updater#2 generation 2 finds 1 jobs
+	// 3.1s complete: S_OK
+	// false crash 2
+}
+
+// WaitAll returns when all its objects are signalled at once, and takes
+// them together.
+func ExampleProcess_WaitAll() {
+	w, svc, alice := exampleWorld()
+	proc.Start(svc, "app", alice, scheduler.MTA, func(p *proc.Process) {
+		config, network := p.NewEvent(true, false), p.NewEvent(true, false)
+		w.AfterFunc(time.Second, config.Set)
+		w.AfterFunc(3*time.Second, network.Set)
+		r := p.WaitAll(proc.Infinite, config, network)
+		fmt.Println(w.Now(), r == proc.WaitObject0)
+	})
+	if err := svc.Run(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 3s true
+}
+
+// Go starts another thread of the instance; Sleep blocks the calling one
+// in virtual time.
+func ExampleProcess_Go() {
+	w, svc, alice := exampleWorld()
+	proc.Start(svc, "app", alice, scheduler.MTA, func(p *proc.Process) {
+		for _, d := range []time.Duration{2 * time.Second, time.Second} {
+			p.Go("worker", func() {
+				p.Sleep(d)
+				fmt.Println(w.Now(), w.Current().Name())
+			})
+		}
+	})
+	if err := svc.Run(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 1s app/worker-2
+	// 2s app/worker-1
+}

@@ -7,8 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // Misuse of a primitive panics with a message naming it, before any state
@@ -134,4 +136,37 @@ func TestGoOnDeadInstancePanics(t *testing.T) {
 	})
 	x.run(t)
 	assert.Equal(t, "proc: Go on instance app, which is dead (crash)", msg)
+}
+
+// Calls on a Process from a thread of another instance, or on a dead
+// instance from outside it, panic naming both.
+func TestProcessOfAnotherInstance(t *testing.T) {
+	x := newWorld(1)
+	var other *proc.Process
+	var msgs []string
+	proc.Start(x.svc, "other", x.alice, scheduler.MTA, func(p *proc.Process) { other = p })
+	proc.Start(x.svc, "app", x.alice, scheduler.MTA, func(p *proc.Process) {
+		job, _ := p.Client().CreateJob("j", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+		msgs = append(msgs,
+			catch(func() { other.Sleep(time.Second) }),
+			catch(func() { other.NewEvent(false, false) }),
+			catch(func() { other.Report(job, proc.Failed, "") }),
+			catch(func() { other.Go("x", func() {}) }),
+		)
+		other.Exit()
+		msgs = append(msgs,
+			catch(func() { other.Report(job, proc.Failed, "") }),
+			catch(func() { other.NewMutex() }),
+		)
+	})
+	x.run(t)
+	assert.Equal(t, []string{
+		"proc: Sleep on instance other from a thread of another instance, instance app",
+		"proc: NewEvent on instance other from a thread of another instance, instance app",
+		"proc: Report on instance other from a thread of another instance, instance app",
+		"proc: Go on instance other from a thread of another instance, instance app",
+		"proc: Report on instance other, which is dead (exit)",
+		"proc: NewMutex on instance other, which is dead (exit)",
+	}, msgs)
+	assert.Empty(t, x.records(trace.EvAppOutcome))
 }

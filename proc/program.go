@@ -72,6 +72,12 @@ func (g *Program) launch(c *scheduler.Client, gen int) *Process {
 // Name returns the program's name (the first instance's client name).
 func (g *Program) Name() string { return g.name }
 
+// User returns the user the program runs as.
+func (g *Program) User() *scheduler.User { return g.user }
+
+// Apartment returns the program's COM apartment (scheduler.STA or MTA).
+func (g *Program) Apartment() scheduler.Apartment { return g.apt }
+
 // Current returns the latest instance, dead or alive.
 func (g *Program) Current() *Process { return g.cur }
 
@@ -123,6 +129,10 @@ func (p *Process) Client() *scheduler.Client { return p.c }
 
 // Alive reports whether the instance runs.
 func (p *Process) Alive() bool { return p.alive }
+
+// Reason returns why the instance ended — the client.exit reason: "exit",
+// "crash", or whatever the service ended it for — or "" while it runs.
+func (p *Process) Reason() string { return p.reason }
 
 // Generation returns 1 for the program's first instance, 2 for the next.
 func (p *Process) Generation() int { return p.gen }
@@ -188,21 +198,29 @@ func (p *Process) Go(name string, fn func()) {
 	})
 }
 
-// checkLive parks a thread of dead p, and panics for a call on dead p
-// from anywhere else.
+// checkLive checks a call of op on p: a thread of a dead instance blocks
+// for good; a call on dead p from anywhere else, and a call from a thread
+// of another instance, panic. Plain handlers and threads of no instance
+// may call.
 func (p *Process) checkLive(op string) {
-	if p.alive {
-		return
+	_, q := p.g.caller()
+	if q != nil && !q.alive {
+		q.parkIfMine()
 	}
-	p.parkIfMine()
-	panic(fmt.Sprintf("proc: %s on %v, which is dead (%s)", op, p, p.reason))
+	if !p.alive {
+		panic(fmt.Sprintf("proc: %s on %v, which is dead (%s)", op, p, p.reason))
+	}
+	if q != nil && q != p {
+		panic(fmt.Sprintf("proc: %s on %v from a thread of another instance, %v", op, p, q))
+	}
 }
 
 // Report records that the application's operation on job ended with
 // outcome o: trace event app.outcome (job = the job's trace name, client,
 // outcome, reason = note). job is a *scheduler.JobRef or the job argument
 // of a callback. Called from a thread of a dead instance, Report blocks
-// for good and records nothing.
+// for good and records nothing; on a dead instance from anywhere else, or
+// from a thread of another instance, it panics.
 func (p *Process) Report(job callbackabi.Job, o Outcome, note string) {
 	if o < Succeeded || o > Cancelled {
 		panic(fmt.Sprintf("proc: Report with an unknown Outcome(%d)", uint8(o)))
@@ -210,7 +228,7 @@ func (p *Process) Report(job callbackabi.Job, o Outcome, note string) {
 	if job == nil {
 		panic("proc: Report with a nil job")
 	}
-	p.g.parkIfDeadCaller()
+	p.checkLive("Report")
 	name := p.g.svc.JobName(job)
 	if name == "" {
 		panic("proc: Report: the job is not a job of this service")

@@ -203,3 +203,69 @@ func TestDeterminism(t *testing.T) {
 	assert.Equal(t, a, b)
 	assert.NotEqual(t, a, c)
 }
+
+// A callback that waits holds its slot (G31) until its wait ends.
+func TestCallbackWaitHoldsItsSlot(t *testing.T) {
+	x := newWorld(1)
+	var busyMeanwhile int
+	proc.Start(x.svc, "app", x.alice, scheduler.MTA, func(p *proc.Process) {
+		release := p.NewEvent(true, false)
+		download(t, p.Client(), &callback{jt: func(job callbackabi.Job) callbackabi.HRESULT {
+			release.Wait(proc.Infinite)
+			return job.Complete()
+		}})
+		p.Sleep(10 * time.Second)
+		busyMeanwhile = x.alice.Busy()
+		release.Set()
+	})
+	x.run(t)
+	assert.Equal(t, 1, busyMeanwhile)
+	ends := x.records(trace.EvCallEnd)
+	require.Len(t, ends, 1)
+	assert.Equal(t, 10*time.Second, ends[0].T)
+}
+
+// A callback delivered by Pump that itself waits without pumping blocks
+// the STA thread: the next call waits (bug class 7 inside a callback)
+// until the first returns.
+func TestNonPumpingWaitInsideNestedCallback(t *testing.T) {
+	x := newWorld(1)
+	var begins []time.Duration
+	proc.Start(x.svc, "app", x.alice, scheduler.STA, func(p *proc.Process) {
+		gate := p.NewEvent(true, false)
+		for range 2 {
+			download(t, p.Client(), &callback{jt: func(job callbackabi.Job) callbackabi.HRESULT {
+				begins = append(begins, x.w.Now())
+				gate.Wait(20 * time.Second) // job-2's JT (6.2 s) cannot start meanwhile
+				return job.Complete()
+			}})
+		}
+		p.Pump(time.Minute)
+	})
+	x.run(t)
+	assert.Equal(t, []time.Duration{3100 * time.Millisecond, 23100 * time.Millisecond}, begins)
+}
+
+// The STA deadlock (bug class 7): main waits without pumping, with no
+// timeout, for the event its own JobTransferred would set. The call can
+// never start; it holds its slot; the world runs out of work.
+func TestSTADeadlock(t *testing.T) {
+	x := newWorld(1)
+	returned := false
+	proc.Start(x.svc, "app", x.alice, scheduler.STA, func(p *proc.Process) {
+		done := p.NewEvent(false, false)
+		download(t, p.Client(), &callback{jt: func(job callbackabi.Job) callbackabi.HRESULT {
+			done.Set()
+			return job.Complete()
+		}})
+		done.Wait(proc.Infinite)
+		returned = true
+	})
+	x.run(t)
+	assert.False(t, returned)
+	assert.Empty(t, x.records(trace.EvCallBegin), "JobTransferred never began")
+	assert.Equal(t, 1, x.alice.Busy(), "it holds its slot")
+	end := x.records(trace.EvRunEnd)
+	require.Len(t, end, 1)
+	assert.Equal(t, "idle", end[0].Reason)
+}

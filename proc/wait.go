@@ -172,10 +172,11 @@ func (p *Process) wait(op string, timeout time.Duration, objs []Waitable, all, p
 			}
 		}
 	}
-	th, q := p.use(op)
 	for _, o := range objs {
 		o.obj().p.use(op)
 	}
+	p.checkLive(op)
+	th, q := p.g.caller()
 	c := p.c
 	pump = pump && c.STAThread() != nil && th == c.STAThread()
 	deadline := time.Duration(-1)
