@@ -815,8 +815,8 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 			// 2613190, 4065586, 4131770: DISABLE (or the method's flag
 			// cleared) while the call ran, the call failed, and turning the
 			// flag back on called the same registration again instead of
-			// handing over to the command line; a retry scheduled now is
-			// acted on only once the notification is owed again.
+			// handing over to the command line. Without a command line,
+			// failed schedules no retry while nothing is owed.
 			j.n.cbFailed[m] = true
 			s.failed(j, m, res)
 		}
@@ -846,6 +846,9 @@ func (s *Service) failed(j *job, m int, res hr) {
 	if j.cmd.set && s.opts.Version.AtLeast(1, 5) && res.Failed() {
 		j.n.viaCmd[m] = true
 		return
+	}
+	if !j.owedM(m) {
+		return // not owed now (its flag is off): evaluate calls again once it is
 	}
 	if s.opts.Mutants.Has(mutant.NoRetry) {
 		j.n.done[m] = true
