@@ -151,6 +151,15 @@ func (j *job) owedM(m int) bool {
 	return j.reg.cb != nil || j.cmd.set || j.canActivate()
 }
 
+// inTriggerState reports whether the job is in the state JT (m = mJT) or
+// JE (mJE) belongs to.
+func (j *job) inTriggerState(m int) bool {
+	if m == mJE {
+		return j.state == stError
+	}
+	return j.state == stTransferred
+}
+
 func (j *job) owedJT() bool { return j.owedM(mJT) }
 func (j *job) owedJE() bool { return j.owedM(mJE) }
 
@@ -812,7 +821,14 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 			if !s.opts.Mutants.Has(mutant.RetryAfterSuccess) {
 				j.n.done[m] = true
 			}
-		} else if !ok && current && j.owedM(m) {
+		} else if !ok && current && j.inTriggerState(m) && !j.n.done[m] && (j.owedM(m) || !s.opts.Mutants.Has(mutant.FailWhileDisabledIgnored)) {
+			// Fix (G26): a failure counts for the state entry even when the
+			// notification is not owed at this moment. Seeds 2064397,
+			// 2613190, 4065586, 4131770: DISABLE (or the method's flag
+			// cleared) while the call ran, the call failed, and turning the
+			// flag back on called the same registration again instead of
+			// handing over to the command line. Without a command line,
+			// failed schedules no retry while nothing is owed.
 			j.n.cbFailed[m] = true
 			s.failed(j, m, res)
 		}
@@ -842,6 +858,9 @@ func (s *Service) failed(j *job, m int, res hr) {
 	if j.cmd.set && s.opts.Version.AtLeast(1, 5) && res.Failed() {
 		j.n.viaCmd[m] = true
 		return
+	}
+	if !j.owedM(m) {
+		return // not owed now (its flag is off): evaluate calls again once it is
 	}
 	if s.opts.Mutants.Has(mutant.NoRetry) {
 		j.n.done[m] = true

@@ -1,8 +1,9 @@
 package scheduler_test
 
-// Regressions of the dispatcher bugs a sweep of 1.5 million adversarial
-// seeds found (issue 11: seeds 402, 392234, 574486, 580079, 696554,
-// 1451969, 1496423). Each test is the smallest world that states the rule;
+// Regressions of the dispatcher bugs long sweeps of adversarial seeds
+// found (issue 11: seeds 402, 392234, 574486, 580079, 696554, 1451969,
+// 1496423 below 1.5 million; 2064397, 2613190, 4065586, 4131770 below 5
+// million). Each test is the smallest world that states the rule;
 // it runs once with the fixed dispatcher (the behaviour, and a clean
 // catalogue) and once with the mutant that re-creates the bug (the
 // catalogue names the broken rule), so each test is shown able to fail.
@@ -207,5 +208,42 @@ func TestSweepFoundNewRegistrationQueuedBesideStaleDispatch(t *testing.T) {
 		recs, job := run(t, withMutant(mutant.StaleQueued))
 		assert.Len(t, recs.ev(trace.EvSlotWait).job(job.Name()), 1)
 		assert.Equal(t, []string{"G18"}, rulesBroken(recs))
+	})
+}
+
+// G26 (seeds 2064397, 2613190, 4065586, 4131770): JobTransferred is in
+// flight when DISABLE is set, and then fails. The failure still hands the
+// state entry to the command line: when the flags allow the notification
+// again, the program runs, and the registration that failed is not called
+// again.
+func TestSweepFoundFailureWhileDisabledHandsOver(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		e := newEnv(t, opts)
+		job := newJob(t, e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA), 5*mb)
+		e.svc.SetProgram(notifyExe, func(scheduler.ProgramRun) (int, time.Duration) { return 0, time.Second })
+		mustOK(t, job.SetNotifyCmdLine(notifyExe, ""))
+		mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr {
+			e.svc.Clock().Sleep(10 * time.Second)
+			return eFail
+		}}))
+		mustOK(t, job.Resume()) // TRANSFERRED at 1.1 s
+		e.at(5*time.Second, func() { mustOK(t, job.SetNotifyFlags(fJT|fJE|fOff)) })
+		e.at(30*time.Second, func() { mustOK(t, job.SetNotifyFlags(fJT|fJE)) })
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		jt := recs.callsOf(job.Name(), trace.JobTransferred)
+		require.Len(t, jt, 1, recs.dump())
+		assert.Equal(t, eFail, jt[0].End.HR)
+		st := recs.ev(trace.EvCmdlineStart)
+		require.Len(t, st, 1)
+		assert.Equal(t, 30*time.Second, st[0].T, "the command line takes over once the flags allow it")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, job := run(t, withMutant(mutant.FailWhileDisabledIgnored))
+		assert.Len(t, recs.callsOf(job.Name(), trace.JobTransferred), 2)
+		assert.Equal(t, []string{"G26"}, rulesBroken(recs))
 	})
 }

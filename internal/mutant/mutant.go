@@ -26,10 +26,11 @@ const (
 
 	// Re-creations of bugs a long sweep found (issue 11), kept so that
 	// the tests that pin their fixes can show they would catch them.
-	CmdlineKeepsTakeover // a notification the command line took over stays with it after the command line is removed (seed 402; breaks G28)
-	CmdlineOKForgotten   // a program's exit 0 does not count while the notification is not owed at that moment (seeds 696554, 1451969; breaks G27)
-	CmdlineYields        // a program that exited non-zero waits for the callback's retries instead of running again (seeds 392234, 574486, 1496423; breaks G27)
-	StaleQueued          // a dispatch queued for an earlier registration stands in for the new registration's (seed 580079; breaks G18)
+	CmdlineKeepsTakeover     // a notification the command line took over stays with it after the command line is removed (seed 402; breaks G28)
+	CmdlineOKForgotten       // a program's exit 0 does not count while the notification is not owed at that moment (seeds 696554, 1451969; breaks G27)
+	CmdlineYields            // a program that exited non-zero waits for the callback's retries instead of running again (seeds 392234, 574486, 1496423; breaks G27)
+	StaleQueued              // a dispatch queued for an earlier registration stands in for the new registration's (seed 580079; breaks G18)
+	FailWhileDisabledIgnored // a JT/JE that fails while its flag is off does not hand over to the command line (seeds 2064397, 2613190, 4065586, 4131770; breaks G26)
 
 	FRTHighLane  // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
 	JMNoCoalesce // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
