@@ -3,6 +3,7 @@ package bitsimtest_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -149,10 +150,7 @@ func TestHarnessContractEdges(t *testing.T) {
 	eFail, sFalse, sOK := callbackabi.E_FAIL, callbackabi.S_FALSE, callbackabi.S_OK
 	twoJobs := func() []trace.Record { // job-1 and job-2 fail three times each
 		a := contractTrace(time.Second, eFail, eFail, eFail, sOK)
-		var recs []trace.Record
-		for _, r := range a[:len(a)-1] { // without run.end
-			recs = append(recs, r)
-		}
+		recs := slices.Clone(a[:len(a)-1]) // without run.end
 		n := int64(len(recs))
 		for _, r := range contractTrace(time.Second, eFail, eFail, eFail, sOK)[2:] {
 			if r.Job != "" {

@@ -1,6 +1,6 @@
 // Package combridge registers a Go callback with a real BITS service, through
 // COM, in pure Go (no cgo). The callback is any [callbackabi.Callback]: the
-// very value the simulator drives (scheduler, bitsim.CheckCallback) can be
+// very value the simulator drives (scheduler, bitsimtest.CheckCallback) can be
 // handed to Windows' BITS, or to Wine's reimplementation on Linux CI.
 //
 // # How a Go value becomes a COM object

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bitsim/bitsim"
+	"github.com/bitsim/bitsim/bitsimtest"
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
@@ -15,7 +15,7 @@ import (
 // through the simulator's harness: every legal schedule rapid can find,
 // crashes, retries, the four-slot cap, late registration.
 func TestCompleterPassesTheHarness(t *testing.T) {
-	bitsim.CheckCallback(t, func(*scenarios.Env) callbackabi.Callback { return newCompleter() }, bitsim.HarnessOptions{})
+	bitsimtest.CheckCallback(t, func(*scenarios.Env) callbackabi.Callback { return newCompleter() }, bitsimtest.HarnessOptions{})
 }
 
 // And in the simplest world: one job, one file, registered before Resume.

@@ -1,0 +1,117 @@
+package bitsimtest_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitsim/bitsim/bitsimtest"
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/proc"
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/scheduler"
+)
+
+// everyJob is a careful design-A client that starts one job of each type
+// (download, upload, upload-reply) so that every fault the worlds draw can
+// happen to it, and offers its user a cancel and a pause button.
+type everyJob struct {
+	jobs []*scheduler.JobRef // on disk
+	done map[string]bool
+}
+
+func (a *everyJob) Main(p *proc.Process) {
+	if a.done == nil {
+		a.done = map[string]bool{}
+	}
+	report := func(j callbackabi.Job, o proc.Outcome, note string) {
+		for _, r := range a.jobs {
+			if id, _ := r.GetId(); sameJob(j, id) && !a.done[r.Name()] {
+				a.done[r.Name()] = true
+				p.Report(j, o, note)
+			}
+		}
+	}
+	cb := &scenarios.Funcs{
+		Transferred: func(j callbackabi.Job) callbackabi.HRESULT {
+			if hr := j.Complete(); hr.Failed() {
+				j.Cancel()
+				report(j, proc.Failed, "Complete failed: "+hr.String())
+			} else {
+				report(j, proc.Succeeded, "")
+			}
+			return callbackabi.S_OK
+		},
+		Error: func(j callbackabi.Job, e callbackabi.Error) callbackabi.HRESULT {
+			e.GetError() // may fail: the error object of a broken server
+			j.Cancel()
+			report(j, proc.Failed, "")
+			return callbackabi.S_OK
+		},
+	}
+	if p.Generation() == 1 {
+		for i, typ := range []callbackabi.JobType{callbackabi.BG_JOB_TYPE_DOWNLOAD, callbackabi.BG_JOB_TYPE_UPLOAD, callbackabi.BG_JOB_TYPE_UPLOAD_REPLY} {
+			j, hr := p.Client().CreateJob("job", typ)
+			if hr.Failed() {
+				continue
+			}
+			a.jobs = append(a.jobs, j)
+			j.AddFile("https://server.example/f", `C:\data\f`)
+			if i == 0 {
+				j.AddFile("https://server.example/g", `C:\data\g`)
+			}
+			j.SetNoProgressTimeout(300)
+		}
+	}
+	for _, r := range a.jobs {
+		j := p.Client().Job(r)
+		j.SetNotifyInterface(cb) // again after each restart (G7)
+		j.Resume()
+	}
+}
+
+func sameJob(j callbackabi.Job, id callbackabi.GUID) bool {
+	got, hr := j.GetId()
+	return hr == callbackabi.S_OK && got == id
+}
+
+func (a *everyJob) Actions() []bitsimtest.Action {
+	cancel := func(p *proc.Process) {
+		for _, r := range a.jobs {
+			if !a.done[r.Name()] {
+				j := p.Client().Job(r)
+				j.Cancel()
+				a.done[r.Name()] = true
+				p.Report(j, proc.Cancelled, "")
+			}
+		}
+	}
+	pause := func(p *proc.Process) {
+		for _, r := range a.jobs {
+			j := p.Client().Job(r)
+			j.Suspend()
+			p.Sleep(30e9)
+			j.Resume()
+		}
+	}
+	return []bitsimtest.Action{{Name: "cancel", Do: cancel, Within: 1e9}, {Name: "pause", Do: pause}}
+}
+
+// TestClientCoverage: over a default run, the worlds of CheckClient
+// contain every fault kind, every world event, every trigger and every
+// user action — no vacuous green. The careful client passes.
+func TestClientCoverage(t *testing.T) {
+	cov := bitsimtest.CheckClient(t, func(*bitsimtest.ClientWorld) bitsimtest.App { return &everyJob{} }, bitsimtest.ClientOptions{})
+	for _, k := range scenarios.FaultKinds() {
+		require.Positive(t, cov.Faults[k.String()], "fault %s never drawn:\n%v", k, cov)
+	}
+	for _, ev := range []bitsimtest.WorldEvent{bitsimtest.EventCrash, bitsimtest.EventLogoff, bitsimtest.EventNetwork, bitsimtest.EventTakeover} {
+		require.Positive(t, cov.Events[string(ev)], "world event %s never happened:\n%v", ev, cov)
+	}
+	for _, tr := range bitsimtest.Triggers() {
+		require.Positive(t, cov.Triggers[string(tr)], "trigger %s never fired:\n%v", tr, cov)
+	}
+	for _, a := range []string{"cancel", "pause"} {
+		require.Positive(t, cov.Actions[a], "action %s never happened:\n%v", a, cov)
+	}
+}

@@ -1,0 +1,252 @@
+package bitsimtest
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/proc"
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// clientRun is one world of CheckClient: how it was built, and what
+// happened.
+type clientRun struct {
+	w    *sim.World
+	svc  *scheduler.Service
+	user *scheduler.User
+	prog *proc.Program
+	app  App
+	c    sim.Chooser
+	cov  *Coverage
+
+	within  map[string]time.Duration // user actions' response bounds
+	pending []*trigger               // drawn triggers that have not fired
+	live    []Problem                // found while the world ran
+	ops     map[string]bool          // the application's jobs
+
+	recs  []trace.Record
+	stats scheduler.Stats
+	err   error
+}
+
+// trigger fires fn once, on the nth record that matches it (or at a time).
+type trigger struct {
+	kind  Trigger
+	label string // what fires, for coverage
+	nth   int
+	seen  int
+	fn    func()
+}
+
+func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOptions, cov *Coverage) *clientRun {
+	w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: o.Horizon})
+	opts := scheduler.DefaultOptions()
+	if o.Options != nil {
+		opts = *o.Options
+	}
+	log := &trace.Log{}
+	svc := scheduler.New(w, log, "client", 0, opts)
+	r := &clientRun{w: w, svc: svc, c: w.Chooser(), cov: cov, within: map[string]time.Duration{}, ops: map[string]bool{}}
+	cov.Worlds++
+	admin := svc.AddUser("admin", true)
+	console := svc.StartClient("console", admin, scheduler.MTA)
+	r.user = svc.AddUser("user-1", false)
+	var faults scenarios.FaultCounts
+	svc.SetServer(scenarios.DrawServer(r.c, &faults))
+	svc.Observe(r.observe)
+	r.app = newApp(&ClientWorld{Service: svc, Sim: w, User: r.user, Clock: w.Clock()})
+	r.prog = proc.Start(svc, "app", r.user, o.Apartment, r.app.Main)
+	if a, ok := r.app.(Actor); ok {
+		for _, act := range a.Actions() {
+			if act.Within > 0 {
+				r.within[act.Name] = act.Within
+			}
+			if r.c.Intn(4) == 0 {
+				continue // this world has no such action
+			}
+			act := act
+			r.draw("action "+act.Name, func() {
+				if p := r.prog.Current(); p.Alive() {
+					cov.Actions[act.Name]++
+					r.prog.Act(act.Name, act.Do)
+				}
+			})
+		}
+	}
+	for _, ev := range worldEvents {
+		if slices.Contains(o.Quiet, ev) || r.c.Intn(3) != 0 {
+			continue
+		}
+		r.draw("event "+string(ev), r.worldEvent(ev, console))
+	}
+	err := svc.Run()
+	r.recs, r.stats, r.err = log.Records(), svc.Stats(), err
+	for _, k := range scenarios.FaultKinds() {
+		cov.Faults[k.String()] += faults[k]
+	}
+	if ch, ok := r.app.(Checker); ok {
+		if err := ch.Invariant(); err != nil {
+			r.live = append(r.live, Problem{Kind: KindInvariant, Msg: err.Error()})
+		}
+	}
+	return r
+}
+
+// draw gives fn a trigger from the choice stream.
+func (r *clientRun) draw(label string, fn func()) {
+	tr := &trigger{kind: triggers[r.c.Intn(len(triggers))], label: label, nth: 1 + r.c.Intn(3)}
+	tr.fn = func() {
+		r.cov.Triggers[string(tr.kind)]++
+		fn()
+	}
+	if tr.kind == AtTime {
+		r.w.AfterFunc(time.Duration(r.c.Intn(120_000))*time.Millisecond, tr.fn)
+		return
+	}
+	r.pending = append(r.pending, tr)
+}
+
+// observe sees every trace record as it is written: it tracks the
+// application's jobs, fires triggers, and checks reported successes
+// against the job's files (a partial completion is not a success).
+func (r *clientRun) observe(rec *trace.Record) {
+	switch rec.Ev {
+	case trace.EvJobCreate:
+		if rec.User == r.user.Name() {
+			r.ops[rec.Job] = true
+		}
+	case trace.EvAppOutcome:
+		if rec.Outcome == proc.Succeeded.String() {
+			if st, done, files, ok := r.svc.JobStatus(rec.Job); ok && st == callbackabi.BG_JOB_STATE_ACKNOWLEDGED && done < files {
+				r.live = append(r.live, Problem{Kind: KindFalseSuccess, Rule: "G41", Seq: rec.Seq, T: rec.T,
+					Msg: fmt.Sprintf("%s reported %q with %d of its %d files (Complete answered BG_S_PARTIAL_COMPLETE)", rec.Job, rec.Outcome, done, files)})
+			}
+		}
+	}
+	if len(r.pending) == 0 {
+		return
+	}
+	kept := r.pending[:0]
+	for _, tr := range r.pending {
+		if r.matches(tr.kind, rec) {
+			if tr.seen++; tr.seen == tr.nth {
+				r.w.AfterFunc(0, tr.fn)
+				continue
+			}
+		}
+		kept = append(kept, tr)
+	}
+	r.pending = kept
+}
+
+func (r *clientRun) matches(k Trigger, rec *trace.Record) bool {
+	switch k {
+	case BeforeCallbacks:
+		return rec.Ev == trace.EvJobCreate && r.ops[rec.Job]
+	case DuringCallback:
+		return rec.Ev == trace.EvCallBegin && r.ops[rec.Job]
+	}
+	if rec.Ev != trace.EvJobState || !r.ops[rec.Job] {
+		return false
+	}
+	switch k {
+	case WhileQueued:
+		return rec.To == callbackabi.BG_JOB_STATE_QUEUED
+	case WhileTransient:
+		return rec.To == callbackabi.BG_JOB_STATE_TRANSIENT_ERROR
+	case WhileSuspended:
+		return rec.To == callbackabi.BG_JOB_STATE_SUSPENDED
+	case WhileTransferred:
+		return rec.To == callbackabi.BG_JOB_STATE_TRANSFERRED
+	case WhileError:
+		return rec.To == callbackabi.BG_JOB_STATE_ERROR
+	}
+	return false
+}
+
+// worldEvent returns what the world does for ev.
+func (r *clientRun) worldEvent(ev WorldEvent, console *scheduler.Client) func() {
+	c, w := r.c, r.w
+	back := time.Duration(1+c.Intn(120)) * time.Second // how long until things come back
+	switch ev {
+	case EventCrash:
+		return func() {
+			p := r.prog.Current()
+			if !p.Alive() {
+				return
+			}
+			r.cov.Events[string(ev)]++
+			p.Crash()
+			w.AfterFunc(back, func() {
+				if r.user.LoggedOn() && !r.prog.Current().Alive() {
+					r.prog.Restart()
+				}
+			})
+		}
+	case EventLogoff:
+		return func() {
+			if !r.user.LoggedOn() {
+				return
+			}
+			r.cov.Events[string(ev)]++
+			r.user.Logoff()
+			w.AfterFunc(back, func() {
+				r.user.Logon()
+				if !r.prog.Current().Alive() {
+					r.prog.Restart() // the application starts at logon
+				}
+			})
+		}
+	case EventNetwork:
+		return func() {
+			r.cov.Events[string(ev)]++
+			r.svc.SetNetwork(false)
+			w.AfterFunc(back, func() { r.svc.SetNetwork(true) })
+		}
+	case EventTakeover:
+		return func() {
+			jobs, _ := console.EnumJobs(true)
+			var mine []*scheduler.JobRef
+			for _, j := range jobs {
+				if r.ops[j.Name()] {
+					mine = append(mine, j)
+				}
+			}
+			if len(mine) == 0 {
+				return
+			}
+			r.cov.Events[string(ev)]++
+			mine[c.Intn(len(mine))].TakeOwnership()
+		}
+	}
+	panic("bitsim: unknown world event " + string(ev))
+}
+
+// problems runs every check on the finished world.
+func (r *clientRun) problems(o ClientOptions) []Problem {
+	var ps []Problem
+	if r.err != nil {
+		ps = append(ps, Problem{Kind: KindWorldLimit, Msg: "the world ended early: " + r.err.Error()})
+	}
+	ps = append(ps, bitsimBugs(r.recs)...)
+	ps = append(ps, callChecks(r.recs, r.stats, o.SlotBudget)...)
+	mine := func(job string) bool { return r.ops[job] }
+	ps = append(ps, outcomeChecks(r.recs, outcomeRules{op: mine, within: r.within})...)
+	owner := map[string]string{} // an administrator's takeover makes a job theirs to clean up (G10)
+	for _, rec := range r.recs {
+		if rec.Ev == trace.EvJobOwner {
+			owner[rec.Job] = rec.User
+		}
+	}
+	kept := func(job string) bool { return r.ops[job] && (owner[job] == "" || owner[job] == r.user.Name()) }
+	ps = append(ps, jobsLeft(r.recs, kept, o.Leave)...)
+	ps = append(ps, r.live...)
+	return ps
+}

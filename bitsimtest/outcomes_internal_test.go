@@ -1,0 +1,114 @@
+package bitsimtest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// tb builds a trace one record at a time, at the times given.
+type tb struct{ recs []trace.Record }
+
+func (b *tb) at(t time.Duration, r trace.Record) *tb {
+	r.Seq, r.T = int64(len(b.recs)+1), t
+	b.recs = append(b.recs, r)
+	return b
+}
+
+func (b *tb) state(t time.Duration, job string, from, to callbackabi.JobState) *tb {
+	return b.at(t, trace.Record{Ev: trace.EvJobState, Job: job, From: from, To: to})
+}
+
+func (b *tb) outcome(t time.Duration, job, o string) *tb {
+	return b.at(t, trace.Record{Ev: trace.EvAppOutcome, Job: job, Client: "app", Outcome: o})
+}
+
+func (b *tb) action(t time.Duration, name string) *tb {
+	return b.at(t, trace.Record{Ev: trace.EvUserAction, Client: "app", User: "user-1", Reason: name})
+}
+
+const (
+	queued      = callbackabi.BG_JOB_STATE_QUEUED
+	transferred = callbackabi.BG_JOB_STATE_TRANSFERRED
+	acked       = callbackabi.BG_JOB_STATE_ACKNOWLEDGED
+	cancelled   = callbackabi.BG_JOB_STATE_CANCELLED
+	errored     = callbackabi.BG_JOB_STATE_ERROR
+	suspended   = callbackabi.BG_JOB_STATE_SUSPENDED
+)
+
+// started is a trace where the app created job-1 and it was QUEUED.
+func started() *tb {
+	b := &tb{}
+	b.at(0, trace.Record{Ev: trace.EvRunStart, Scenario: "client"})
+	b.at(0, trace.Record{Ev: trace.EvJobCreate, Job: "job-1", User: "user-1"})
+	return b.state(0, "job-1", suspended, queued)
+}
+
+// Each outcome check on hand-made traces: what passes, and what each
+// check reports (kind and message).
+func TestOutcomeChecks(t *testing.T) {
+	s := time.Second
+	rules := outcomeRules{op: func(j string) bool { return j == "job-1" }, within: map[string]time.Duration{"cancel": 5 * s}}
+	for _, tc := range []struct {
+		name string
+		b    *tb
+		want []Kind
+		msg  string
+	}{
+		{"success after ACKNOWLEDGED", started().state(s, "job-1", queued, transferred).state(2*s, "job-1", transferred, acked).outcome(2*s, "job-1", "succeeded"), nil, ""},
+		{"failure after CANCELLED", started().state(s, "job-1", queued, errored).state(2*s, "job-1", errored, cancelled).outcome(2*s, "job-1", "failed"), nil, ""},
+		{"success while TRANSFERRED", started().state(s, "job-1", queued, transferred).outcome(s, "job-1", "succeeded"),
+			[]Kind{KindFalseSuccess}, "job-1 reported \"succeeded\" while the job was TRANSFERRED"},
+		{"success while ERROR", started().state(s, "job-1", queued, errored).outcome(s, "job-1", "succeeded"),
+			[]Kind{KindFalseSuccess}, "while the job was ERROR"},
+		{"two outcomes", started().state(s, "job-1", queued, cancelled).outcome(s, "job-1", "cancelled").outcome(2*s, "job-1", "failed"),
+			[]Kind{KindOutcomeTwice}, "a second outcome \"failed\" (the first, \"cancelled\", was reported at 1s)"},
+		{"no outcome", started().state(s, "job-1", queued, errored), []Kind{KindOutcomeMissing}, "job-1 (ERROR at the end, 1s) never got an outcome"},
+		{"an outcome for another job", started().outcome(s, "job-1", "cancelled").outcome(s, "job-9", "failed"),
+			[]Kind{KindInvariant}, "for job-9, which it did not create"},
+		{"cancel answered in time", started().action(s, "cancel").state(6*s, "job-1", queued, cancelled).outcome(6*s, "job-1", "cancelled"), nil, ""},
+		{"cancel answered late", started().action(s, "cancel").state(7*s, "job-1", queued, cancelled).outcome(7*s, "job-1", "cancelled"),
+			[]Kind{KindSlowResponse}, "after the user's \"cancel\" at 1s, job-1 had no outcome within 5s (by 6s): it had none at 7s"},
+		{"cancel never answered", started().action(s, "cancel").state(2*s, "job-1", queued, transferred),
+			[]Kind{KindSlowResponse, KindOutcomeMissing}, "it never got one"},
+		{"late, but the world ended first", started().action(s, "cancel").outcome(7*s, "job-1", "cancelled"),
+			[]Kind{KindSlowResponse}, "it had none at 7s"},
+		{"the process dies before it can answer", started().action(s, "cancel").
+			at(2*s, trace.Record{Ev: trace.EvClientExit, Client: "app", Reason: "crash"}).outcome(time.Hour, "job-1", "failed"), nil, ""},
+		{"another process dies", started().action(s, "cancel").
+			at(2*s, trace.Record{Ev: trace.EvClientExit, Client: "console", Reason: "crash"}).outcome(time.Hour, "job-1", "failed"),
+			[]Kind{KindSlowResponse}, "it had none at 1h0m0s"},
+		{"an action without a bound", started().action(s, "pause").outcome(time.Hour, "job-1", "cancelled"), nil, ""},
+		{"an operation that ended before the action", started().outcome(s, "job-1", "cancelled").action(2*s, "cancel"), nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := outcomeChecks(tc.b.recs, rules)
+			var kinds []Kind
+			for _, p := range got {
+				kinds = append(kinds, p.Kind)
+			}
+			require.Equal(t, tc.want, kinds, "%v", got)
+			if tc.msg != "" {
+				require.Contains(t, got[0].Msg, tc.msg)
+			}
+		})
+	}
+}
+
+// jobsLeft: only the jobs of the application, and the leak policy.
+func TestJobsLeft(t *testing.T) {
+	b := started().state(time.Second, "job-1", queued, errored)
+	b.at(time.Second, trace.Record{Ev: trace.EvJobCreate, Job: "job-2", User: "other"})
+	mine := func(j string) bool { return j == "job-1" }
+	got := jobsLeft(b.recs, mine, nil)
+	require.Len(t, got, 1)
+	require.Equal(t, KindJobLeft, got[0].Kind)
+	require.Equal(t, "G12", got[0].Rule)
+	require.Contains(t, got[0].Msg, "job-1 ended ERROR")
+	require.Empty(t, jobsLeft(b.recs, mine, []callbackabi.JobState{errored}), "ERROR is allowed by the policy")
+	require.Len(t, jobsLeft(b.recs, nil, nil), 2, "nil: every job (job-2 stays SUSPENDED)")
+}

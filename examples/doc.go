@@ -1,0 +1,34 @@
+// Package examples holds BITS clients of the four designs of
+// shared/reference/client-bug-classes.md, each in a version with a bug of
+// one of the classes real clients shipped with and in its fixed version,
+// written against bitsim's client harness (bitsimtest.CheckClient) and its
+// Windows-like primitives in virtual time (package proc):
+//
+//   - InCallback (design A): the callback does the work — JobTransferred
+//     completes the job, JobError cancels it. The bug (class 1): the
+//     result of Complete is ignored, so a failed rename (G41) is reported
+//     as a success while the job stays TRANSFERRED.
+//   - SignalWait (design B): the callbacks record the result and set an
+//     event; a driver thread waits on it and completes or cancels. The bug
+//     (class 3): the driver waits on the notification event only, so the
+//     user's cancel is noticed only when the job ends.
+//   - EventPoll (design C): as B, but the driver also wakes every second
+//     and reads the job's state. The bug (classes 3, 9): it asks only for
+//     JobTransferred and polls only for TRANSFERRED, so a job in ERROR is
+//     never noticed, never cancelled and never gets an outcome.
+//   - WeakOwner (design D): the callback holds a weak reference to the
+//     application's window; once the user closes it, the callback has
+//     nobody to tell. The bug (class 2): it then returns a failure code,
+//     and BITS calls it again and again (G20).
+//   - STAPump (design B in a single-threaded apartment): the driver runs on
+//     the STA thread that BITS must deliver callbacks to. The bug (class
+//     7): it waits without pumping messages, so no callback ever arrives.
+//
+// Every application keeps its operations in a ledger that survives
+// restarts (the application's file on disk), registers again on its open
+// jobs when it starts (G7: BITS does not keep the pointer), reports each
+// operation's outcome exactly once, and offers its user a cancel button
+// that must take effect within CancelWithin. The test in this package
+// shows that CheckClient catches every buggy version, for the right
+// reason, and passes every fixed one.
+package examples

@@ -1,0 +1,67 @@
+package examples
+
+import (
+	"github.com/bitsim/bitsim/bitsimtest"
+	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/proc"
+)
+
+// InCallback is design A: the callback does all the work, as the
+// documentation's sample does. JobTransferred completes the job, JobError
+// cancels it; there is no driver thread.
+//
+// Buggy: JobTransferred reports success whatever Complete answered. A
+// failed rename (E_ACCESSDENIED, G41) leaves the job TRANSFERRED while the
+// user is told it arrived (bug class 1).
+type InCallback struct {
+	Buggy bool
+	disk  ledger
+}
+
+// NewInCallback returns the application for one world.
+func NewInCallback(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
+	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{Buggy: buggy} }
+}
+
+// Main starts the download on the first start and registers again on the
+// open downloads on every later one.
+func (a *InCallback) Main(p *proc.Process) {
+	cb := a.callback(p)
+	if p.Generation() == 1 {
+		a.disk.start(p, callbackabi.NotifyFlagsDefault, cb)
+		return
+	}
+	_, jobs := a.disk.open(p)
+	for i := range jobs {
+		jobs[i].SetNotifyInterface(cb) // G7: a new process registers again
+	}
+}
+
+func (a *InCallback) callback(p *proc.Process) *callback {
+	return &callback{
+		transferred: func(job callbackabi.Job) callbackabi.HRESULT {
+			o := a.disk.byID(job)
+			if o == nil || o.done {
+				return callbackabi.S_OK // a repeated notification (G18, G19)
+			}
+			if a.Buggy {
+				job.Complete()
+				o.report(p, job, proc.Succeeded, "")
+				return callbackabi.S_OK
+			}
+			finish(p, o, job)
+			return callbackabi.S_OK
+		},
+		errored: func(job callbackabi.Job, _ callbackabi.Error) callbackabi.HRESULT {
+			if o := a.disk.byID(job); o != nil && !o.done {
+				fail(p, o, job)
+			}
+			return callbackabi.S_OK
+		},
+	}
+}
+
+// Actions is the user's cancel button.
+func (a *InCallback) Actions() []bitsimtest.Action {
+	return []bitsimtest.Action{{Name: "cancel", Do: a.disk.cancelAll, Within: CancelWithin}}
+}
