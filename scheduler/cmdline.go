@@ -139,7 +139,9 @@ func (s *Service) server(clsid callbackabi.GUID) (*server, bool) {
 // object is registered for the job until it disconnects or is replaced.
 func (s *Service) activate(j *job) {
 	sv, ok := s.server(j.clsid)
-	if !ok {
+	if !ok || sv.user.off {
+		// No server, or its user is logged off: no process can start in
+		// that session; User.Logon lets the dispatcher try again.
 		return
 	}
 	sv.started++

@@ -44,7 +44,9 @@ func (u *User) Logoff() {
 }
 
 // Logon logs the user on again: it writes user.logon, and the user's
-// QUEUED jobs compete for transfer under the usual rules (G47). Processes
+// QUEUED jobs compete for transfer under the usual rules (G47); a
+// notification owed to a COM server of the user (G9), which could not be
+// activated while the user was logged off, is tried again. Processes
 // ended by Logoff stay ended: start them again with StartClient. Logon of
 // a user already logged on does nothing.
 func (u *User) Logon() {
@@ -60,6 +62,13 @@ func (u *User) Logon() {
 		}
 	}
 	s.reschedule()
+	// A notification owed to a COM server of u's could not activate it
+	// while u was away (G9): try again.
+	for _, j := range s.jobs {
+		if sv, ok := s.server(j.clsid); ok && sv.user == u && j.canActivate() && !j.state.Final() {
+			s.evaluate(j)
+		}
+	}
 }
 
 // LoggedOn reports whether the user is logged on (users start logged on).

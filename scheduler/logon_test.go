@@ -263,3 +263,39 @@ func (c *logoffCB) JobTransferred(abi.Job) hresult {
 	}
 	return abi.S_OK
 }
+
+// A JobTransferred owed to a job whose callback process died with the
+// logoff, and whose notification CLSID names a COM server of the same user
+// (G9): no server process can start while the user is logged off, so none
+// starts (no panic, no activation); at logon the server is activated and
+// gets the JobTransferred.
+func TestLogoffCLSIDActivationWaitsForLogon(t *testing.T) {
+	s := newSTWorld(t)
+	clsid := abi.GUID{Data1: 0x10650FF}
+	s.svc.RegisterServer(clsid, "notify-server", s.alice, scheduler.MTA, func() abi.Callback {
+		return &logoffCB{act: func() {}}
+	})
+	j := s.newJob(tDownload, s.file(1*stMB))
+	require.Equal(t, abi.S_OK, j.SetNotifyCLSID(clsid))
+	require.Equal(t, abi.S_OK, j.SetNotifyInterface(&blockCB{clock: s.svc.Clock()}))
+	require.Equal(t, abi.S_OK, j.Resume())
+	s.advance(2 * time.Second)
+	require.Equal(t, 1, s.calls(j, trace.JobTransferred), "the JT is in flight, blocked")
+
+	s.alice.Logoff()
+	s.advance(time.Hour)
+	require.Equal(t, int64(0), s.svc.Stats().Activations, "no process starts for a logged-off user")
+	require.Equal(t, 1, s.calls(j, trace.JobTransferred))
+
+	s.alice.Logon()
+	s.advance(time.Minute)
+	require.Equal(t, int64(1), s.svc.Stats().Activations)
+	var last trace.Record
+	for _, r := range s.log.Records() {
+		if r.Ev == trace.EvCallBegin && r.Job == j.Name() {
+			last = r
+		}
+	}
+	require.Equal(t, 2, s.calls(j, trace.JobTransferred))
+	require.Equal(t, "notify-server", last.Client)
+}
