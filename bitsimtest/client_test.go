@@ -1,6 +1,7 @@
 package bitsimtest_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,19 +18,18 @@ import (
 // happen to it, and offers its user a cancel and a pause button.
 type everyJob struct {
 	jobs []*scheduler.JobRef // on disk
-	done map[string]bool
+	ids  []callbackabi.GUID
+	done map[callbackabi.GUID]bool
 }
 
 func (a *everyJob) Main(p *proc.Process) {
 	if a.done == nil {
-		a.done = map[string]bool{}
+		a.done = map[callbackabi.GUID]bool{}
 	}
 	report := func(j callbackabi.Job, o proc.Outcome, note string) {
-		for _, r := range a.jobs {
-			if id, _ := r.GetId(); sameJob(j, id) && !a.done[r.Name()] {
-				a.done[r.Name()] = true
-				p.Report(j, o, note)
-			}
+		if id, hr := j.GetId(); hr == callbackabi.S_OK && slices.Contains(a.ids, id) && !a.done[id] {
+			a.done[id] = true
+			p.Report(j, o, note)
 		}
 	}
 	cb := &scenarios.Funcs{
@@ -55,11 +55,13 @@ func (a *everyJob) Main(p *proc.Process) {
 			if hr.Failed() {
 				continue
 			}
-			a.jobs = append(a.jobs, j)
+			id, _ := j.GetId()
+			a.jobs, a.ids = append(a.jobs, j), append(a.ids, id)
 			j.AddFile("https://server.example/f", `C:\data\f`)
 			if i == 0 {
 				j.AddFile("https://server.example/g", `C:\data\g`)
 			}
+			j.SetMinimumRetryDelay(60) // shorter than the no-progress timeout: TRANSIENT_ERROR, not ERROR (G45)
 			j.SetNoProgressTimeout(300)
 		}
 	}
@@ -70,18 +72,13 @@ func (a *everyJob) Main(p *proc.Process) {
 	}
 }
 
-func sameJob(j callbackabi.Job, id callbackabi.GUID) bool {
-	got, hr := j.GetId()
-	return hr == callbackabi.S_OK && got == id
-}
-
 func (a *everyJob) Actions() []bitsimtest.Action {
 	cancel := func(p *proc.Process) {
-		for _, r := range a.jobs {
-			if !a.done[r.Name()] {
+		for i, r := range a.jobs {
+			if !a.done[a.ids[i]] {
 				j := p.Client().Job(r)
 				j.Cancel()
-				a.done[r.Name()] = true
+				a.done[a.ids[i]] = true
 				p.Report(j, proc.Cancelled, "")
 			}
 		}

@@ -26,6 +26,7 @@ type clientRun struct {
 	c    sim.Chooser
 	cov  *Coverage
 
+	faults  scenarios.FaultCounts    // drawn for files, and the world-level ones that happened
 	within  map[string]time.Duration // user actions' response bounds
 	pending []*trigger               // drawn triggers that have not fired
 	live    []Problem                // found while the world ran
@@ -58,8 +59,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	admin := svc.AddUser("admin", true)
 	console := svc.StartClient("console", admin, scheduler.MTA)
 	r.user = svc.AddUser("user-1", false)
-	var faults scenarios.FaultCounts
-	svc.SetServer(scenarios.DrawServer(r.c, &faults))
+	svc.SetServer(scenarios.DrawServer(r.c, &r.faults))
 	svc.Observe(r.observe)
 	r.app = newApp(&ClientWorld{Service: svc, Sim: w, User: r.user, Clock: w.Clock()})
 	r.prog = proc.Start(svc, "app", r.user, o.Apartment, r.app.Main)
@@ -81,7 +81,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 		}
 	}
 	for _, ev := range worldEvents {
-		if slices.Contains(o.Quiet, ev) || r.c.Intn(3) != 0 {
+		if slices.Contains(o.Quiet, ev) || r.c.Intn(2) != 0 {
 			continue
 		}
 		r.draw("event "+string(ev), r.worldEvent(ev, console))
@@ -89,7 +89,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	err := svc.Run()
 	r.recs, r.stats, r.err = log.Records(), svc.Stats(), err
 	for _, k := range scenarios.FaultKinds() {
-		cov.Faults[k.String()] += faults[k]
+		cov.Faults[k.String()] += r.faults[k]
 	}
 	if ch, ok := r.app.(Checker); ok {
 		if err := ch.Invariant(); err != nil {
@@ -196,6 +196,7 @@ func (r *clientRun) worldEvent(ev WorldEvent, console *scheduler.Client) func() 
 				return
 			}
 			r.cov.Events[string(ev)]++
+			r.faults[scenarios.Logoff]++
 			r.user.Logoff()
 			w.AfterFunc(back, func() {
 				r.user.Logon()
@@ -207,6 +208,7 @@ func (r *clientRun) worldEvent(ev WorldEvent, console *scheduler.Client) func() 
 	case EventNetwork:
 		return func() {
 			r.cov.Events[string(ev)]++
+			r.faults[scenarios.NetworkLoss]++
 			r.svc.SetNetwork(false)
 			w.AfterFunc(back, func() { r.svc.SetNetwork(true) })
 		}

@@ -10,10 +10,10 @@ import (
 
 // PollEvery is how often EventPoll's driver reads the job's state when no
 // notification woke it.
-const PollEvery = time.Second
+const PollEvery = 5 * time.Second
 
 // EventPoll is design C, an updater: as SignalWait, but the driver also
-// wakes every second and reads the job's state itself, so a lost or late
+// wakes every five seconds and reads the job's state itself, so a lost or late
 // notification only costs latency.
 //
 // Buggy: it asks BITS for JobTransferred only and its poll looks for

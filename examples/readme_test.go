@@ -34,6 +34,7 @@ func (a *updater) Main(p *proc.Process) { // runs at every start of the process
 	if p.Generation() == 1 {
 		j, _ := p.Client().CreateJob("update", callbackabi.BG_JOB_TYPE_DOWNLOAD)
 		j.AddFile("https://updates.example/a.cab", `C:\app\a.cab`)
+		j.SetNoProgressTimeout(600) // a server that never recovers: ERROR after 10 min
 		j.Resume()
 		a.jobs = append(a.jobs, j)
 	}
