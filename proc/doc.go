@@ -33,7 +33,10 @@
 // (CoWaitForMultipleHandles). They are deterministic: waiters are served
 // first come, first served, WaitAll takes all its objects at once or none,
 // timeouts are events of the world's queue, and whatever the model leaves
-// open at one instant is drawn from the world's one sim.Chooser. They may
+// open at one instant is drawn from the world's one sim.Chooser. (A
+// timeout's event stays queued, and fires doing nothing, after its wait
+// ended otherwise: the world runs at least until the latest timeout any
+// wait gave, which a world's MaxTime must allow for.) They may
 // be used from any virtual thread of the instance: its own threads and
 // the threads BITS runs its callbacks on (a callback that waits holds its
 // notification slot, G31), and Set/Reset also from plain event handlers.

@@ -21,6 +21,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(l1 + "\n" + `{"seq":2,"t":3,"ev":"net.drop","job":"job-9","x":[1,{"y":null}]}` + "\n"))
 	f.Add([]byte(l1 + "\n" + `{"seq":2,"t":5,"ev":"call.end","call":1,"hr":"0x80010108","outcome":"disconnected"}`))
 	f.Add([]byte(l1 + "\n" + "{\"seq\":2,\"t\":5,\"ev\":\"job.create\",\"job\":\"a\xffb\\u003c\\ud800\",\"user\":\"\"}"))
+	f.Add([]byte(l1 + "\n" + `{"seq":2,"t":5,"ev":"user.action","client":"app#2","user":"alice","reason":"cancel"}` + "\n" +
+		`{"seq":3,"t":5,"ev":"app.outcome","job":"job-1","client":"app#2","outcome":"cancelled","reason":""}`))
 	// Bad traces: every error kind.
 	for _, bad := range []string{
 		"hello", "[1]", "3", `{"seq":1}`, `{"seq":"1","t":0,"ev":"x"}`, `{"seq":2,"t":0,"ev":"x"}`,
@@ -31,6 +33,7 @@ func FuzzParse(f *testing.F) {
 		`{"seq":1,"t":0,"ev":"job.flags","job":"j","flags":1e3}`,
 		`{"seq":1,"t":0,"ev":"slot.wait","job":"j","user":"u","method":"CmdLine","lane":"mid"}`,
 		`{"seq":1,"t":0,"ev":"job.create","job":"j","job":"k","user":"u"}`,
+		`{"seq":1,"t":0,"ev":"app.outcome","job":"j","client":"c","outcome":"done","reason":""}`,
 	} {
 		f.Add([]byte(bad))
 	}
