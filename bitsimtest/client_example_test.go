@@ -209,9 +209,12 @@ func ExampleRecorder() {
 	defer os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
 	defer os.Remove(filepath.Join("testdata", "failures", rec.Name()+".jsonl"))
 	panicky := func(*scenarios.Env) callbackabi.Callback {
-		return &scenarios.Funcs{Transferred: func(callbackabi.Job) callbackabi.HRESULT { panic("oops") }}
+		return &scenarios.Funcs{
+			Transferred: func(callbackabi.Job) callbackabi.HRESULT { panic("oops") },
+			Error:       func(callbackabi.Job, callbackabi.Error) callbackabi.HRESULT { panic("oops") },
+		}
 	}
-	rec.Run(func(tb rapid.TB) { bitsimtest.CheckCallback(tb, panicky, bitsimtest.HarnessOptions{}) })
+	rec.Run(func(tb rapid.TB) { bitsimtest.CheckCallback(tb, panicky, bitsimtest.HarnessOptions{Horizon: 10 * time.Minute}) })
 	fmt.Println(rec.Failed(), strings.Contains(rec.Output(), `fails check "panic"`))
 	// Output: true true
 }

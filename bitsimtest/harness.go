@@ -42,10 +42,11 @@ type HarnessOptions struct {
 }
 
 // CheckCallback puts a client callback under attack: rapid generates
-// worlds — users, STA and MTA clients that crash and restart, late
-// registrations, retries, the four-slot cap, network outages, failures
-// including the range-support error, command lines, administrator
-// takeovers — in which every job registers an object made by newCallback
+// worlds — users, STA and MTA clients that crash and restart, users who log
+// off and on, late registrations, retries, the four-slot cap, network
+// outages, command lines, administrator takeovers, download, upload and
+// upload-reply jobs whose servers fail in every way the service models
+// (scenarios.DrawServer, docs/WORLDS.md) — in which every job registers an object made by newCallback
 // (again after each restart, as an application's initialization would),
 // runs each world, and checks:
 //
@@ -87,10 +88,14 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 		leave = unfinished
 	}
 	checkWaivers(o.Waive)
+	var total scenarios.FaultCounts // over all worlds: -v shows it
+	defer func() { t.Logf("bitsim: faults in the worlds: %v", total) }()
 	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: o.Horizon})
 		sw := scenarios.DrawSwarm(w.Chooser())
-		sw.Callback, sw.Fair = newCallback, true
+		var faults scenarios.FaultCounts
+		sw.Callback, sw.Fair, sw.Faults, sw.Counts = newCallback, true, true, &faults
+		defer func() { total.Add(faults) }()
 		res, err := scenarios.RunIn(w, "harness", 0, opts, scenarios.Adversarial(sw))
 		var ps []Problem
 		if err != nil {

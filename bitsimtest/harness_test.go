@@ -22,7 +22,12 @@ func goodCallback(*scenarios.Env) callbackabi.Callback { return good() }
 
 func good() *scenarios.Funcs {
 	return &scenarios.Funcs{
-		Transferred: func(j callbackabi.Job) callbackabi.HRESULT { j.Complete(); return callbackabi.S_OK },
+		Transferred: func(j callbackabi.Job) callbackabi.HRESULT {
+			if j.Complete().Failed() { // a failed rename (G41): give up rather than leave it TRANSFERRED
+				j.Cancel()
+			}
+			return callbackabi.S_OK
+		},
 		Error:       func(j callbackabi.Job, _ callbackabi.Error) callbackabi.HRESULT { j.Cancel(); return callbackabi.S_OK },
 	}
 }

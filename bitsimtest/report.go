@@ -201,13 +201,13 @@ func story(recs []trace.Record, max int) string {
 	type entry struct {
 		t    time.Duration
 		seq  int64
-		text string
+		what string
 	}
 	var es []entry
 	var seq int64 // the record a line is told at: a call at its begin
 	begins := map[int64]trace.Record{}
 	add := func(t time.Duration, format string, args ...any) {
-		es = append(es, entry{t, seq, fmt.Sprintf("  %9s  %s", fmtTime(t), fmt.Sprintf(format, args...))})
+		es = append(es, entry{t, seq, fmt.Sprintf(format, args...)})
 	}
 	for _, r := range recs {
 		seq = r.Seq
@@ -273,15 +273,27 @@ func story(recs []trace.Record, max int) string {
 		}
 	}
 	slices.SortStableFunc(es, func(a, b entry) int { return int(a.seq - b.seq) })
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.text
+	// Fold a run of the same thing (a retry storm, a poll) into one line.
+	var lines []string
+	for i := 0; i < len(es); {
+		j := i + 1
+		for j < len(es) && es[j].what == es[i].what {
+			j++
+		}
+		if n := j - i; n > 2 {
+			lines = append(lines, fmt.Sprintf("  %11s  %s (×%d, the last at %s)", fmtTime(es[i].t), es[i].what, n, fmtTime(es[j-1].t)))
+		} else {
+			for _, e := range es[i:j] {
+				lines = append(lines, fmt.Sprintf("  %11s  %s", fmtTime(e.t), e.what))
+			}
+		}
+		i = j
 	}
 	if len(lines) > max && max > 2 {
 		head := max / 3
 		tail := max - head - 1
 		cut := len(lines) - head - tail
-		lines = append(append(lines[:head:head], fmt.Sprintf("  %9s  … %d more lines (the trace file has everything)", "", cut)), lines[len(lines)-tail:]...)
+		lines = append(append(lines[:head:head], fmt.Sprintf("  %11s  … %d more lines (the trace file has everything)", "", cut)), lines[len(lines)-tail:]...)
 	}
 	return strings.Join(lines, "\n") + "\n"
 }

@@ -80,14 +80,21 @@ func TestStory(t *testing.T) {
 	b.at(9*s, trace.Record{Ev: trace.EvRunEnd, Reason: "idle"})
 	got := story(b.recs, 24)
 	want := "" +
-		"         0s  app starts (MTA, user user-1)\n" +
-		"         0s  job-1 created by user-1\n" +
-		"         2s  JobTransferred(job-1) to app → E_FAIL after 1s\n" +
-		"         2s  USER: cancel (app)\n" +
-		"         4s  JobError(job-1) to app → never returns\n" +
-		"         5s  APP: job-1 cancelled — by the user\n" +
-		"         9s  world ends (idle)\n"
+		"           0s  app starts (MTA, user user-1)\n" +
+		"           0s  job-1 created by user-1\n" +
+		"           2s  JobTransferred(job-1) to app → E_FAIL after 1s\n" +
+		"           2s  USER: cancel (app)\n" +
+		"           4s  JobError(job-1) to app → never returns\n" +
+		"           5s  APP: job-1 cancelled — by the user\n" +
+		"           9s  world ends (idle)\n"
 	require.Equal(t, want, got)
+	storm := &tb{}
+	for i := range 5 {
+		at := time.Duration(i) * time.Minute
+		storm.at(at, trace.Record{Ev: trace.EvCallBegin, Call: int64(i + 1), Job: "job-1", Client: "app", Method: trace.JobTransferred})
+		storm.at(at, trace.Record{Ev: trace.EvCallEnd, Call: int64(i + 1), HR: -2147467259})
+	}
+	require.Equal(t, "           0s  JobTransferred(job-1) to app → E_FAIL (×5, the last at 4m0s)\n", story(storm.recs, 24))
 	short := story(b.recs, 4)
 	require.Equal(t, 4, strings.Count(short, "\n"), short)
 	require.Contains(t, short, "… 4 more lines")

@@ -463,6 +463,12 @@ func (r *JobRef) TakeOwnership() hr {
 		j.owner.jobs--
 		j.owner = r.c.user
 		j.owner.jobs++
+		// A job held QUEUED because its owner logged off may transfer now
+		// that its owner is the administrator, who is logged on.
+		if j.state == stQueued && j.s.foreground(j) {
+			j.s.fgStart = append(j.s.fgStart, j)
+		}
+		defer j.s.reschedule()
 	}
 	j.s.rec(trace.Record{Ev: trace.EvJobOwner, Job: j.name, User: j.owner.name})
 	if j.cmd.set {

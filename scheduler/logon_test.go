@@ -299,3 +299,24 @@ func TestLogoffCLSIDActivationWaitsForLogon(t *testing.T) {
 	require.Equal(t, 2, s.calls(j, trace.JobTransferred))
 	require.Equal(t, "notify-server", last.Client)
 }
+
+// A job held QUEUED while its owner is logged off transfers once an
+// administrator takes it over: its owner is then logged on (G10; found by
+// bitsimtest's CheckCallback: a logoff and a takeover at the same instant
+// left the job QUEUED for good).
+func TestTakeoverOfALoggedOffUsersJob(t *testing.T) {
+	for _, fg := range []bool{false, true} {
+		s := newSTWorld(t)
+		j := s.newJob(tDownload, s.file(1*stMB))
+		if fg {
+			require.Equal(t, abi.S_OK, j.SetPriority(abi.BG_JOB_PRIORITY_FOREGROUND))
+		}
+		require.Equal(t, abi.S_OK, j.Resume())
+		s.alice.Logoff()
+		adm := s.adm.Job(j)
+		require.Equal(t, abi.S_OK, adm.TakeOwnership())
+		s.advance(time.Minute)
+		st, _ := adm.GetState()
+		require.Equal(t, sTransferred, st, "foreground %v", fg)
+	}
+}
