@@ -37,6 +37,9 @@ func (c *completer) JobTransferred(job callbackabi.Job) callbackabi.HRESULT {
 	t.state, _ = job.GetState()
 	t.progress, _ = job.GetProgress()
 	t.completeHR = job.Complete()
+	if t.completeHR.Failed() {
+		job.Cancel() // a rename that fails (G41): do not leave the job TRANSFERRED
+	}
 	c.mu.Lock()
 	c.seen = append(c.seen, t)
 	c.mu.Unlock()
