@@ -30,7 +30,10 @@ type reportTB struct {
 // verbose replay of the shrunk world.
 const reportPrefix = "bitsim report\n"
 
-var failfileRE = regexp.MustCompile(`-rapid\.failfile="([^"]+)"`)
+var (
+	failfileRE = regexp.MustCompile(`-rapid\.failfile="([^"]+)"`)
+	afterRE    = regexp.MustCompile(`^\[rapid\] failed after (\d+) tests`)
+)
 
 func (r *reportTB) Logf(format string, args ...any) {
 	r.TB.Helper()
@@ -83,8 +86,12 @@ func (r *reportTB) repro() string {
 	if m == nil {
 		return ""
 	}
+	found := ""
+	if a := afterRE.FindStringSubmatch(r.pending); a != nil {
+		found = fmt.Sprintf("\nfound: in world %s of the run (the one above is what rapid shrank it to)", a[1])
+	}
 	dir, _ := os.Getwd()
-	return fmt.Sprintf("\nreplay: cd %s && go test -run '^%s$' -rapid.failfile='%s' .", shellQuote(dir), testPattern(r.TB.Name()), m[1])
+	return fmt.Sprintf("%s\nreplay: cd %s && go test -run '^%s$' -rapid.failfile='%s' .", found, shellQuote(dir), testPattern(r.TB.Name()), m[1])
 }
 
 // testPattern turns a test name ("TestX/sub case") into a -run pattern

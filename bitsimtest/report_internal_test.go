@@ -50,6 +50,7 @@ func TestShrinkingKeepsTheKind(t *testing.T) {
 		require.Contains(t, out, "story of n=50", out)
 		require.NotContains(t, out, "retry-storm", out)
 		require.NotContains(t, out, "[rapid] draw", "the draws are in the fail file, not on the screen")
+		require.Regexp(t, `found: in world \d+ of the run`, out)
 		require.Regexp(t, `replay: cd \S+ && go test -run '\^TestShrinkingKeepsTheKind\d\$' -rapid.failfile='testdata/rapid/`, out)
 	}
 }
