@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,7 +89,8 @@ func (r *reportTB) repro() string {
 	}
 	found := ""
 	if a := afterRE.FindStringSubmatch(r.pending); a != nil {
-		found = fmt.Sprintf("\nfound: in world %s of the run (the one above is what rapid shrank it to)", a[1])
+		n, _ := strconv.Atoi(a[1]) // the worlds that passed before it
+		found = fmt.Sprintf("\nfound: in world %d of the run (the story above is what rapid shrank it to)", n+1)
 	}
 	dir, _ := os.Getwd()
 	return fmt.Sprintf("%s\nreplay: cd %s && go test -run '^%s$' -rapid.failfile='%s' .", found, shellQuote(dir), testPattern(r.TB.Name()), m[1])
