@@ -214,7 +214,9 @@ func ExampleRecorder() {
 			Error:       func(callbackabi.Job, callbackabi.Error) callbackabi.HRESULT { panic("oops") },
 		}
 	}
-	rec.Run(func(tb rapid.TB) { bitsimtest.CheckCallback(tb, panicky, bitsimtest.HarnessOptions{Horizon: 10 * time.Minute}) })
+	rec.Run(func(tb rapid.TB) {
+		bitsimtest.CheckCallback(tb, panicky, bitsimtest.HarnessOptions{Horizon: 10 * time.Minute})
+	})
 	fmt.Println(rec.Failed(), strings.Contains(rec.Output(), `fails check "panic"`))
 	// Output: true true
 }

@@ -28,7 +28,7 @@ func good() *scenarios.Funcs {
 			}
 			return callbackabi.S_OK
 		},
-		Error:       func(j callbackabi.Job, _ callbackabi.Error) callbackabi.HRESULT { j.Cancel(); return callbackabi.S_OK },
+		Error: func(j callbackabi.Job, _ callbackabi.Error) callbackabi.HRESULT { j.Cancel(); return callbackabi.S_OK },
 	}
 }
 
