@@ -126,9 +126,13 @@ const (
 	WhileSuspended   Trigger = "while-suspended"   // … SUSPENDED
 	WhileTransferred Trigger = "while-transferred" // … TRANSFERRED
 	WhileError       Trigger = "while-error"       // … ERROR
+	// WhenSlow: the user loses patience — a job of the application is
+	// still unfinished (not TRANSFERRED, not final) 5–60 s after it was
+	// created (the 1st–3rd job).
+	WhenSlow Trigger = "when-slow"
 )
 
-var triggers = []Trigger{AtTime, BeforeCallbacks, DuringCallback, WhileQueued, WhileTransient, WhileSuspended, WhileTransferred, WhileError}
+var triggers = []Trigger{AtTime, BeforeCallbacks, DuringCallback, WhileQueued, WhileTransient, WhileSuspended, WhileTransferred, WhileError, WhenSlow}
 
 // Triggers returns every trigger.
 func Triggers() []Trigger { return slices.Clone(triggers) }

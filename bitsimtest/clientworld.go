@@ -31,6 +31,7 @@ type clientRun struct {
 	pending []*trigger               // drawn triggers that have not fired
 	live    []Problem                // found while the world ran
 	ops     map[string]bool          // the application's jobs
+	state   map[string]callbackabi.JobState
 
 	recs  []trace.Record
 	stats scheduler.Stats
@@ -40,8 +41,9 @@ type clientRun struct {
 // trigger fires fn once, on the nth record that matches it (or at a time).
 type trigger struct {
 	kind  Trigger
-	label string // what fires, for coverage
-	nth   int
+	label string        // what fires, for coverage
+	nth   int           // fire on the nth matching record
+	wait  time.Duration // WhenSlow: how long a job may take before the user acts
 	seen  int
 	fn    func()
 }
@@ -49,12 +51,13 @@ type trigger struct {
 func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOptions, cov *Coverage) *clientRun {
 	w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: o.Horizon})
 	opts := scheduler.DefaultOptions()
+	c := w.Chooser()
 	if o.Options != nil {
 		opts = *o.Options
 	}
 	log := &trace.Log{}
 	svc := scheduler.New(w, log, "client", 0, opts)
-	r := &clientRun{w: w, svc: svc, c: w.Chooser(), cov: cov, within: map[string]time.Duration{}, ops: map[string]bool{}}
+	r := &clientRun{w: w, svc: svc, c: c, cov: cov, within: map[string]time.Duration{}, ops: map[string]bool{}, state: map[string]callbackabi.JobState{}}
 	cov.Worlds++
 	admin := svc.AddUser("admin", true)
 	console := svc.StartClient("console", admin, scheduler.MTA)
@@ -102,6 +105,9 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 // draw gives fn a trigger from the choice stream.
 func (r *clientRun) draw(label string, fn func()) {
 	tr := &trigger{kind: triggers[r.c.Intn(len(triggers))], label: label, nth: 1 + r.c.Intn(3)}
+	if tr.kind == WhenSlow {
+		tr.wait = time.Duration(5+r.c.Intn(56)) * time.Second
+	}
 	tr.fn = func() {
 		r.cov.Triggers[string(tr.kind)]++
 		fn()
@@ -121,6 +127,11 @@ func (r *clientRun) observe(rec *trace.Record) {
 	case trace.EvJobCreate:
 		if rec.User == r.user.Name() {
 			r.ops[rec.Job] = true
+			r.state[rec.Job] = callbackabi.BG_JOB_STATE_SUSPENDED
+		}
+	case trace.EvJobState:
+		if r.ops[rec.Job] {
+			r.state[rec.Job] = rec.To
 		}
 	case trace.EvAppOutcome:
 		if rec.Outcome == proc.Succeeded.String() {
@@ -135,6 +146,17 @@ func (r *clientRun) observe(rec *trace.Record) {
 	}
 	kept := r.pending[:0]
 	for _, tr := range r.pending {
+		if tr.kind == WhenSlow && rec.Ev == trace.EvJobCreate && r.ops[rec.Job] {
+			if tr.seen++; tr.seen == tr.nth {
+				job, tr := rec.Job, tr
+				r.w.AfterFunc(tr.wait, func() {
+					if st := r.state[job]; !st.Final() && st != callbackabi.BG_JOB_STATE_TRANSFERRED {
+						tr.fn()
+					}
+				})
+				continue
+			}
+		}
 		if r.matches(tr.kind, rec) {
 			if tr.seen++; tr.seen == tr.nth {
 				r.w.AfterFunc(0, tr.fn)

@@ -37,7 +37,8 @@ func (l *ledger) start(p *proc.Process, flags callbackabi.NotifyFlags, cb callba
 	o := &op{id: id, ref: job}
 	l.ops = append(l.ops, o)
 	job.AddFile("https://updates.example/package.cab", `C:\ProgramData\app\package.cab`)
-	job.SetNoProgressTimeout(600)
+	job.AddFile("https://updates.example/package.sig", `C:\ProgramData\app\package.sig`)
+	job.SetNoProgressTimeout(300) // a server that never recovers: ERROR after 5 minutes (G45)
 	job.SetNotifyFlags(flags)
 	job.SetNotifyInterface(cb)
 	job.Resume()
