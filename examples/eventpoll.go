@@ -8,13 +8,18 @@ import (
 	"github.com/bitsim/bitsim/proc"
 )
 
-// PollEvery is how often EventPoll's driver reads the job's state when no
-// notification woke it.
-const PollEvery = 5 * time.Second
+// PollFirst and PollMax bound how often EventPoll's driver reads the job's
+// state when no notification woke it: after PollFirst, then twice as long
+// each time, up to PollMax (an updater's back-off).
+const (
+	PollFirst = time.Second
+	PollMax   = 30 * time.Second
+)
 
 // EventPoll is design C, an updater: as SignalWait, but the driver also
-// wakes every five seconds and reads the job's state itself, so a lost or late
-// notification only costs latency.
+// wakes on a timer (every second at first, backing off to every 30 s) and
+// reads the job's state itself, so a lost or late notification only costs
+// latency.
 //
 // Buggy: it asks BITS for JobTransferred only and its poll looks for
 // TRANSFERRED only: a job that goes to ERROR (a 404, a no-progress
@@ -49,14 +54,20 @@ func (a *EventPoll) Main(p *proc.Process) {
 			j.SetNotifyInterface(cb)
 		}
 	}
+	poll := PollFirst
 	for {
 		ops, jobs := a.disk.open(p)
 		if len(ops) == 0 {
 			return
 		}
-		if p.WaitAny(PollEvery, in.notify, in.cancel) == 1 {
+		switch p.WaitAny(poll, in.notify, in.cancel) {
+		case proc.WaitObject0: // a notification: look now, and soon again
+			poll = PollFirst
+		case proc.WaitObject0 + 1:
 			a.disk.cancelAll(p)
 			return
+		default:
+			poll = min(2*poll, PollMax)
 		}
 		for i, o := range ops {
 			job := jobs[i]

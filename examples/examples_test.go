@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -25,11 +24,7 @@ var designs = []struct {
 }{
 	{"A-in-callback", examples.NewInCallback, bitsimtest.ClientOptions{}, bitsimtest.KindFalseSuccess},
 	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, bitsimtest.KindSlowResponse},
-	// A poller that hangs polls to the end of the world, and every poll is
-	// a few events rapid must shrink: a 12-minute world (every fault clears
-	// or times out within 5: the ledger sets a 5-minute no-progress
-	// timeout) keeps its shrinking short.
-	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{Horizon: 12 * time.Minute}, bitsimtest.KindOutcomeMissing},
+	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, bitsimtest.KindOutcomeMissing},
 	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, bitsimtest.KindRetryStorm},
 	{"B-sta-pump", examples.NewSTAPump, bitsimtest.ClientOptions{Apartment: scheduler.STA}, bitsimtest.KindOutcomeMissing},
 }
