@@ -10,7 +10,7 @@ import (
 
 // CancelWithin is how soon after the user presses cancel every example
 // application must have reported the outcome of its open downloads.
-const CancelWithin = 5 * time.Second
+const CancelWithin = time.Second
 
 // op is one download the application started.
 type op struct {
