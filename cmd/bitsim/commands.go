@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -66,7 +67,7 @@ func (a *app) runScenario(args []string) int {
 	c := newCommand("run", "NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]")
 	seed := c.flags.Uint64("seed", 1, "the `seed` of the world's choice stream")
 	format := c.flags.String("format", "text", "output `format`: text, jsonl, chrome or html")
-	out := c.flags.String("out", "", "write to `FILE` instead of standard output")
+	out := c.flags.String("out", "", "write to `FILE` (- or none: standard output; a missing directory is created)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
 		return code
@@ -126,11 +127,15 @@ func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.
 }
 
 func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, err error) {
-	if path == "" {
+	if path == "" || path == "-" {
 		bw := bufio.NewWriter(a.stdout)
 		return bw, func(keep bool) error {
 			return bw.Flush()
 		}, nil
+	}
+	// A missing directory is created, as sweep --out does.
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("cannot write --out: %v", err)
 	}
 	f, err := os.Create(path)
 	if err != nil {
@@ -183,7 +188,7 @@ func displayName(path string) string {
 func (a *app) render(args []string) int {
 	c := newCommand("render", "FILE.jsonl|- [--format text|chrome|html] [--out FILE]")
 	format := c.flags.String("format", "text", "output `format`: text, chrome or html")
-	out := c.flags.String("out", "", "write to `FILE` instead of standard output")
+	out := c.flags.String("out", "", "write to `FILE` (- or none: standard output; a missing directory is created)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
 		return code

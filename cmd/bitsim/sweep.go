@@ -81,7 +81,7 @@ func (a *app) sweep(args []string) int {
 	seedsFlag := c.flags.String("seeds", "", "run the seeds `A:B`, that is A, A+1 … B-1 (required)")
 	shardFlag := c.flags.String("shard", "1/1", "run only shard `i/n`: the seeds S with S mod n = i-1")
 	parallel := c.flags.Int("parallel", runtime.GOMAXPROCS(0), "run `N` seeds at once (results do not depend on it)")
-	outDir := c.flags.String("out", "", "write the shard's results to a JSON file in `DIR`")
+	outDir := c.flags.String("out", "", "write the shard's results to a JSON file in `DIR` (created if missing; -: the JSON to standard output, the summary to standard error)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
 		return code
@@ -109,7 +109,10 @@ func (a *app) sweep(args []string) int {
 		return a.fail(c.name, "shard %s of %s has %d seeds; at most %d per run (split it with --shard)", sh, rng, count, maxSweepSeeds)
 	}
 	var tmp *os.File
-	if *outDir != "" {
+	summary := a.stdout
+	if *outDir == "-" {
+		summary = a.stderr
+	} else if *outDir != "" {
 		if err := os.MkdirAll(*outDir, 0o755); err != nil {
 			return a.fail(c.name, "cannot write --out: %v", err)
 		}
@@ -118,6 +121,9 @@ func (a *app) sweep(args []string) int {
 		}
 		defer os.Remove(tmp.Name()) // after a successful rename this does nothing
 		defer tmp.Close()
+		if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
+			return a.fail(c.name, "cannot write --out: %v", err)
+		}
 	}
 
 	results := a.runSeeds(s, first, count, sh.N, *parallel)
@@ -138,9 +144,13 @@ func (a *app) sweep(args []string) int {
 	sf.Failed = len(sf.Failures)
 	sf.Digest = "sha256:" + hex.EncodeToString(d.Sum(nil))
 
-	fmt.Fprintf(a.stdout, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
-	printFailures(a.stdout, sf.Failures)
-	fmt.Fprintf(a.stdout, "digest %s\n", sf.Digest)
+	fmt.Fprintf(summary, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
+	printFailures(summary, sf.Failures)
+	fmt.Fprintf(summary, "digest %s\n", sf.Digest)
+	if *outDir == "-" {
+		b, _ := json.MarshalIndent(&sf, "", "  ") // plain data: cannot fail
+		a.stdout.Write(append(b, '\n'))
+	}
 
 	if tmp != nil {
 		name := filepath.Join(*outDir, shardFileName(s.Name, rng, sh))
