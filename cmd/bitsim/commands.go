@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -110,9 +109,6 @@ func runOne(s scenarios.Scenario, seed uint64) (recs []trace.Record, err error) 
 	return res.Records, nil
 }
 
-// output opens the destination of --out (or standard output when empty)
-// before any work, so an unwritable path fails at once. finish(true)
-// flushes and closes it; finish(false) also removes a file it created.
 // draw renders recs to w and finishes the output: kept on success,
 // removed (for a file) when writing failed.
 func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.Writer, finish func(keep bool) error, recs []trace.Record) int {
@@ -126,6 +122,10 @@ func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.
 	return exitOK
 }
 
+// output opens the destination of --out (standard output when empty or
+// "-") before any work, so an unwritable path fails at once. finish(true)
+// completes it; finish(false) gives it up. Neither ever removes what the
+// path named before (see outFile).
 func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, err error) {
 	if path == "" || path == "-" {
 		bw := bufio.NewWriter(a.stdout)
@@ -133,26 +133,16 @@ func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, er
 			return bw.Flush()
 		}, nil
 	}
-	// A missing directory is created, as sweep --out does.
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, nil, fmt.Errorf("cannot write --out: %v", err)
-	}
-	f, err := os.Create(path)
+	o, err := openOut(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot write --out: %v", err)
 	}
-	bw := bufio.NewWriter(f)
-	return bw, func(keep bool) error {
+	return o, func(keep bool) error {
 		if !keep {
-			f.Close()
-			os.Remove(path)
+			o.abort()
 			return nil
 		}
-		if err := bw.Flush(); err != nil {
-			f.Close()
-			return fmt.Errorf("writing %s: %v", path, err)
-		}
-		if err := f.Close(); err != nil {
+		if err := o.commit(); err != nil {
 			return fmt.Errorf("writing %s: %v", path, err)
 		}
 		return nil

@@ -108,22 +108,18 @@ func (a *app) sweep(args []string) int {
 	if count > maxSweepSeeds {
 		return a.fail(c.name, "shard %s of %s has %d seeds; at most %d per run (split it with --shard)", sh, rng, count, maxSweepSeeds)
 	}
-	var tmp *os.File
+	var out *outFile
 	summary := a.stdout
 	if *outDir == "-" {
 		summary = a.stderr
 	} else if *outDir != "" {
-		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+		if st, err := os.Stat(*outDir); err == nil && !st.IsDir() {
+			return a.fail(c.name, "cannot write --out: %s is not a directory", *outDir)
+		}
+		if out, err = openOut(filepath.Join(*outDir, shardFileName(s.Name, rng, sh))); err != nil {
 			return a.fail(c.name, "cannot write --out: %v", err)
 		}
-		if tmp, err = os.CreateTemp(*outDir, ".sweep-*.tmp"); err != nil {
-			return a.fail(c.name, "cannot write --out: %v", err)
-		}
-		defer os.Remove(tmp.Name()) // after a successful rename this does nothing
-		defer tmp.Close()
-		if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600
-			return a.fail(c.name, "cannot write --out: %v", err)
-		}
+		defer out.abort() // after commit this does nothing
 	}
 
 	results := a.runSeeds(s, first, count, sh.N, *parallel)
@@ -152,15 +148,11 @@ func (a *app) sweep(args []string) int {
 		a.stdout.Write(append(b, '\n'))
 	}
 
-	if tmp != nil {
-		name := filepath.Join(*outDir, shardFileName(s.Name, rng, sh))
-		if err := writeJSON(tmp, &sf); err != nil {
-			return a.fail(c.name, "writing %s: %v", name, err)
+	if out != nil {
+		if err := writeJSON(out, &sf); err != nil {
+			return a.fail(c.name, "writing %s: %v", out.path, err)
 		}
-		if err := os.Rename(tmp.Name(), name); err != nil {
-			return a.fail(c.name, "writing %s: %v", name, err)
-		}
-		fmt.Fprintf(a.stderr, "bitsim sweep: wrote %s\n", oneLine(name))
+		fmt.Fprintf(a.stderr, "bitsim sweep: wrote %s\n", oneLine(out.path))
 	}
 	if sf.Failed > 0 {
 		return exitFound
@@ -258,15 +250,16 @@ func shardFileName(name string, r seedRange, sh shard) string {
 	return fmt.Sprintf("sweep-%s-%d-%d-shard-%d-of-%d.json", safe, r.From, r.To, sh.I, sh.N)
 }
 
-func writeJSON(f *os.File, v any) error {
+// writeJSON writes v to o and commits it.
+func writeJSON(o *outFile, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if _, err := o.Write(append(b, '\n')); err != nil {
 		return err
 	}
-	return f.Close()
+	return o.commit()
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
