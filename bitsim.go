@@ -46,7 +46,7 @@ type Config struct {
 	Seed     uint64
 	Scenario string             // the name written into run.start
 	Options  *scheduler.Options // nil: scheduler.DefaultOptions()
-	Chooser  sim.Chooser        // nil: sim.NewPRNG(Seed); sim.NewRapid(t) under rapid
+	Chooser  sim.Chooser        // nil: sim.NewPRNG(Seed); rapidsim.New(t) under rapid
 	Horizon  time.Duration      // virtual-time budget; 0: 7 days
 }
 

@@ -14,7 +14,7 @@ import (
 
 // FuzzAdversarialWorld drives the adversarial world generator from Go's
 // coverage-guided fuzzer (issue 11): rapid.MakeFuzz turns the fuzzer's
-// bytes into the world's choice stream (sim.NewRapid), so coverage feedback
+// bytes into the world's choice stream (rapidsim.New), so coverage feedback
 // steers workload, schedule and faults together, where a seed sweep draws
 // them blindly. Every guarantee of the catalogue is checked on each
 // world's trace. CI's fuzz step picks the target up by its name; a crasher

@@ -6,7 +6,7 @@ package bitsim_test
 // late registrations, command lines, DISABLE, failures, network outages,
 // takeovers, and callbacks that return odd HRESULTs, sleep, re-enter,
 // panic or hang), all drawn from rapid's choice stream through
-// sim.NewRapid, so a failure shrinks workload, schedule and faults
+// rapidsim.New, so a failure shrinks workload, schedule and faults
 // together. Each property checks its rules with the catalogue on the trace,
 // counts how often its situation actually happened (no vacuous green), and
 // has a mutant — a dispatcher that breaks exactly that rule — that it must
@@ -30,6 +30,7 @@ import (
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/sim/rapidsim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -134,7 +135,7 @@ var properties = []property{
 
 // runWorld runs one adversarial world from rapid's choice stream.
 func runWorld(t *rapid.T, opts scheduler.Options, tune func(*scenarios.Swarm)) runResult {
-	w := sim.NewWorld(sim.NewRapid(t), sim.Limits{MaxTime: 6 * time.Hour, MaxEvents: 2_000_000})
+	w := sim.NewWorld(rapidsim.New(t), sim.Limits{MaxTime: 6 * time.Hour, MaxEvents: 2_000_000})
 	sw := scenarios.DrawSwarm(w.Chooser())
 	if tune != nil {
 		tune(&sw)

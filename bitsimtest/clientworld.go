@@ -12,6 +12,7 @@ import (
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/sim/rapidsim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -49,7 +50,7 @@ type trigger struct {
 }
 
 func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOptions, cov *Coverage) *clientRun {
-	w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: o.Horizon})
+	w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: o.Horizon})
 	opts := scheduler.DefaultOptions()
 	c := w.Chooser()
 	if o.Options != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/sim/rapidsim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -91,7 +92,7 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 	var total scenarios.FaultCounts // over all worlds: -v shows it
 	defer func() { t.Logf("bitsim: faults in the worlds: %v", total) }()
 	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
-		w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: o.Horizon})
+		w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: o.Horizon})
 		sw := scenarios.DrawSwarm(w.Chooser())
 		var faults scenarios.FaultCounts
 		sw.Callback, sw.Fair, sw.Faults, sw.Counts = newCallback, true, true, &faults

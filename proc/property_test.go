@@ -10,6 +10,7 @@ import (
 	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/sim/rapidsim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -37,7 +38,7 @@ var genOp = rapid.Custom(func(t *rapid.T) op {
 func TestPrimitivesProperty(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		progs := rapid.SliceOfN(rapid.SliceOfN(genOp, 1, 8), 1, 5).Draw(rt, "threads")
-		w := sim.NewWorld(sim.NewRapid(rt), sim.Limits{MaxTime: time.Hour})
+		w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: time.Hour})
 		svc := scheduler.New(w, &trace.Log{}, "prop", 1, scheduler.DefaultOptions())
 		alice := svc.AddUser("alice", false)
 		inside, sets, takes := 0, 0, 0

@@ -32,7 +32,7 @@ func Run(name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (
 }
 
 // RunIn is Run in a world the caller made (for example one whose choice
-// stream is rapid's: sim.NewRapid).
+// stream is rapid's: rapidsim.New).
 func RunIn(w *sim.World, name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {

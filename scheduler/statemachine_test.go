@@ -42,6 +42,7 @@ import (
 	abi "github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/sim/rapidsim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -173,7 +174,7 @@ const smMaxJobs = 8
 const smMaxFiles = 5
 
 func newSM(t *rapid.T, cov *smCoverage) *sm {
-	w := sim.NewWorld(sim.NewRapid(t), sim.Limits{})
+	w := sim.NewWorld(rapidsim.New(t), sim.Limits{})
 	log := &trace.Log{}
 	svc := scheduler.New(w, log, "statemachine", 0, scheduler.DefaultOptions())
 	m := &sm{w: w, log: log, svc: svc, net: true, cov: cov}

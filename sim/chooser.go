@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
-
-	"pgregory.net/rapid"
 )
 
 // Chooser is the world's single stream of nondeterministic choices.
@@ -13,7 +11,8 @@ import (
 // Every decision that the model leaves open (the order of events at the same
 // instant, latencies, fault timing, which of two allowed outcomes happens) is
 // drawn from one Chooser, so a run is a pure function of its choice stream:
-// a seed for NewPRNG, or rapid's draws for NewRapid.
+// a seed for NewPRNG, or a property-testing library's draws
+// (rapidsim.New, in the test-only package sim/rapidsim).
 type Chooser interface {
 	// Intn returns a choice in [0, n). n must be >= 1.
 	Intn(n int) int
@@ -67,32 +66,9 @@ func (p *prng) Tie() uint32 {
 	return uint32((z ^ z>>31) >> 32)
 }
 
-// rapidTieMax bounds NewRapid's tie keys: small keys keep draws cheap and
-// make shrinking land on 0, i.e. FIFO order.
-const rapidTieMax = 3
-
-// rapidCacheMax is the largest n whose Intn generator is cached.
-const rapidCacheMax = 256
-
-// NewRapid returns a Chooser that draws every choice from t, so rapid
-// generates, shrinks and replays the schedule together with the rest of the
-// test case. Shrinking moves every choice toward 0: the smallest Intn values
-// and tie key 0 (events at one instant fire in FIFO order).
-func NewRapid(t *rapid.T) Chooser {
-	if t == nil {
-		panic("sim: NewRapid(nil)")
-	}
-	return &rapidChooser{t: t, tie: rapid.IntRange(0, rapidTieMax)}
-}
-
-type rapidChooser struct {
-	t    *rapid.T
-	gens []*rapid.Generator[int] // gens[n] draws from [0, n)
-	tie  *rapid.Generator[int]
-}
-
-// choicePanic marks a panic raised by rapid inside a draw (its signals for
-// invalid or exhausted data while shrinking, or a failed test). Code that
+// choicePanic marks a panic raised by the choice stream inside a draw
+// (rapid's signals for invalid or exhausted data while shrinking, or a
+// failed test; see MarkChoicePanics). Code that
 // contains panics — the scheduler turns a callback's panic into
 // RPC_E_SERVERFAULT — must let these through (IsChoicePanic), and the
 // kernel hands rapid its own value back (Unwrap) so rapid recognises it.
@@ -114,41 +90,22 @@ func Unwrap(r any) any {
 	return r
 }
 
-// marked re-raises a panic leaving a draw as a choicePanic.
-func marked() {
+// MarkChoicePanics re-raises a panic leaving a choice draw as a choice-stream
+// panic (see IsChoicePanic). A Chooser whose draws can panic by design (a
+// property-testing library's signals, as sim/rapidsim's) defers it directly
+// at the top of Intn and Tie:
+//
+//	func (c *myChooser) Intn(n int) int {
+//		defer sim.MarkChoicePanics()
+//		...
+//	}
+//
+// It must be the deferred function itself (recover works only there).
+func MarkChoicePanics() {
 	if p := recover(); p != nil {
 		if _, ok := p.(choicePanic); ok {
 			panic(p)
 		}
 		panic(choicePanic{p})
 	}
-}
-
-func (r *rapidChooser) Intn(n int) int {
-	if n < 1 {
-		panic(fmt.Sprintf("sim: Intn(%d): n must be >= 1", n))
-	}
-	defer marked()
-	if n == 1 {
-		return 0 // nothing to choose: no draw, nothing to shrink
-	}
-	if n > rapidCacheMax {
-		return rapid.IntRange(0, n-1).Draw(r.t, "choice")
-	}
-	if n >= len(r.gens) {
-		gens := make([]*rapid.Generator[int], n+1)
-		copy(gens, r.gens)
-		r.gens = gens
-	}
-	g := r.gens[n]
-	if g == nil {
-		g = rapid.IntRange(0, n-1)
-		r.gens[n] = g
-	}
-	return g.Draw(r.t, "choice")
-}
-
-func (r *rapidChooser) Tie() uint32 {
-	defer marked()
-	return uint32(r.tie.Draw(r.t, "tie"))
 }

@@ -43,3 +43,26 @@ func TestPRNGRangeAndSpread(t *testing.T) {
 	assert.Less(t, same, 5, "different seeds, different streams")
 	requirePanics(t, "sim: Intn(-3): n must be >= 1", func() { p.Intn(-3) })
 }
+
+// A panic leaving a draw that defers MarkChoicePanics is marked once (a
+// nested draw does not wrap it twice); Unwrap gives the original value back
+// and leaves other values alone.
+func TestMarkChoicePanics(t *testing.T) {
+	catch := func(f func()) (r any) {
+		defer func() { r = recover() }()
+		f()
+		return nil
+	}
+	draw := func(f func()) func() {
+		return func() {
+			defer sim.MarkChoicePanics()
+			f()
+		}
+	}
+	r := catch(draw(draw(func() { panic("signal") })))
+	require.True(t, sim.IsChoicePanic(r))
+	assert.Equal(t, "signal", sim.Unwrap(r))
+	assert.False(t, sim.IsChoicePanic("signal"))
+	assert.Equal(t, "plain", sim.Unwrap("plain"))
+	assert.Nil(t, catch(draw(func() {})), "no panic, nothing marked")
+}

@@ -61,8 +61,10 @@
 //
 // A Chooser supplies every nondeterministic decision: Intn for the model's
 // own choices and Tie for event order. NewPRNG is a seeded PCG generator for
-// plain runs and sweeps; NewRapid draws from a rapid.T, so rapid generates,
-// shrinks and replays the schedule together with the rest of a test case.
+// plain runs and sweeps. The test-only package sim/rapidsim draws from a
+// rapid.T (rapidsim.New), so rapid generates, shrinks and replays the
+// schedule together with the rest of a test case; it lives apart so that
+// importing sim links neither testing nor rapid.
 //
 // # Limits and misuse
 //

@@ -15,6 +15,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/sim/rapidsim"
 )
 
 // recorder is a rapid.TB that records what rapid reports instead of failing
@@ -113,7 +114,7 @@ func (r *recorder) lastCase() []string {
 // update, which only some schedules (thread choices, sleeps, tie order)
 // produce.
 func lostUpdate(t *rapid.T) {
-	w := sim.NewWorld(sim.NewRapid(t), sim.Limits{})
+	w := sim.NewWorld(rapidsim.New(t), sim.Limits{})
 	defer w.Close()
 	ch := w.Chooser()
 	threads := []*sim.Thread{w.NewThread("a"), w.NewThread("b"), w.NewThread("c")}
@@ -155,7 +156,7 @@ func TestShrinkLostUpdate(t *testing.T) {
 // same instant and class fire against their scheduling order: the bug is in
 // the schedule alone, and shrinking must keep a nonzero tie key.
 func tieOrder(t *rapid.T) {
-	w := sim.NewWorld(sim.NewRapid(t), sim.Limits{})
+	w := sim.NewWorld(rapidsim.New(t), sim.Limits{})
 	defer w.Close()
 	n := rapid.IntRange(2, 20).Draw(t, "n")
 	t.Logf("steps: %d", n)
@@ -187,7 +188,7 @@ func TestShrinkTieOrder(t *testing.T) {
 
 func TestRapidChooser(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		ch := sim.NewRapid(t)
+		ch := rapidsim.New(t)
 		for n := 1; n < 300; n += 37 {
 			v := ch.Intn(n)
 			if v < 0 || v >= n {
@@ -211,7 +212,7 @@ func TestRapidFailureInsideAThread(t *testing.T) {
 	before := runtime.NumGoroutine()
 	rec := newRecorder(t)
 	rapid.Check(rec, func(t *rapid.T) {
-		w := sim.NewWorld(sim.NewRapid(t), sim.Limits{})
+		w := sim.NewWorld(rapidsim.New(t), sim.Limits{})
 		defer w.Close()
 		n := rapid.IntRange(1, 10).Draw(t, "n")
 		t.Logf("steps: %d", n)

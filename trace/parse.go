@@ -53,7 +53,8 @@ func Parse(r io.Reader) ([]Record, error) {
 // EvUnknown record with Name set; keys it does not know are ignored, but a
 // key it needs may not appear twice. Lines end with "\n" or "\r\n". Blank
 // lines (nothing but spaces, tabs and '\r') may end the input; a blank line
-// followed by another record is an error.
+// followed by another record is an error. A UTF-8 byte order mark at the
+// very start is skipped.
 //
 // Set the limits before the first call to Next.
 type Reader struct {
@@ -108,6 +109,9 @@ func (r *Reader) ReadAll() ([]Record, error) {
 	}
 }
 
+// utf8BOM is the UTF-8 encoding of U+FEFF, the byte order mark.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
 func (r *Reader) maxLine() int {
 	if r.MaxLineBytes > 0 {
 		return r.MaxLineBytes
@@ -124,6 +128,11 @@ func (r *Reader) next() (Record, error) {
 	for r.sc.Scan() {
 		r.line++
 		line := r.sc.Bytes()
+		if r.line == 1 {
+			// A UTF-8 byte order mark, as some Windows editors write, is
+			// not part of the first record.
+			line = bytes.TrimPrefix(line, utf8BOM)
+		}
 		if skipSpace(line, 0) == len(line) { // only JSON whitespace
 			if r.blank == 0 {
 				r.blank = r.line

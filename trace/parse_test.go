@@ -313,3 +313,22 @@ func TestParseRejectsBadAppOutcome(t *testing.T) {
 		assert.Contains(t, err.Error(), "line 1", tc.line)
 	}
 }
+
+// A UTF-8 byte order mark before the first record is skipped (some Windows
+// editors write one); anywhere else it is an error naming its line.
+func TestParseSkipsLeadingBOM(t *testing.T) {
+	const bom = "\xEF\xBB\xBF"
+	recs, err := trace.Parse(strings.NewReader(bom + l1 + "\n" + l2 + "\n"))
+	require.NoError(t, err)
+	require.Len(t, recs, 2)
+	assert.Equal(t, int64(2), recs[1].Seq)
+
+	recs, err = trace.Parse(strings.NewReader(bom))
+	require.NoError(t, err, "a BOM alone is an empty trace")
+	assert.Empty(t, recs)
+
+	_, err = trace.Parse(strings.NewReader(l1 + "\n" + bom + l2 + "\n"))
+	var pe *trace.ParseError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, 2, pe.Line)
+}

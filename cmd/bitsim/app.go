@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +30,8 @@ const (
 type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
-	stderrTTY      bool // draw a progress bar on stderr
+	outErr         *errWriter // a.stdout during run: remembers a failed write
+	stderrTTY      bool       // draw a progress bar on stderr
 
 	scenarios func() []scenarios.Scenario
 	lookup    func(name string) (scenarios.Scenario, bool)
@@ -74,16 +77,64 @@ usage:
   bitsim check FILE.jsonl|-
   bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
   bitsim sweep-merge FILE.json...
+  bitsim help COMMAND
+  bitsim --version
 
-Run "bitsim COMMAND -h" for the flags of a command.
+Run "bitsim help COMMAND" (or "bitsim COMMAND -h") for the flags of a command.
+--out - writes to standard output.
 Exit status: 0 ok, 1 violations found, 2 bad usage or input.
 `
+
+// commandNames are the verbs of the CLI, in usage order.
+var commandNames = []string{"list", "run", "render", "check", "sweep", "sweep-merge"}
+
+// fallbackVersion is the version a binary reports when the Go toolchain
+// recorded none (built from a work tree rather than "go install ...@v").
+const fallbackVersion = "v0.0.0-devel"
+
+// version is the module version recorded in the binary, or
+// fallbackVersion.
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return fallbackVersion
+}
+
+// errWriter passes writes through and remembers the first error, so a
+// command whose standard output could not be written exits 2 instead of
+// reporting success.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.err = err
+	}
+	return n, err
+}
 
 func (a *app) run(args []string) int {
 	if len(args) == 0 {
 		fmt.Fprint(a.stderr, usageText)
 		return exitUsage
 	}
+	a.outErr = &errWriter{w: a.stdout}
+	a.stdout = a.outErr
+	code := a.dispatch(args)
+	if a.outErr.err != nil && code != exitUsage {
+		return a.fail(args[0], "writing standard output: %v", a.outErr.err)
+	}
+	return code
+}
+
+func (a *app) dispatch(args []string) int {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "list":
@@ -98,8 +149,20 @@ func (a *app) run(args []string) int {
 		return a.sweep(rest)
 	case "sweep-merge":
 		return a.sweepMerge(rest)
-	case "help", "-h", "-help", "--help":
+	case "help":
+		if len(rest) == 0 {
+			fmt.Fprint(a.stdout, usageText)
+			return exitOK
+		}
+		if len(rest) > 1 || !slices.Contains(commandNames, rest[0]) {
+			return a.fail("help", "want one command, got %s (commands: %s)", quote(strings.Join(rest, " ")), strings.Join(commandNames, ", "))
+		}
+		return a.dispatch([]string{rest[0], "-h"})
+	case "-h", "-help", "--help":
 		fmt.Fprint(a.stdout, usageText)
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintf(a.stdout, "bitsim %s\n", version())
 		return exitOK
 	}
 	return a.fail("", "unknown command %s (commands: list, run, render, check, sweep, sweep-merge)", quote(cmd))
@@ -165,7 +228,7 @@ func (a *app) help(c *command) {
 	c.flags.PrintDefaults()
 	c.flags.SetOutput(io.Discard)
 	if b.Len() > 0 {
-		fmt.Fprintf(a.stdout, "\nflags:\n%s", b.String())
+		fmt.Fprintf(a.stdout, "\nflags:\n%s", doubleDash(b.String()))
 	}
 }
 
@@ -177,10 +240,25 @@ func (a *app) parseOrFail(c *command, args []string) (pos []string, code int, ok
 		return nil, exitOK, false
 	}
 	if err != nil {
-		return nil, a.fail(c.name, "%v (see bitsim %s -h)", err, c.name), false
+		return nil, a.fail(c.name, "%s (see bitsim help %s)", doubleDash(err.Error()), c.name), false
 	}
 	return pos, 0, true
 }
+
+// doubleDash rewrites the flag package's "-seed" in its error messages as
+// "--seed", the spelling of the usage text.
+func doubleDash(msg string) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); i++ {
+		b.WriteByte(msg[i])
+		if msg[i] == '-' && (i == 0 || msg[i-1] == ' ') && i+1 < len(msg) && isLetter(msg[i+1]) {
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
+}
+
+func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 // oneLine makes a message safe for one line of a terminal: newlines and
 // other control characters are shown escaped.

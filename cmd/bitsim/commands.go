@@ -66,7 +66,7 @@ func (a *app) runScenario(args []string) int {
 	c := newCommand("run", "NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]")
 	seed := c.flags.Uint64("seed", 1, "the `seed` of the world's choice stream")
 	format := c.flags.String("format", "text", "output `format`: text, jsonl, chrome or html")
-	out := c.flags.String("out", "", "write to `FILE` instead of standard output")
+	out := c.flags.String("out", "", "write to `FILE` (- or none: standard output; a missing directory is created)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
 		return code
@@ -109,9 +109,6 @@ func runOne(s scenarios.Scenario, seed uint64) (recs []trace.Record, err error) 
 	return res.Records, nil
 }
 
-// output opens the destination of --out (or standard output when empty)
-// before any work, so an unwritable path fails at once. finish(true)
-// flushes and closes it; finish(false) also removes a file it created.
 // draw renders recs to w and finishes the output: kept on success,
 // removed (for a file) when writing failed.
 func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.Writer, finish func(keep bool) error, recs []trace.Record) int {
@@ -125,29 +122,27 @@ func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.
 	return exitOK
 }
 
+// output opens the destination of --out (standard output when empty or
+// "-") before any work, so an unwritable path fails at once. finish(true)
+// completes it; finish(false) gives it up. Neither ever removes what the
+// path named before (see outFile).
 func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, err error) {
-	if path == "" {
+	if path == "" || path == "-" {
 		bw := bufio.NewWriter(a.stdout)
 		return bw, func(keep bool) error {
 			return bw.Flush()
 		}, nil
 	}
-	f, err := os.Create(path)
+	o, err := openOut(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot write --out: %v", err)
 	}
-	bw := bufio.NewWriter(f)
-	return bw, func(keep bool) error {
+	return o, func(keep bool) error {
 		if !keep {
-			f.Close()
-			os.Remove(path)
+			o.abort()
 			return nil
 		}
-		if err := bw.Flush(); err != nil {
-			f.Close()
-			return fmt.Errorf("writing %s: %v", path, err)
-		}
-		if err := f.Close(); err != nil {
+		if err := o.commit(); err != nil {
 			return fmt.Errorf("writing %s: %v", path, err)
 		}
 		return nil
@@ -183,7 +178,7 @@ func displayName(path string) string {
 func (a *app) render(args []string) int {
 	c := newCommand("render", "FILE.jsonl|- [--format text|chrome|html] [--out FILE]")
 	format := c.flags.String("format", "text", "output `format`: text, chrome or html")
-	out := c.flags.String("out", "", "write to `FILE` instead of standard output")
+	out := c.flags.String("out", "", "write to `FILE` (- or none: standard output; a missing directory is created)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
 		return code

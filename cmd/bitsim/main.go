@@ -8,6 +8,12 @@
 //	bitsim check FILE.jsonl|-
 //	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
 //	bitsim sweep-merge FILE.json...
+//	bitsim help COMMAND
+//	bitsim --version
+//
+// Every --out accepts - for standard output; a missing directory of an
+// --out path is created. A UTF-8 byte order mark at the start of a trace
+// is skipped.
 //
 // run builds the scenario's world with a seed and prints its trace: text is
 // an annotated timeline for a terminal, jsonl is trace format v1

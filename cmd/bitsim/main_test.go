@@ -122,10 +122,9 @@ func TestRunErrors(t *testing.T) {
 		{[]string{"run", "good", "flaky"}, []string{"2 arguments"}},
 		{[]string{"run", "nope"}, []string{`unknown scenario "nope"`, "bitsim list"}},
 		{[]string{"run", "good", "--format", "pdf"}, []string{`unknown --format "pdf"`}},
-		{[]string{"run", "good", "--seed", "-1"}, []string{"-seed"}},
-		{[]string{"run", "good", "--seed", "x"}, []string{"-seed"}},
-		{[]string{"run", "good", "--colour"}, []string{"flag provided but not defined: -colour"}},
-		{[]string{"run", "good", "--out", filepath.Join(dir, "missing", "x.html")}, []string{"cannot write --out"}},
+		{[]string{"run", "good", "--seed", "-1"}, []string{"flag --seed", "bitsim help run"}},
+		{[]string{"run", "good", "--seed", "x"}, []string{"flag --seed"}},
+		{[]string{"run", "good", "--colour"}, []string{"flag provided but not defined: --colour"}},
 		{[]string{"run", "good", "--out", filepath.Join(file, "x.html")}, []string{"cannot write --out"}},
 	}
 	for _, c := range cases {

@@ -81,7 +81,7 @@ func (a *app) sweep(args []string) int {
 	seedsFlag := c.flags.String("seeds", "", "run the seeds `A:B`, that is A, A+1 … B-1 (required)")
 	shardFlag := c.flags.String("shard", "1/1", "run only shard `i/n`: the seeds S with S mod n = i-1")
 	parallel := c.flags.Int("parallel", runtime.GOMAXPROCS(0), "run `N` seeds at once (results do not depend on it)")
-	outDir := c.flags.String("out", "", "write the shard's results to a JSON file in `DIR`")
+	outDir := c.flags.String("out", "", "write the shard's results to a JSON file in `DIR` (created if missing; -: the JSON to standard output, the summary to standard error)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
 		return code
@@ -108,16 +108,18 @@ func (a *app) sweep(args []string) int {
 	if count > maxSweepSeeds {
 		return a.fail(c.name, "shard %s of %s has %d seeds; at most %d per run (split it with --shard)", sh, rng, count, maxSweepSeeds)
 	}
-	var tmp *os.File
-	if *outDir != "" {
-		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+	var out *outFile
+	summary := a.stdout
+	if *outDir == "-" {
+		summary = a.stderr
+	} else if *outDir != "" {
+		if st, err := os.Stat(*outDir); err == nil && !st.IsDir() {
+			return a.fail(c.name, "cannot write --out: %s is not a directory", *outDir)
+		}
+		if out, err = openOut(filepath.Join(*outDir, shardFileName(s.Name, rng, sh))); err != nil {
 			return a.fail(c.name, "cannot write --out: %v", err)
 		}
-		if tmp, err = os.CreateTemp(*outDir, ".sweep-*.tmp"); err != nil {
-			return a.fail(c.name, "cannot write --out: %v", err)
-		}
-		defer os.Remove(tmp.Name()) // after a successful rename this does nothing
-		defer tmp.Close()
+		defer out.abort() // after commit this does nothing
 	}
 
 	results := a.runSeeds(s, first, count, sh.N, *parallel)
@@ -138,19 +140,19 @@ func (a *app) sweep(args []string) int {
 	sf.Failed = len(sf.Failures)
 	sf.Digest = "sha256:" + hex.EncodeToString(d.Sum(nil))
 
-	fmt.Fprintf(a.stdout, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
-	printFailures(a.stdout, sf.Failures)
-	fmt.Fprintf(a.stdout, "digest %s\n", sf.Digest)
+	fmt.Fprintf(summary, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
+	printFailures(summary, sf.Failures)
+	fmt.Fprintf(summary, "digest %s\n", sf.Digest)
+	if *outDir == "-" {
+		b, _ := json.MarshalIndent(&sf, "", "  ") // plain data: cannot fail
+		a.stdout.Write(append(b, '\n'))
+	}
 
-	if tmp != nil {
-		name := filepath.Join(*outDir, shardFileName(s.Name, rng, sh))
-		if err := writeJSON(tmp, &sf); err != nil {
-			return a.fail(c.name, "writing %s: %v", name, err)
+	if out != nil {
+		if err := writeJSON(out, &sf); err != nil {
+			return a.fail(c.name, "writing %s: %v", out.path, err)
 		}
-		if err := os.Rename(tmp.Name(), name); err != nil {
-			return a.fail(c.name, "writing %s: %v", name, err)
-		}
-		fmt.Fprintf(a.stderr, "bitsim sweep: wrote %s\n", oneLine(name))
+		fmt.Fprintf(a.stderr, "bitsim sweep: wrote %s\n", oneLine(out.path))
 	}
 	if sf.Failed > 0 {
 		return exitFound
@@ -248,15 +250,16 @@ func shardFileName(name string, r seedRange, sh shard) string {
 	return fmt.Sprintf("sweep-%s-%d-%d-shard-%d-of-%d.json", safe, r.From, r.To, sh.I, sh.N)
 }
 
-func writeJSON(f *os.File, v any) error {
+// writeJSON writes v to o and commits it.
+func writeJSON(o *outFile, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if _, err := o.Write(append(b, '\n')); err != nil {
 		return err
 	}
-	return f.Close()
+	return o.commit()
 }
 
 // shellQuote quotes s for a POSIX shell when it needs it.
