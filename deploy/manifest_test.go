@@ -117,6 +117,18 @@ func TestJobRunsTheImageTheDockerfileBuilds(t *testing.T) {
 	if !bytes.Contains(doc, []byte(command)) {
 		t.Fatalf("docs/SCALING.md does not show the Dockerfile's build command %q", command)
 	}
+	// The build stage's Go is the one go.mod asks for.
+	gomod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gv := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindSubmatch(gomod)
+	if gv == nil {
+		t.Fatal("go.mod has no go directive")
+	}
+	if !regexp.MustCompile(`(?m)^FROM golang:`+regexp.QuoteMeta(string(gv[1]))+` AS build$`).Match(df) {
+		t.Fatalf("the Dockerfile's build stage is not FROM golang:GO AS build with go.mod's Go version %s", gv[1])
+	}
 	// The image's binary is built by the command line CI builds with.
 	if !regexp.MustCompile(`(?m)^RUN \./\.ci/build-bitsim /\S+$`).Match(df) {
 		t.Fatal("the Dockerfile does not build the binary with .ci/build-bitsim")
