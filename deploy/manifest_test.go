@@ -126,7 +126,7 @@ func TestJobRunsTheImageTheDockerfileBuilds(t *testing.T) {
 	if gv == nil {
 		t.Fatal("go.mod has no go directive")
 	}
-	if !regexp.MustCompile(`(?m)^FROM golang:`+regexp.QuoteMeta(string(gv[1]))+` AS build$`).Match(df) {
+	if !regexp.MustCompile(`(?m)^FROM golang:` + regexp.QuoteMeta(string(gv[1])) + ` AS build$`).Match(df) {
 		t.Fatalf("the Dockerfile's build stage is not FROM golang:GO AS build with go.mod's Go version %s", gv[1])
 	}
 	// The image's binary is built by the command line CI builds with.
