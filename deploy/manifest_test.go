@@ -202,9 +202,30 @@ func podCommand(t *testing.T, job *batchv1.Job, k int, path string, args []strin
 	cmd := exec.Command("sh", argv...)
 	cmd.Env = []string{"PATH=" + path, "JOB_COMPLETION_INDEX=" + strconv.Itoa(k)}
 	for _, e := range c.Env {
-		cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
+		if e.Name != "PATH" { // the image's PATH; here the test's
+			cmd.Env = append(cmd.Env, e.Name+"="+e.Value)
+		}
 	}
 	return cmd
+}
+
+// The pod's PATH finds the bitsim the Dockerfile installs and the shell
+// of the base image.
+func TestPodPathFindsBitsim(t *testing.T) {
+	df, err := os.ReadFile("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^COPY --from=build /bitsim (/\S+)/bitsim$`).FindSubmatch(df)
+	if m == nil {
+		t.Fatal("the Dockerfile does not COPY --from=build /bitsim DIR/bitsim")
+	}
+	path := strings.Split(envValue(t, readJob(t), "PATH"), ":")
+	for _, dir := range []string{string(m[1]), "/busybox"} {
+		if !slices.Contains(path, dir) {
+			t.Errorf("the pod's PATH %q lacks %s", path, dir)
+		}
+	}
 }
 
 // The pod's wrapper turns completion index k into --shard k+1/SHARDS,
