@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/render"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/trace"
@@ -157,4 +158,90 @@ func bodyTag(dom string) string {
 		return dom[i:]
 	}
 	return dom[i : i+j+1]
+}
+
+// manyJobsTrace has n jobs of one user, each transferring and notified
+// once, 10 ms apart; calls of neighbouring jobs overlap.
+func manyJobsTrace(n int) []trace.Record {
+	const (
+		su = callbackabi.BG_JOB_STATE_SUSPENDED
+		qd = callbackabi.BG_JOB_STATE_QUEUED
+		td = callbackabi.BG_JOB_STATE_TRANSFERRED
+	)
+	var b tb
+	b.start("many-jobs", 1).config(4).client("app-1", "alice", "MTA")
+	for j := range n {
+		name := fmt.Sprintf("job-%03d", j)
+		b.job(name, "alice").register(name, "app-1", "alice").state(name, su, qd)
+	}
+	// At 10 ms·(j+1) call j-1 ends and call j begins: each call takes
+	// 20 ms and two are in flight at once.
+	for j := range n + 2 {
+		b.at(time.Duration(j+1) * 10 * ms)
+		if j >= 2 {
+			b.end(int64(j-1), callbackabi.S_OK)
+		}
+		if j < n {
+			name := fmt.Sprintf("job-%03d", j)
+			b.state(name, qd, td).owed(name, trace.JobTransferred).
+				begin(int64(j+1), name, "alice", "app-1", trace.JobTransferred, 0)
+		}
+	}
+	b.endRun("idle")
+	return b.recs
+}
+
+var alignRE = regexp.MustCompile(`data-align-max="([^"]*)"`)
+
+// TestHTMLAlignedAt300Jobs measures, in headless Chromium, how far each
+// row of the label column sits from its row in the plot, at 300 jobs,
+// on both axes: the page's own script writes the largest offset of any
+// row or section (top or bottom) to <body data-align-max>, and it must be
+// at most 1 px. (A 1 px border inside the label column's SVG once scaled
+// the column by 189/190: 47 px, more than a row, at the bottom.)
+func TestHTMLAlignedAt300Jobs(t *testing.T) {
+	bin := chromium(t)
+	recs := manyJobsTrace(300)
+	for _, ax := range []render.Axis{render.AxisEvents, render.AxisTime} {
+		t.Run(ax.String(), func(t *testing.T) {
+			page := filepath.Join(t.TempDir(), "many-"+ax.String()+".html")
+			var b bytes.Buffer
+			if err := render.HTMLWith(&b, recs, render.HTMLOptions{Axis: ax}); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			dom, _ := browse(t, bin, page, "--dump-dom", "--window-size=1400,900")
+			if !strings.Contains(dom, `data-js="ok"`) {
+				t.Fatalf("the page's script did not finish: body is %s", bodyTag(dom))
+			}
+			if !strings.Contains(dom, `data-align-rows="`) {
+				t.Fatalf("the page measured no rows: body is %s", bodyTag(dom))
+			}
+			m := alignRE.FindStringSubmatch(dom)
+			if m == nil {
+				t.Fatalf("no data-align-max: body is %s", bodyTag(dom))
+			}
+			off, err := strconv.ParseFloat(m[1], 64)
+			if err != nil {
+				t.Fatalf("data-align-max=%q: %v", m[1], err)
+			}
+			if off > 1 {
+				t.Errorf("a label sits %.2f px off its row at 300 jobs (%s axis), want at most 1", off, ax)
+			}
+			t.Logf("%s axis: largest label/row offset %.2f px, body %s", ax, off, bodyTag(dom))
+			if dir := os.Getenv("BITSIM_SCREENSHOTS"); dir != "" {
+				shot, err := filepath.Abs(filepath.Join(dir, "many-"+ax.String()+".png"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				browse(t, bin, page, "--screenshot="+shot, "--window-size=1400,900", "--hide-scrollbars")
+				if err := os.WriteFile(strings.TrimSuffix(shot, ".png")+".html", b.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("screenshot: %s (page beside it)", shot)
+			}
+		})
+	}
 }

@@ -117,3 +117,31 @@ func ExampleHTML() {
 	// 1 call bar
 	// true
 }
+
+// HTMLWith draws the same page with options: here a horizontal axis of
+// virtual time, on which everything that happens at one instant has one x.
+func ExampleHTMLWith() {
+	var buf bytes.Buffer
+	if err := render.HTMLWith(&buf, transferTrace(), render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	page := buf.String()
+	fmt.Println(strings.Count(page, `<g class="call-bar `), "call bar")
+	fmt.Println(strings.Contains(page, `Horizontal: virtual time`))
+	// Output:
+	// 1 call bar
+	// true
+}
+
+// ParseAxis reads the name of an axis, as the command line's --axis gives
+// it.
+func ExampleParseAxis() {
+	ax, err := render.ParseAxis("time")
+	fmt.Println(ax, err)
+	_, err = render.ParseAxis("linear")
+	fmt.Println(err)
+	// Output:
+	// time <nil>
+	// unknown axis "linear" (want events or time)
+}

@@ -44,13 +44,75 @@ var htmlTemplate = template.Must(template.New("timeline").Parse(htmlSource))
 // with its logarithm. Calls that begin and end at the same virtual instant
 // therefore still show, in the order they happened, and a 10-minute retry
 // delay does not push everything else off the page. Tick labels give the
-// virtual time.
+// virtual time. HTMLWith with AxisTime draws an axis of virtual time
+// instead, on which everything at one instant has one x.
+//
+// The label column and the plot are two SVGs side by side, each drawn at
+// one CSS pixel per unit and never scaled, so every name stays level with
+// its row at any number of rows; the page's script measures this and
+// writes the largest offset, in pixels, to <body data-align-max>.
 //
 // Every string from the trace goes through html/template, which escapes it
 // for the context it lands in (text, attribute, SVG title), so hostile job
 // or client names cannot inject markup or script.
 func HTML(w io.Writer, recs []trace.Record) error {
-	return htmlTemplate.Execute(w, layout(build(recs)))
+	return HTMLWith(w, recs, HTMLOptions{})
+}
+
+// HTMLOptions are the choices of HTMLWith; the zero value draws what HTML
+// draws.
+type HTMLOptions struct {
+	// Axis is what the horizontal axis shows: AxisEvents (the default) or
+	// AxisTime.
+	Axis Axis
+}
+
+// Axis is the horizontal axis of the HTML timeline.
+type Axis int
+
+const (
+	// AxisEvents is trace order stretched by virtual time: every event
+	// takes a step of its own, so calls at the same instant stay visible
+	// side by side, in the order they happened.
+	AxisEvents Axis = iota
+	// AxisTime places everything by its virtual time alone: what happens
+	// at the same instant is drawn at the same x, so calls that end at
+	// the same virtual time end at the same place. The room between two
+	// consecutive instants grows with the logarithm of the time between
+	// them (as on AxisEvents), so a 10-minute delay does not swallow the
+	// page; a call that begins and ends at one instant is a thin bar.
+	AxisTime
+)
+
+// String is the axis' name, as ParseAxis reads it: "events" or "time".
+func (a Axis) String() string {
+	switch a {
+	case AxisEvents:
+		return "events"
+	case AxisTime:
+		return "time"
+	}
+	return "Axis(" + strconv.Itoa(int(a)) + ")"
+}
+
+// ParseAxis reads an axis name: "events" or "time".
+func ParseAxis(s string) (Axis, error) {
+	switch s {
+	case "events":
+		return AxisEvents, nil
+	case "time":
+		return AxisTime, nil
+	}
+	return 0, fmt.Errorf("unknown axis %q (want events or time)", s)
+}
+
+// HTMLWith is HTML with options: HTMLWith(w, recs, HTMLOptions{}) writes
+// the same page as HTML(w, recs).
+func HTMLWith(w io.Writer, recs []trace.Record, opt HTMLOptions) error {
+	if opt.Axis != AxisEvents && opt.Axis != AxisTime {
+		return fmt.Errorf("render: unknown axis %d", int(opt.Axis))
+	}
+	return htmlTemplate.Execute(w, layout(build(recs), opt))
 }
 
 // Geometry of the picture, in CSS pixels.
@@ -96,6 +158,7 @@ type page struct {
 	Log      []logRow
 	LogOpen  bool
 	Calls    int
+	TimeAxis bool // AxisTime: x is a function of virtual time alone
 }
 
 type tick struct {
@@ -203,19 +266,27 @@ func gap(dt time.Duration) int {
 	return min(int(g), maxGap)
 }
 
-func newAxis(recs []trace.Record) axis {
+// newAxis places recs on the axis kind: on AxisEvents each event takes a
+// step and a gap growing with the virtual time since the one before; on
+// AxisTime only a new instant moves x on (by its gap), so equal virtual
+// times have equal x.
+func newAxis(recs []trace.Record, kind Axis) axis {
 	a := axis{xs: make([]int, len(recs)), ts: make([]time.Duration, len(recs))}
 	x := 8
 	for i, r := range recs {
-		if i > 0 {
-			x += step(r.Ev) + gap(r.T-a.ts[i-1])
-		}
-		a.xs[i] = x
 		// A trace built in memory may go back in time; the axis never does.
 		a.ts[i] = r.T
 		if i > 0 && a.ts[i] < a.ts[i-1] {
 			a.ts[i] = a.ts[i-1]
 		}
+		if i > 0 {
+			if kind == AxisTime {
+				x += gap(a.ts[i] - a.ts[i-1])
+			} else {
+				x += step(r.Ev) + gap(r.T-a.ts[i-1])
+			}
+		}
+		a.xs[i] = x
 	}
 	// A short trace is stretched to a readable width.
 	if end := a.end(); end > 8 && end < minPlotW {
@@ -285,9 +356,9 @@ const actionShape = "M0,-5 L1.5,-1.5 L5,-1.5 L2,1 L3,5 L0,2.5 L-3,5 L-2,1 L-5,-1
 
 var stateOrder = []string{"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "TRANSIENT_ERROR", "ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED"}
 
-func layout(tl *timeline) *page {
-	ax := newAxis(tl.recs)
-	p := &page{Calls: len(tl.calls)}
+func layout(tl *timeline, opt HTMLOptions) *page {
+	ax := newAxis(tl.recs, opt.Axis)
+	p := &page{Calls: len(tl.calls), TimeAxis: opt.Axis == AxisTime}
 	run := tl.run
 	p.Title = "bitsim timeline"
 	if run.started {

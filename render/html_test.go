@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +241,112 @@ func TestRenderersReportWriteErrors(t *testing.T) {
 		if err := f(&failWriter{n: 100}); err == nil {
 			t.Errorf("%s: a failing writer gave no error", name)
 		}
+	}
+}
+
+// callEnds reads each call bar's x and right end from an HTML page.
+var callBarGeomRE = regexp.MustCompile(`<g class="call-bar [^"]*" data-call="(\d+)"[^>]*><rect x="(-?\d+)" y="-?\d+" width="(\d+)"`)
+
+type barGeom struct{ x, end int }
+
+func callBars(t *testing.T, page string) map[int64]barGeom {
+	t.Helper()
+	out := map[int64]barGeom{}
+	for _, m := range callBarGeomRE.FindAllStringSubmatch(page, -1) {
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		x, _ := strconv.Atoi(m[2])
+		w, _ := strconv.Atoi(m[3])
+		out[id] = barGeom{x, x + w}
+	}
+	return out
+}
+
+// callTimes reads each call's begin and end virtual time from the trace.
+func callTimes(recs []trace.Record) (begin, end map[int64]time.Duration) {
+	begin, end = map[int64]time.Duration{}, map[int64]time.Duration{}
+	for _, r := range recs {
+		switch r.Ev {
+		case trace.EvCallBegin:
+			begin[r.Call] = r.T
+		case trace.EvCallEnd:
+			end[r.Call] = r.T
+		}
+	}
+	return begin, end
+}
+
+// On AxisTime x is a function of virtual time alone, strictly increasing:
+// two calls end (and begin) at the same x exactly when they end (begin)
+// at the same virtual time, and an earlier time is further left. On the
+// default axis, calls ending at one instant are drawn in trace order.
+func TestHTMLTimeAxis(t *testing.T) {
+	for name, recs := range map[string][]trace.Record{"busy": busyTrace(), "simple": simpleTrace()} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := render.HTMLWith(&b, recs, render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), `axis "time"`) {
+				t.Error("the page's note does not say the axis is virtual time")
+			}
+			bars := callBars(t, b.String())
+			begin, end := callTimes(recs)
+			if len(bars) != len(begin) || len(bars) == 0 {
+				t.Fatalf("%d call bars, %d calls", len(bars), len(begin))
+			}
+			for a := range bars {
+				for c := range bars {
+					if got, want := cmp(bars[a].x, bars[c].x), cmp(begin[a], begin[c]); got != want {
+						t.Errorf("calls %d and %d begin at %v and %v but at x %d and %d", a, c, begin[a], begin[c], bars[a].x, bars[c].x)
+					}
+					if end[a] == begin[a] || end[c] == begin[c] {
+						continue // a zero-length call is drawn minBarW wide
+					}
+					if got, want := cmp(bars[a].end, bars[c].end), cmp(end[a], end[c]); got != want {
+						t.Errorf("calls %d and %d end at %v and %v but at x %d and %d", a, c, end[a], end[c], bars[a].end, bars[c].end)
+					}
+				}
+			}
+		})
+	}
+	// busyTrace's calls 3 and 4 both end at 3 s: on the events axis one
+	// after the other, on the time axis at one x.
+	ev := callBars(t, html(t, busyTrace()))
+	if ev[3].end == ev[4].end {
+		t.Errorf("events axis: calls 3 and 4 end at one x %d; want trace order", ev[3].end)
+	}
+	var b bytes.Buffer
+	if err := render.HTMLWith(&b, busyTrace(), render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+		t.Fatal(err)
+	}
+	if tm := callBars(t, b.String()); tm[3].end != tm[4].end {
+		t.Errorf("time axis: calls 3 and 4 end at 3s but at x %d and %d", tm[3].end, tm[4].end)
+	}
+}
+
+func cmp[T int | time.Duration](a, b T) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func TestParseAxis(t *testing.T) {
+	for _, ax := range []render.Axis{render.AxisEvents, render.AxisTime} {
+		got, err := render.ParseAxis(ax.String())
+		if err != nil || got != ax {
+			t.Errorf("ParseAxis(%q) = %v, %v; want %v", ax.String(), got, err, ax)
+		}
+	}
+	for _, s := range []string{"", "Time", "linear"} {
+		if _, err := render.ParseAxis(s); err == nil {
+			t.Errorf("ParseAxis(%q) accepted", s)
+		}
+	}
+	if err := render.HTMLWith(&bytes.Buffer{}, simpleTrace(), render.HTMLOptions{Axis: render.Axis(7)}); err == nil {
+		t.Error("HTMLWith accepted Axis(7)")
 	}
 }

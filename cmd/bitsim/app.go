@@ -72,8 +72,8 @@ const usageText = `bitsim simulates how Windows BITS delivers notifications to c
 
 usage:
   bitsim list
-  bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]
-  bitsim render FILE.jsonl|- [--format text|chrome|html] [--out FILE]
+  bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--axis events|time] [--out FILE]
+  bitsim render FILE.jsonl|- [--format text|chrome|html] [--axis events|time] [--out FILE]
   bitsim check FILE.jsonl|-
   bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
   bitsim sweep-merge FILE.json...

@@ -63,9 +63,10 @@ func (a *app) scenarioArg(c *command, pos []string) (s scenarios.Scenario, code 
 
 // runScenario is "bitsim run NAME".
 func (a *app) runScenario(args []string) int {
-	c := newCommand("run", "NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]")
+	c := newCommand("run", "NAME [--seed N] [--format text|jsonl|chrome|html] [--axis events|time] [--out FILE]")
 	seed := c.flags.Uint64("seed", 1, "the `seed` of the world's choice stream")
 	format := c.flags.String("format", "text", "output `format`: text, jsonl, chrome or html")
+	axis := axisFlag(c)
 	out := c.flags.String("out", "", "write to `FILE` (- or none: standard output; a missing directory is created)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
@@ -78,6 +79,10 @@ func (a *app) runScenario(args []string) int {
 	draw, found := formats[*format]
 	if !found {
 		return a.fail(c.name, "unknown --format %s (want text, jsonl, chrome or html)", quote(*format))
+	}
+	draw, err := withAxis(draw, *format, *axis)
+	if err != nil {
+		return a.fail(c.name, "%v", err)
 	}
 	w, finish, err := a.output(*out)
 	if err != nil {
@@ -176,8 +181,9 @@ func displayName(path string) string {
 
 // render is "bitsim render FILE".
 func (a *app) render(args []string) int {
-	c := newCommand("render", "FILE.jsonl|- [--format text|chrome|html] [--out FILE]")
+	c := newCommand("render", "FILE.jsonl|- [--format text|chrome|html] [--axis events|time] [--out FILE]")
 	format := c.flags.String("format", "text", "output `format`: text, chrome or html")
+	axis := axisFlag(c)
 	out := c.flags.String("out", "", "write to `FILE` (- or none: standard output; a missing directory is created)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
@@ -189,6 +195,10 @@ func (a *app) render(args []string) int {
 	draw, found := formats[*format]
 	if !found || *format == "jsonl" {
 		return a.fail(c.name, "unknown --format %s (want text, chrome or html)", quote(*format))
+	}
+	draw, err := withAxis(draw, *format, *axis)
+	if err != nil {
+		return a.fail(c.name, "%v", err)
 	}
 	recs, err := a.readTrace(pos[0])
 	if err != nil {
