@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,8 +50,59 @@ var htmlTemplate = template.Must(template.New("timeline").Parse(htmlSource))
 // Every string from the trace goes through html/template, which escapes it
 // for the context it lands in (text, attribute, SVG title), so hostile job
 // or client names cannot inject markup or script.
+//
+// Rule ids in the notes link to their row of "Rules seen in this trace",
+// and "ambiguity N" to section 2 of docs/MODEL.md, where each modelling
+// choice is explained.
 func HTML(w io.Writer, recs []trace.Record) error {
-	return htmlTemplate.Execute(w, layout(build(recs)))
+	return HTMLWith(w, recs, Options{})
+}
+
+// HTMLWith is HTML with options: a Summary heads the page, under the title.
+func HTMLWith(w io.Writer, recs []trace.Record, o Options) error {
+	p := layout(build(recs))
+	p.Lead = o.Summary
+	return htmlTemplate.Execute(w, p)
+}
+
+// modelAmbiguitiesURL is section 2 of docs/MODEL.md, the ambiguities of
+// the reference and the choice made for each.
+const modelAmbiguitiesURL = "https://github.com/bitsim/bitsim/blob/main/docs/MODEL.md#2-the-ambiguities-of-the-reference-one-by-one"
+
+// whyPart is a piece of a note in the HTML: plain text, or a reference
+// with the link that explains it.
+type whyPart struct {
+	Text, Href string
+}
+
+var refPattern = regexp.MustCompile(`\bG[0-9]{1,2}\b|\bambiguity [0-9]{1,2}\b`)
+
+// whyParts splits a note into text and links: a rule id links to its row
+// of the rules table (id "rule-Gn"), "ambiguity N" to docs/MODEL.md.
+func whyParts(why string, rules map[string]bool) []whyPart {
+	var parts []whyPart
+	last := 0
+	for _, m := range refPattern.FindAllStringIndex(why, -1) {
+		ref := why[m[0]:m[1]]
+		href := ""
+		switch {
+		case strings.HasPrefix(ref, "ambiguity"):
+			href = modelAmbiguitiesURL
+		case rules[ref]:
+			href = "#rule-" + ref
+		default:
+			continue
+		}
+		if m[0] > last {
+			parts = append(parts, whyPart{Text: why[last:m[0]]})
+		}
+		parts = append(parts, whyPart{Text: ref, Href: href})
+		last = m[1]
+	}
+	if last < len(why) {
+		parts = append(parts, whyPart{Text: why[last:]})
+	}
+	return parts
 }
 
 // Geometry of the picture, in CSS pixels.
@@ -73,6 +125,7 @@ const (
 // page is what html.tmpl draws.
 type page struct {
 	Title    string
+	Lead     string // the scenario's one-line summary, if known
 	Subtitle string
 	Options  string
 	Summary  string
@@ -171,6 +224,7 @@ type ruleRow struct {
 
 type logRow struct {
 	Time, Slots, Desc, Why string
+	WhyParts               []whyPart // Why with its references linked
 	Seq                    int64
 	Indent                 int
 	Class                  string
@@ -576,14 +630,17 @@ func layout(tl *timeline) *page {
 	for _, s := range stateOrder {
 		p.States = append(p.States, legendItem{Class: "st-" + stateClass(s), Label: s})
 	}
+	seen := map[string]bool{}
 	for _, ru := range tl.rules {
 		p.Rules = append(p.Rules, ruleRow{ID: ru.id, Title: ruleTitles[ru.id], Count: ru.count})
+		seen[ru.id] = true
 	}
 	prec := precision(tl.recs)
 	tw := textWriter{tl: tl, capN: tl.run.cap}
 	for i, r := range tl.recs {
 		ev := tl.events[i]
 		lr := logRow{Time: fmtT(r.T, prec), Seq: r.Seq, Slots: tw.slots(i), Desc: ev.desc, Why: ev.why.String(), Indent: min(ev.depth, 8) * 16}
+		lr.WhyParts = whyParts(lr.Why, seen)
 		switch r.Ev {
 		case trace.EvCallBegin, trace.EvCallEnd:
 			lr.Class = "ev-call"
