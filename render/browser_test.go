@@ -206,7 +206,7 @@ func TestHTMLAlignedAt300Jobs(t *testing.T) {
 		t.Run(ax.String(), func(t *testing.T) {
 			page := filepath.Join(t.TempDir(), "many-"+ax.String()+".html")
 			var b bytes.Buffer
-			if err := render.HTMLWith(&b, recs, render.HTMLOptions{Axis: ax}); err != nil {
+			if err := render.HTMLWith(&b, recs, render.Options{Axis: ax}); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {

@@ -48,6 +48,9 @@ func ExampleText() {
 	// Output:
 	// bitsim trace: scenario transfer-complete, seed 7, bitsim/1
 	// options: not recorded; assuming 4 calls at once per user (G31)
+	// about the notes: notes after # cite rules G1-G50 of the BITS reference (bits-semantics.md; titles
+	//   under "rules seen" below); "ambiguity N" is row N of docs/MODEL.md §2, which explains each
+	//   modelling choice
 	//
 	//   time   seq  slots       event
 	// 0.000s     1              run starts: scenario transfer-complete, seed 7, bitsim/1
@@ -55,16 +58,33 @@ func ExampleText() {
 	// 0.000s     3              job-1 created by alice
 	// 0.000s     4              job-1 callback set: app-1 (as alice)
 	// 0.000s     5              job-1 SUSPENDED -> TRANSFERRING
-	// 2.000s     6              job-1 TRANSFERRING -> TRANSFERRED                                 # JobTransferred is owed (G11)
-	// 2.000s     7  alice #...  call 1 JobTransferred job-1 -> app-1 [high lane]                  # job TRANSFERRED, high lane (G11, G32)
-	// 2.005s     8  alice ....  call 1 JobTransferred job-1 returns S_OK                          # slot freed
+	// 2.000s     6              job-1 TRANSFERRING -> TRANSFERRED  # JobTransferred is owed (G11)
+	// 2.000s     7  alice #...  call 1 JobTransferred job-1 -> app-1 [high lane]
+	//                           # job TRANSFERRED, high lane (G11, G32)
+	// 2.005s     8  alice ....  call 1 JobTransferred job-1 returns S_OK  # slot freed
 	// 2.005s     9              run ends: idle
 	//
 	// 9 events over 2.005s of virtual time; 1 call; ended: idle
 	// peak slots in use: alice 1
-	// rules seen:
+	// rules seen (rule, its title in the BITS reference, how many notes above cite it):
 	//   G11  JobTransferred trigger                                  x2
 	//   G32  Two priority lanes, no order between them               x1
+}
+
+// TextWith heads the timeline with the scenario's one-line summary (what
+// bitsim list shows), so a reader knows what the run is meant to show.
+func ExampleTextWith() {
+	var b strings.Builder
+	err := render.TextWith(&b, transferTrace(), render.Options{Summary: "one job finishes; its JobTransferred returns S_OK"})
+	if err != nil {
+		fmt.Println(err)
+	}
+	lines := strings.SplitN(b.String(), "\n", 3)
+	fmt.Println(lines[0])
+	fmt.Println(lines[1])
+	// Output:
+	// bitsim trace: scenario transfer-complete, seed 7, bitsim/1
+	// what it shows: one job finishes; its JobTransferred returns S_OK
 }
 
 // Chrome writes Trace Event Format JSON: save it to a file and open it in
@@ -122,7 +142,7 @@ func ExampleHTML() {
 // virtual time, on which everything that happens at one instant has one x.
 func ExampleHTMLWith() {
 	var buf bytes.Buffer
-	if err := render.HTMLWith(&buf, transferTrace(), render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+	if err := render.HTMLWith(&buf, transferTrace(), render.Options{Axis: render.AxisTime}); err != nil {
 		fmt.Println(err)
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -55,16 +56,12 @@ var htmlTemplate = template.Must(template.New("timeline").Parse(htmlSource))
 // Every string from the trace goes through html/template, which escapes it
 // for the context it lands in (text, attribute, SVG title), so hostile job
 // or client names cannot inject markup or script.
+//
+// Rule ids in the notes link to their row of "Rules seen in this trace",
+// and "ambiguity N" to section 2 of docs/MODEL.md, where each modelling
+// choice is explained.
 func HTML(w io.Writer, recs []trace.Record) error {
-	return HTMLWith(w, recs, HTMLOptions{})
-}
-
-// HTMLOptions are the choices of HTMLWith; the zero value draws what HTML
-// draws.
-type HTMLOptions struct {
-	// Axis is what the horizontal axis shows: AxisEvents (the default) or
-	// AxisTime.
-	Axis Axis
+	return HTMLWith(w, recs, Options{})
 }
 
 // Axis is the horizontal axis of the HTML timeline.
@@ -106,13 +103,56 @@ func ParseAxis(s string) (Axis, error) {
 	return 0, fmt.Errorf("unknown axis %q (want events or time)", s)
 }
 
-// HTMLWith is HTML with options: HTMLWith(w, recs, HTMLOptions{}) writes
-// the same page as HTML(w, recs).
-func HTMLWith(w io.Writer, recs []trace.Record, opt HTMLOptions) error {
-	if opt.Axis != AxisEvents && opt.Axis != AxisTime {
-		return fmt.Errorf("render: unknown axis %d", int(opt.Axis))
+// HTMLWith is HTML with options: a Summary heads the page, under the
+// title, and Axis chooses the horizontal axis. HTMLWith(w, recs,
+// Options{}) writes the same page as HTML(w, recs).
+func HTMLWith(w io.Writer, recs []trace.Record, o Options) error {
+	if o.Axis != AxisEvents && o.Axis != AxisTime {
+		return fmt.Errorf("render: unknown axis %d", int(o.Axis))
 	}
-	return htmlTemplate.Execute(w, layout(build(recs), opt))
+	p := layout(build(recs), o)
+	p.Lead = o.Summary
+	return htmlTemplate.Execute(w, p)
+}
+
+// modelAmbiguitiesURL is section 2 of docs/MODEL.md, the ambiguities of
+// the reference and the choice made for each.
+const modelAmbiguitiesURL = "https://github.com/bitsim/bitsim/blob/main/docs/MODEL.md#2-the-ambiguities-of-the-reference-one-by-one"
+
+// whyPart is a piece of a note in the HTML: plain text, or a reference
+// with the link that explains it.
+type whyPart struct {
+	Text, Href string
+}
+
+var refPattern = regexp.MustCompile(`\bG[0-9]{1,2}\b|\bambiguity [0-9]{1,2}\b`)
+
+// whyParts splits a note into text and links: a rule id links to its row
+// of the rules table (id "rule-Gn"), "ambiguity N" to docs/MODEL.md.
+func whyParts(why string, rules map[string]bool) []whyPart {
+	var parts []whyPart
+	last := 0
+	for _, m := range refPattern.FindAllStringIndex(why, -1) {
+		ref := why[m[0]:m[1]]
+		href := ""
+		switch {
+		case strings.HasPrefix(ref, "ambiguity"):
+			href = modelAmbiguitiesURL
+		case rules[ref]:
+			href = "#rule-" + ref
+		default:
+			continue
+		}
+		if m[0] > last {
+			parts = append(parts, whyPart{Text: why[last:m[0]]})
+		}
+		parts = append(parts, whyPart{Text: ref, Href: href})
+		last = m[1]
+	}
+	if last < len(why) {
+		parts = append(parts, whyPart{Text: why[last:]})
+	}
+	return parts
 }
 
 // Geometry of the picture, in CSS pixels.
@@ -135,6 +175,7 @@ const (
 // page is what html.tmpl draws.
 type page struct {
 	Title    string
+	Lead     string // the scenario's one-line summary, if known
 	Subtitle string
 	Options  string
 	Summary  string
@@ -234,6 +275,7 @@ type ruleRow struct {
 
 type logRow struct {
 	Time, Slots, Desc, Why string
+	WhyParts               []whyPart // Why with its references linked
 	Seq                    int64
 	Indent                 int
 	Class                  string
@@ -356,7 +398,7 @@ const actionShape = "M0,-5 L1.5,-1.5 L5,-1.5 L2,1 L3,5 L0,2.5 L-3,5 L-2,1 L-5,-1
 
 var stateOrder = []string{"QUEUED", "CONNECTING", "TRANSFERRING", "SUSPENDED", "TRANSIENT_ERROR", "ERROR", "TRANSFERRED", "ACKNOWLEDGED", "CANCELLED"}
 
-func layout(tl *timeline, opt HTMLOptions) *page {
+func layout(tl *timeline, opt Options) *page {
 	ax := newAxis(tl.recs, opt.Axis)
 	p := &page{Calls: len(tl.calls), TimeAxis: opt.Axis == AxisTime}
 	run := tl.run
@@ -647,14 +689,17 @@ func layout(tl *timeline, opt HTMLOptions) *page {
 	for _, s := range stateOrder {
 		p.States = append(p.States, legendItem{Class: "st-" + stateClass(s), Label: s})
 	}
+	seen := map[string]bool{}
 	for _, ru := range tl.rules {
 		p.Rules = append(p.Rules, ruleRow{ID: ru.id, Title: ruleTitles[ru.id], Count: ru.count})
+		seen[ru.id] = true
 	}
 	prec := precision(tl.recs)
 	tw := textWriter{tl: tl, capN: tl.run.cap}
 	for i, r := range tl.recs {
 		ev := tl.events[i]
 		lr := logRow{Time: fmtT(r.T, prec), Seq: r.Seq, Slots: tw.slots(i), Desc: ev.desc, Why: ev.why.String(), Indent: min(ev.depth, 8) * 16}
+		lr.WhyParts = whyParts(lr.Why, seen)
 		switch r.Ev {
 		case trace.EvCallBegin, trace.EvCallEnd:
 			lr.Class = "ev-call"

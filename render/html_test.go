@@ -48,6 +48,10 @@ func TestHTMLDrawsEveryCall(t *testing.T) {
 		"nested on STA thread (G34)",
 		`<td class="id">G31</td><td>At most four simultaneous notifications per user</td>`,
 		`body data-call-count="11"`,
+		// Rule ids in the notes link to their row of the rules table.
+		`nested on STA thread (<a href="#rule-G34">G34</a>)`,
+		`<tr id="rule-G34"><td class="id">G34</td>`,
+		`docs/MODEL.md</a>`,
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("HTML lacks %s", w)
@@ -56,8 +60,10 @@ func TestHTMLDrawsEveryCall(t *testing.T) {
 }
 
 // TestHTMLIsSelfContained: nothing is fetched, no external font is named.
+// The only web addresses are links a reader may follow to the docs.
 func TestHTMLIsSelfContained(t *testing.T) {
 	out := html(t, busyTrace())
+	out = strings.ReplaceAll(out, `<a href="https://github.com/bitsim/bitsim/blob/main/docs/`, `<a href="docs/`)
 	for _, bad := range []string{"http://", "https://", "//fonts", "@import", "@font-face", "<link", "src=", "url(http"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML contains %q", bad)
@@ -283,7 +289,7 @@ func TestHTMLTimeAxis(t *testing.T) {
 	for name, recs := range map[string][]trace.Record{"busy": busyTrace(), "simple": simpleTrace()} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
-			if err := render.HTMLWith(&b, recs, render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+			if err := render.HTMLWith(&b, recs, render.Options{Axis: render.AxisTime}); err != nil {
 				t.Fatal(err)
 			}
 			if !strings.Contains(b.String(), `axis "time"`) {
@@ -316,7 +322,7 @@ func TestHTMLTimeAxis(t *testing.T) {
 		t.Errorf("events axis: calls 3 and 4 end at one x %d; want trace order", ev[3].end)
 	}
 	var b bytes.Buffer
-	if err := render.HTMLWith(&b, busyTrace(), render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+	if err := render.HTMLWith(&b, busyTrace(), render.Options{Axis: render.AxisTime}); err != nil {
 		t.Fatal(err)
 	}
 	if tm := callBars(t, b.String()); tm[3].end != tm[4].end {
@@ -346,7 +352,24 @@ func TestParseAxis(t *testing.T) {
 			t.Errorf("ParseAxis(%q) accepted", s)
 		}
 	}
-	if err := render.HTMLWith(&bytes.Buffer{}, simpleTrace(), render.HTMLOptions{Axis: render.Axis(7)}); err == nil {
+	if err := render.HTMLWith(&bytes.Buffer{}, simpleTrace(), render.Options{Axis: render.Axis(7)}); err == nil {
 		t.Error("HTMLWith accepted Axis(7)")
+	}
+}
+
+// The scenario's summary heads the page; "ambiguity N" links to the
+// section of docs/MODEL.md that explains it; a rule id not in the table is
+// left as text.
+func TestHTMLLeadAndLinks(t *testing.T) {
+	var b strings.Builder
+	if err := render.HTMLWith(&b, busyTrace(), render.Options{Summary: "five <jobs> at once"}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if i, j := strings.Index(out, `<p class="lead">five &lt;jobs&gt; at once</p>`), strings.Index(out, "<h1>"); i < 0 || i < j {
+		t.Errorf("the summary does not head the page (escaped): %d %d", i, j)
+	}
+	if strings.Contains(html(t, busyTrace()), `class="lead"`) {
+		t.Error("a lead without a summary")
 	}
 }

@@ -117,7 +117,7 @@ func unregisterNote(reason string) note {
 func dropNote(reason string) note {
 	switch reason {
 	case "state":
-		return newNote("the job left the triggering state (ambiguity 4)")
+		return newNote("the job left the triggering state (ambiguity 4, " + ambiguitySecDoc + ")")
 	case "disabled":
 		return newNote("notifications disabled", "G3")
 	case "unregistered":
@@ -306,6 +306,18 @@ func clean(s string) string {
 	for _, r := range s {
 		if !unicode.IsPrint(r) || r == utf8.RuneError {
 			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// cleanText is clean for prose (a scenario's summary): no length limit,
+// control characters shown escaped.
+func cleanText(s string) string {
+	for _, r := range s {
+		if !unicode.IsPrint(r) || r == utf8.RuneError {
+			q := strconv.Quote(s)
+			return q[1 : len(q)-1]
 		}
 	}
 	return s

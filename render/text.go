@@ -23,10 +23,41 @@ import (
 // the calls, the peak slots per user and the rules seen. Names from the
 // trace are shown quoted when they hold control characters, so a hostile
 // trace cannot drive the terminal.
+//
+// Lines stay within TextWidth columns where they can: a note that does not
+// fit goes on the next line(s), under the event. A legend under the header
+// says where the rule ids and ambiguities are explained.
 func Text(w io.Writer, recs []trace.Record) error {
+	return TextWith(w, recs, Options{})
+}
+
+// Options are what a renderer may be told beyond the trace.
+type Options struct {
+	// Summary is the scenario's one-line summary (what `bitsim list`
+	// shows); when set it heads the output, under the title.
+	Summary string
+	// Axis is the horizontal axis of the HTML timeline: AxisEvents (the
+	// default) or AxisTime. Text ignores it.
+	Axis Axis
+}
+
+// TextWidth is the width, in columns, Text wraps its lines to.
+const TextWidth = 100
+
+// Where the notes' references are explained: rule ids are those of the
+// BITS reference (reference/bits-semantics.md, titles under "rules seen"),
+// ambiguities and the model's choices are in docs/MODEL.md.
+const (
+	modelDoc        = "docs/MODEL.md"
+	ambiguitySecDoc = "docs/MODEL.md §2"
+	rulesLegend     = "notes after # cite rules G1-G50 of the BITS reference (bits-semantics.md; titles under \"rules seen\" below); \"ambiguity N\" is row N of " + ambiguitySecDoc + ", which explains each modelling choice"
+)
+
+// TextWith is Text with options.
+func TextWith(w io.Writer, recs []trace.Record, o Options) error {
 	tl := build(recs)
 	bw := bufio.NewWriter(w)
-	tw := textWriter{w: bw, tl: tl, prec: precision(recs)}
+	tw := textWriter{w: bw, tl: tl, prec: precision(recs), opts: o}
 	tw.header()
 	for i := range recs {
 		tw.line(i)
@@ -42,6 +73,42 @@ type textWriter struct {
 	timeW int
 	slotW int
 	capN  int64
+	opts  Options
+}
+
+// writeWrapped writes text wrapped to TextWidth: the first line starts
+// with first, the others with indent.
+func (tw *textWriter) writeWrapped(first, indent, text string) {
+	for _, l := range wrapWords(first, indent, text, TextWidth) {
+		tw.w.WriteString(l)
+		tw.w.WriteByte('\n')
+	}
+}
+
+// wrapWords breaks text at spaces into lines of at most width runes (a
+// word longer than a line keeps its own line), the first starting with
+// first and the others with indent (both end with the space wanted before
+// the text, if any).
+func wrapWords(first, indent, text string, width int) []string {
+	var lines []string
+	cur := first
+	n := utf8.RuneCountInString(cur)
+	empty := true // nothing of text on cur yet
+	for _, word := range strings.Fields(text) {
+		wl := utf8.RuneCountInString(word)
+		if !empty && n+1+wl > width {
+			lines = append(lines, cur)
+			cur, n, empty = indent, utf8.RuneCountInString(indent), true
+		}
+		if !empty {
+			cur += " "
+			n++
+		}
+		cur += word
+		n += wl
+		empty = false
+	}
+	return append(lines, cur)
 }
 
 // noteColumn is where "# why" starts when the event text is shorter.
@@ -54,11 +121,15 @@ func (tw *textWriter) header() {
 	} else {
 		fmt.Fprintf(tw.w, "bitsim trace (no run.start line)\n")
 	}
+	if tw.opts.Summary != "" {
+		tw.writeWrapped("what it shows: ", "  ", cleanText(tw.opts.Summary))
+	}
 	if run.configured {
-		fmt.Fprintf(tw.w, "options: %s\n", configText(run.profile, run.bits, run.cap, run.interval, run.strict, run.retry))
+		tw.writeWrapped("options: ", "  ", configText(run.profile, run.bits, run.cap, run.interval, run.strict, run.retry))
 	} else {
 		fmt.Fprintf(tw.w, "options: not recorded; assuming %d calls at once per user (G31)\n", defaultCap)
 	}
+	tw.writeWrapped("about the notes: ", "  ", rulesLegend)
 	tw.capN = run.cap
 	tw.timeW = len("time")
 	for _, r := range tw.tl.recs {
@@ -95,18 +166,33 @@ func (tw *textWriter) slots(i int) string {
 	return fmt.Sprintf("%s %d busy", name, ev.inUse)
 }
 
+// line writes event i: on one line when it fits in TextWidth (the note
+// aligned at noteColumn, or right after the event), otherwise the event
+// and then its note wrapped under it.
 func (tw *textWriter) line(i int) {
 	r := &tw.tl.recs[i]
 	ev := tw.tl.events[i]
-	text := strings.Repeat("  ", min(ev.depth, 16)) + ev.desc
-	fmt.Fprintf(tw.w, "%*s %5d  %-*s  %s", tw.timeW, fmtT(r.T, tw.prec), r.Seq, tw.slotW, tw.slots(i), text)
-	if why := ev.why.String(); why != "" {
-		if pad := noteColumn - utf8.RuneCountInString(text); pad > 0 {
-			tw.w.WriteString(strings.Repeat(" ", pad))
-		}
-		tw.w.WriteString("  # " + why)
+	indent := strings.Repeat("  ", min(ev.depth, 16))
+	prefix := fmt.Sprintf("%*s %5d  %-*s  %s", tw.timeW, fmtT(r.T, tw.prec), r.Seq, tw.slotW, tw.slots(i), indent)
+	cont := strings.Repeat(" ", utf8.RuneCountInString(prefix))
+	why := ev.why.String()
+	if why == "" {
+		tw.writeWrapped(prefix, cont+"  ", ev.desc)
+		return
 	}
-	tw.w.WriteByte('\n')
+	text := indent + ev.desc
+	head := utf8.RuneCountInString(prefix) - utf8.RuneCountInString(indent)
+	pad := max(noteColumn-utf8.RuneCountInString(text), 0)
+	note := "  # " + why
+	switch {
+	case head+utf8.RuneCountInString(text)+pad+utf8.RuneCountInString(note) <= TextWidth:
+		tw.w.WriteString(prefix + ev.desc + strings.Repeat(" ", pad) + note + "\n")
+	case head+utf8.RuneCountInString(text)+utf8.RuneCountInString(note) <= TextWidth:
+		tw.w.WriteString(prefix + ev.desc + note + "\n")
+	default:
+		tw.writeWrapped(prefix, cont+"  ", ev.desc)
+		tw.writeWrapped(cont+"# ", cont+"  ", why)
+	}
 }
 
 func (tw *textWriter) footer() {
@@ -137,10 +223,10 @@ func (tw *textWriter) footer() {
 		}
 	}
 	if len(peaks) > 0 {
-		fmt.Fprintf(tw.w, "peak slots in use: %s\n", strings.Join(peaks, ", "))
+		tw.writeWrapped("peak slots in use: ", "  ", strings.Join(peaks, ", "))
 	}
 	if len(tl.rules) > 0 {
-		tw.w.WriteString("rules seen:\n")
+		tw.w.WriteString("rules seen (rule, its title in the BITS reference, how many notes above cite it):\n")
 		for _, ru := range tl.rules {
 			fmt.Fprintf(tw.w, "  %-4s %-55s x%d\n", ru.id, ruleTitles[ru.id], ru.count)
 		}

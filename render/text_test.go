@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/render"
@@ -22,14 +23,28 @@ func text(t *testing.T, recs []trace.Record) string {
 // lineOf returns the line of out for seq, or fails.
 func lineOf(t *testing.T, out string, seq string) string {
 	t.Helper()
-	for _, l := range strings.Split(out, "\n") {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
 		f := strings.Fields(l)
 		if len(f) > 2 && f[1] == seq {
+			// A line too long for TextWidth goes on under the event.
+			for _, more := range lines[i+1:] {
+				if !isContinuation(more) {
+					break
+				}
+				l += " " + strings.TrimSpace(more)
+			}
 			return l
 		}
 	}
 	t.Fatalf("no line for seq %s in\n%s", seq, out)
 	return ""
+}
+
+// isContinuation reports whether l goes on the event line above it: its
+// time and seq columns are blank.
+func isContinuation(l string) bool {
+	return len(l) > 14 && strings.TrimSpace(l[:14]) == ""
 }
 
 func TestTextNamesTheRuleBehindEachDecision(t *testing.T) {
@@ -98,9 +113,15 @@ func TestTextNeutralizesHostileNames(t *testing.T) {
 	if !strings.Contains(out, `"job\n\x1b[2J\x1b]0;pwned\a"`) {
 		t.Errorf("the hostile job name is not shown quoted: %s", out)
 	}
-	// One line per record, plus 4 header and the footer lines.
-	lines := strings.Count(out, "\n")
-	if lines < len(b.recs)+4 || lines > len(b.recs)+12 {
+	// One line per record (and its wrapped continuations), plus the
+	// header and the footer lines.
+	lines := 0
+	for _, l := range strings.Split(out, "\n") {
+		if !isContinuation(l) {
+			lines++
+		}
+	}
+	if lines < len(b.recs)+4 || lines > len(b.recs)+16 {
 		t.Errorf("%d lines for %d records: a name broke a line", lines, len(b.recs))
 	}
 }
@@ -117,5 +138,44 @@ func TestTextOverTheCap(t *testing.T) {
 	}
 	if !strings.Contains(out, "5 calls (5 never returned)") {
 		t.Errorf("unfinished calls not counted:\n%s", out)
+	}
+}
+
+// Lines stay within TextWidth; the summary heads the output under the
+// title; the legend says where rule ids and ambiguities are explained.
+func TestTextWrapsAndPointsToTheDocs(t *testing.T) {
+	var b strings.Builder
+	summary := "five jobs finish at once for one user; the fifth JobTransferred waits for a free slot, and a long summary wraps onto a second line"
+	if err := render.TextWith(&b, busyTrace(), render.Options{Summary: summary}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	lines := strings.Split(out, "\n")
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > render.TextWidth {
+			t.Errorf("%d columns: %q", n, l)
+		}
+	}
+	if !strings.HasPrefix(lines[1], "what it shows: five jobs finish") || !strings.HasPrefix(lines[2], "  ") {
+		t.Errorf("summary lines: %q", lines[:3])
+	}
+	for _, w := range []string{"about the notes: notes after # cite rules G1-G50 of the BITS reference", "docs/MODEL.md §2"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("output lacks %q", w)
+		}
+	}
+	// Wrapping loses no word of a note.
+	if l := lineOf(t, out, "47"); !strings.Contains(l, "# slot freed: high lane first, waited 1s (G32)") {
+		t.Errorf("seq 47: %q", l)
+	}
+}
+
+// A note that the job left the triggering state points to the ambiguity
+// and where it is explained.
+func TestTextAmbiguityPointsToModelDoc(t *testing.T) {
+	var b tb
+	b.start("x", 1).add(trace.Record{Ev: trace.EvNotifyDrop, Job: "job-1", Method: trace.JobTransferred, Reason: "state"}).endRun("idle")
+	if l := lineOf(t, text(t, b.recs), "2"); !strings.Contains(l, "(ambiguity 4, docs/MODEL.md §2)") {
+		t.Errorf("drop line: %q", l)
 	}
 }

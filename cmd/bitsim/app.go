@@ -36,7 +36,10 @@ type app struct {
 	scenarios func() []scenarios.Scenario
 	lookup    func(name string) (scenarios.Scenario, bool)
 	check     func(recs []trace.Record) []catalogue.Violation
-	now       func() time.Time // throttles the progress bar; never affects results
+	now       func() time.Time // paces progress output; never affects results
+	// signals returns the channel of SIGINT/SIGTERM a sweep stops on, and
+	// a function that stops the delivery.
+	signals func() (<-chan os.Signal, func())
 }
 
 // run is main without the process: it runs the command in args and
@@ -54,6 +57,7 @@ func newApp(stdout, stderr io.Writer) *app {
 		lookup:    scenarios.Lookup,
 		check:     catalogue.Check,
 		now:       time.Now,
+		signals:   notifySignals,
 	}
 	if f, ok := stderr.(*os.File); ok {
 		a.stderrTTY = isTerminal(f)

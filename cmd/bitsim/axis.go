@@ -16,7 +16,7 @@ func axisFlag(c *command) *string {
 // withAxis applies --axis to the drawing function of --format: the HTML
 // timeline on the chosen axis. Another axis than the default with another
 // format is an error, not silently ignored.
-func withAxis(draw func(io.Writer, []trace.Record) error, format, axis string) (func(io.Writer, []trace.Record) error, error) {
+func withAxis(draw drawFunc, format, axis string) (drawFunc, error) {
 	ax, err := render.ParseAxis(axis)
 	if err != nil {
 		return nil, fmt.Errorf("--axis %s: want events or time", quote(axis))
@@ -27,7 +27,8 @@ func withAxis(draw func(io.Writer, []trace.Record) error, format, axis string) (
 		}
 		return draw, nil
 	}
-	return func(w io.Writer, recs []trace.Record) error {
-		return render.HTMLWith(w, recs, render.HTMLOptions{Axis: ax})
+	return func(w io.Writer, recs []trace.Record, o render.Options) error {
+		o.Axis = ax
+		return render.HTMLWith(w, recs, o)
 	}, nil
 }

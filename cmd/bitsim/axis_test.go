@@ -13,7 +13,7 @@ import (
 // other than the default with another format, is a one-line usage error.
 func TestAxisFlag(t *testing.T) {
 	var want bytes.Buffer
-	if err := render.HTMLWith(&want, testTrace(9, 3), render.HTMLOptions{Axis: render.AxisTime}); err != nil {
+	if err := render.HTMLWith(&want, testTrace(9, 3), render.Options{Axis: render.AxisTime}); err != nil {
 		t.Fatal(err)
 	}
 	run := cli(t, "", "run", "good", "--seed", "9", "--format", "html")

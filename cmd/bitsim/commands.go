@@ -39,12 +39,28 @@ func (a *app) list(args []string) int {
 	return exitOK
 }
 
+// drawFunc renders a trace; o carries the scenario's summary, which heads
+// the text and HTML outputs.
+type drawFunc func(w io.Writer, recs []trace.Record, o render.Options) error
+
 // formats maps --format values to renderers; jsonl is trace format v1.
-var formats = map[string]func(io.Writer, []trace.Record) error{
-	"text":   render.Text,
-	"jsonl":  trace.Encode,
-	"chrome": render.Chrome,
-	"html":   render.HTML,
+var formats = map[string]drawFunc{
+	"text":   render.TextWith,
+	"jsonl":  func(w io.Writer, recs []trace.Record, _ render.Options) error { return trace.Encode(w, recs) },
+	"chrome": func(w io.Writer, recs []trace.Record, _ render.Options) error { return render.Chrome(w, recs) },
+	"html":   render.HTMLWith,
+}
+
+// summaryOf is the one-line summary of the scenario a trace says it ran
+// (its run.start line), or "" when the trace names no known scenario.
+func (a *app) summaryOf(recs []trace.Record) string {
+	if len(recs) == 0 || recs[0].Ev != trace.EvRunStart {
+		return ""
+	}
+	if s, ok := a.lookup(recs[0].Scenario); ok {
+		return s.Summary
+	}
+	return ""
 }
 
 // scenarioArg resolves the one positional argument of run and sweep: a
@@ -116,8 +132,8 @@ func runOne(s scenarios.Scenario, seed uint64) (recs []trace.Record, err error) 
 
 // draw renders recs to w and finishes the output: kept on success,
 // removed (for a file) when writing failed.
-func (a *app) draw(c *command, draw func(io.Writer, []trace.Record) error, w io.Writer, finish func(keep bool) error, recs []trace.Record) int {
-	if err := draw(w, recs); err != nil {
+func (a *app) draw(c *command, draw drawFunc, w io.Writer, finish func(keep bool) error, recs []trace.Record) int {
+	if err := draw(w, recs, render.Options{Summary: a.summaryOf(recs)}); err != nil {
 		finish(false)
 		return a.fail(c.name, "writing output: %v", err)
 	}

@@ -135,3 +135,23 @@ func TestCheckAcceptsBOM(t *testing.T) {
 		t.Errorf("got %+v", r)
 	}
 }
+
+// The scenario's summary (as bitsim list shows it) heads the text and the
+// HTML, for a trace rendered from a file too.
+func TestSummaryHeadsTextAndHTML(t *testing.T) {
+	recs := testTrace(1, 1)
+	recs[0].Scenario = "good"
+	tr := writeTrace(t, recs)
+	txt := cli(t, "", "render", tr)
+	if lines := strings.SplitN(txt.stdout, "\n", 3); txt.code != exitOK || len(lines) < 2 || lines[1] != "what it shows: one job, one JobTransferred" {
+		t.Errorf("text: %+v", txt)
+	}
+	h := cli(t, "", "render", tr, "--format", "html")
+	if !strings.Contains(h.stdout, `<p class="lead">one job, one JobTransferred</p>`) {
+		t.Errorf("html lacks the summary")
+	}
+	// An unknown scenario: no summary line, no error.
+	if r := cli(t, "", "render", writeTrace(t, testTrace(1, 1))); r.code != exitOK || strings.Contains(r.stdout, "what it shows") {
+		t.Errorf("unknown scenario: %+v", r)
+	}
+}

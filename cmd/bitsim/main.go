@@ -6,7 +6,7 @@
 //	bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]
 //	bitsim render FILE.jsonl|- [--format text|chrome|html] [--out FILE]
 //	bitsim check FILE.jsonl|-
-//	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
+//	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR] [--progress-every D]
 //	bitsim sweep-merge FILE.json...
 //	bitsim help COMMAND
 //	bitsim --version
@@ -29,12 +29,26 @@
 // sweep can be split over machines with --shard i/n: shard i of n runs the
 // seeds S of the range with S mod n = i−1. The rule depends only on the
 // seed, so the n shards of a range cover it exactly once, whatever the
-// range. Each failure is printed with the command that replays it. With
+// range. Each failure is printed with the command that replays it, as
+// soon as the seeds before it are done. Progress goes to stderr: a bar with
+// rate, elapsed time and ETA on a terminal, otherwise a plain line every
+// --progress-every (5s).
+//
+// SIGINT or SIGTERM stops a sweep cleanly: no new seed starts, the seeds in
+// flight finish, the shard file is written marked "partial" with the seeds
+// done (always the first ones of the shard) and the failures so far, and a
+// last line on stderr says how many seeds ran and the command that resumes
+// the sweep where it stopped. The exit status is 128 plus the signal's
+// number (130, 143). sweep-merge refuses partial files. With
 // --out DIR a shard writes its results (seeds run, failures and the hash
 // of every trace) to DIR/sweep-NAME-A-B-shard-i-of-n.json, and sweep-merge
 // joins such files, reporting missing or doubled shards. The output of a
 // sweep, and its digest over all trace hashes, do not depend on --parallel
 // or on how it was sharded.
+//
+// Every --out is written safely: a regular file (or a new path) through a
+// temporary file renamed into place only when complete; a device, FIFO or
+// /dev/stdout directly, and never removed.
 //
 // Exit status: 0 when all is well, 1 when a check or sweep found
 // violations (or a scenario failed to run), 2 for bad usage or input: a

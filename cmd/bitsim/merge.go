@@ -62,9 +62,10 @@ func (a *app) sweepMerge(args []string) int {
 	for i, g := range groups {
 		ranges[i] = seedRange{g.from, g.to}.String()
 	}
+	// Failures first, then the summary, as sweep prints them.
+	printFailures(a.stdout, failures)
 	fmt.Fprintf(a.stdout, "merged %s: seeds %s from %d files: %s, %d failing\n",
 		oneLine(scenario), strings.Join(ranges, ","), len(shards), plural(total, "seed"), len(failures))
-	printFailures(a.stdout, failures)
 	if len(problems) > 0 {
 		for _, p := range problems {
 			fmt.Fprintln(a.stderr, "bitsim sweep-merge: "+oneLine(p))
@@ -107,6 +108,10 @@ func readShardFile(path string) (shardFile, error) {
 	}
 	if f.Shards == 0 || f.Shard == 0 || f.Shard > f.Shards {
 		return bad("shard %d of %d", f.Shard, f.Shards)
+	}
+	if f.Partial {
+		return f, fmt.Errorf("%s: a partial sweep (interrupted after %d seeds of shard %d/%d of %d:%d): merge only complete shards; run the rest with --seeds %d:%d --shard %d/%d, or the shard again",
+			path, f.Ran, f.Shard, f.Shards, f.From, f.To, f.Next, f.To, f.Shard, f.Shards)
 	}
 	first, count := shardSeeds(seedRange{f.From, f.To}, shard{f.Shard, f.Shards})
 	if f.Ran != count || (count > 0 && f.First != first) {

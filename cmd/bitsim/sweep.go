@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/bitsim/bitsim/catalogue"
@@ -51,6 +53,11 @@ type shardFile struct {
 	Digest   string    `json:"digest"`
 	Failures []failure `json:"failures"`
 	Hashes   []string  `json:"hashes"`
+	// Partial is set when the sweep was interrupted: Ran counts the seeds
+	// it finished (the first Ran of the shard, in order) and Next is the
+	// seed a resumed sweep starts at (--seeds Next:To).
+	Partial bool   `json:"partial,omitempty"`
+	Next    uint64 `json:"next,omitempty"`
 }
 
 const shardRule = "seed % shards == shard - 1"
@@ -81,6 +88,7 @@ func (a *app) sweep(args []string) int {
 	seedsFlag := c.flags.String("seeds", "", "run the seeds `A:B`, that is A, A+1 … B-1 (required)")
 	shardFlag := c.flags.String("shard", "1/1", "run only shard `i/n`: the seeds S with S mod n = i-1")
 	parallel := c.flags.Int("parallel", runtime.GOMAXPROCS(0), "run `N` seeds at once (results do not depend on it)")
+	every := c.flags.Duration("progress-every", 5*time.Second, "when standard error is not a terminal, print a progress line every `DURATION` (0: never)")
 	outDir := c.flags.String("out", "", "write the shard's results to a JSON file in `DIR` (created if missing; -: the JSON to standard output, the summary to standard error)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
@@ -122,11 +130,14 @@ func (a *app) sweep(args []string) int {
 		defer out.abort() // after commit this does nothing
 	}
 
-	results := a.runSeeds(s, first, count, sh.N, *parallel)
+	sigs, stopSignals := a.signals()
+	defer stopSignals()
+	run := a.runSeeds(s, first, count, sh.N, *parallel, sigs, *every, summary)
+	results := run.results
 
 	sf := shardFile{
 		Format: shardFormat, Scenario: s.Name, From: rng.From, To: rng.To, Shard: sh.I, Shards: sh.N,
-		Rule: shardRule, First: first, Ran: count, Hashes: make([]string, 0, count), Failures: []failure{},
+		Rule: shardRule, First: first, Ran: uint64(len(results)), Hashes: make([]string, 0, len(results)), Failures: []failure{},
 	}
 	d := sha256.New()
 	for k, r := range results {
@@ -139,9 +150,16 @@ func (a *app) sweep(args []string) int {
 	}
 	sf.Failed = len(sf.Failures)
 	sf.Digest = "sha256:" + hex.EncodeToString(d.Sum(nil))
+	if run.signal != nil {
+		sf.Partial = true
+		sf.Next = first + sf.Ran*sh.N
+	}
 
-	fmt.Fprintf(summary, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
-	printFailures(summary, sf.Failures)
+	if sf.Partial {
+		fmt.Fprintf(summary, "sweep %s seeds %s shard %s: interrupted, %d of %s, %d failing\n", oneLine(s.Name), rng, sh, sf.Ran, plural(count, "seed"), sf.Failed)
+	} else {
+		fmt.Fprintf(summary, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
+	}
 	fmt.Fprintf(summary, "digest %s\n", sf.Digest)
 	if *outDir == "-" {
 		b, _ := json.MarshalIndent(&sf, "", "  ") // plain data: cannot fail
@@ -154,41 +172,114 @@ func (a *app) sweep(args []string) int {
 		}
 		fmt.Fprintf(a.stderr, "bitsim sweep: wrote %s\n", oneLine(out.path))
 	}
+	if sf.Partial {
+		resume := fmt.Sprintf("bitsim sweep %s --seeds %d:%d --shard %s", shellQuote(s.Name), sf.Next, rng.To, sh)
+		if *outDir != "" {
+			resume += " --out " + shellQuote(*outDir)
+		}
+		fmt.Fprintf(a.stderr, "bitsim sweep: interrupted (%v): ran %d of %s, %d failing; resume with: %s\n",
+			run.signal, sf.Ran, plural(count, "seed"), sf.Failed, oneLine(resume))
+		return exitCodeFor(run.signal)
+	}
 	if sf.Failed > 0 {
 		return exitFound
 	}
 	return exitOK
 }
 
+// seedsRun is what runSeeds did: the results of the seeds it finished
+// (always the first len(results) of the shard, in order) and the signal
+// that stopped it early, if any.
+type seedsRun struct {
+	results []seedResult
+	signal  os.Signal
+}
+
 // runSeeds runs count seeds (first, first+step, …) on parallel workers and
-// returns their results in seed order.
-func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel int) []seedResult {
+// returns their results in seed order. Each failure is printed to w as
+// soon as every earlier seed is done (so the output does not depend on
+// parallel). A signal on sigs stops it early: no new seed starts, the
+// seeds in flight finish. Workers take seeds in order and finish every
+// seed they take, so the seeds done are always a prefix of the shard.
+func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel int, sigs <-chan os.Signal, every time.Duration, w io.Writer) seedsRun {
+	type done struct {
+		k   uint64
+		res seedResult
+	}
 	results := make([]seedResult, count)
 	var next atomic.Uint64
-	done := make(chan bool, parallel)
+	stop := make(chan struct{})
+	doneCh := make(chan done, parallel)
 	var wg sync.WaitGroup
 	for range min(uint64(parallel), max(count, 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
 				k := next.Add(1) - 1
 				if k >= count {
 					return
 				}
-				results[k] = a.runSeed(s, first+k*step)
-				done <- results[k].failure != nil
+				doneCh <- done{k, a.runSeed(s, first+k*step)}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(done) }()
+	go func() { wg.Wait(); close(doneCh) }()
 
-	bar := progress{w: a.stderr, on: a.stderrTTY, now: a.now, total: count, name: s.Name}
-	for failed := range done {
-		bar.step(failed)
+	bar := newProgress(a, s.Name, count, every)
+	var run seedsRun
+	have := make([]bool, count)
+	var printed uint64 // results[:printed] are done and their failures printed
+	for doneCh != nil {
+		select {
+		case d, ok := <-doneCh:
+			if !ok {
+				doneCh = nil
+				continue
+			}
+			results[d.k], have[d.k] = d.res, true
+			for printed < count && have[printed] {
+				if f := results[printed].failure; f != nil {
+					bar.clear()
+					printFailures(w, []failure{*f})
+				}
+				printed++
+			}
+			bar.step(d.res.failure != nil)
+		case sig := <-sigs:
+			if run.signal == nil {
+				run.signal = sig
+				close(stop)
+				bar.clear()
+				fmt.Fprintf(a.stderr, "bitsim sweep: %v: finishing the seeds in flight (no new seed starts)\n", sig)
+			}
+		}
 	}
 	bar.finish()
-	return results
+	run.results = results[:printed]
+	return run
+}
+
+// exitCodeFor is the exit status of a sweep stopped by sig: 128 plus the
+// signal's number, as a shell reports it (130 for SIGINT, 143 for SIGTERM).
+func exitCodeFor(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return 128 + 15
+	}
+	return 128 + 2
+}
+
+// notifySignals delivers SIGINT and SIGTERM to the returned channel until
+// stop is called.
+func notifySignals() (<-chan os.Signal, func()) {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	return ch, func() { signal.Stop(ch) }
 }
 
 // runSeed runs and checks one seed.
@@ -279,37 +370,80 @@ func plural(n uint64, what string) string {
 	return strconv.FormatUint(n, 10) + " " + what + "s"
 }
 
-// progress draws a bar on a terminal: "[=====>    ] 512/1000 seeds, 1 failing".
-// Time only throttles redrawing.
+// progress reports a sweep's advance on stderr. On a terminal it redraws
+// a bar, "[=====>    ] 512/1000 seeds, 1 failing, 85.3 seeds/s, 6s elapsed,
+// ETA 5s"; otherwise it prints such a line (without the bar) every
+// `every`, so a sweep in CI or a batch pod is never silent. The clock only
+// paces the output; it never affects results.
 type progress struct {
 	w         io.Writer
-	on        bool
+	tty       bool
+	every     time.Duration // plain lines; 0: none
 	now       func() time.Time
 	total     uint64
 	name      string
 	done      uint64
 	failed    uint64
+	start     time.Time
 	last      time.Time
-	drawnOnce bool
+	drawnOnce bool // a bar is on the screen
 }
 
+// progressEvery throttles redrawing the bar on a terminal.
 const progressEvery = 100 * time.Millisecond
+
+func newProgress(a *app, name string, total uint64, every time.Duration) *progress {
+	p := &progress{w: a.stderr, tty: a.stderrTTY, every: every, now: a.now, total: total, name: name}
+	if p.tty || p.every > 0 {
+		p.start = p.now()
+		p.last = p.start
+	}
+	return p
+}
 
 func (p *progress) step(failed bool) {
 	p.done++
 	if failed {
 		p.failed++
 	}
-	if !p.on {
-		return
-	}
-	if t := p.now(); !p.drawnOnce || t.Sub(p.last) >= progressEvery || p.done == p.total {
-		p.last = t
-		p.draw()
+	switch {
+	case p.tty:
+		if t := p.now(); !p.drawnOnce || t.Sub(p.last) >= progressEvery || p.done == p.total {
+			p.last = t
+			p.draw(t)
+		}
+	case p.every > 0:
+		if t := p.now(); t.Sub(p.last) >= p.every && p.done < p.total {
+			p.last = t
+			fmt.Fprintf(p.w, "bitsim sweep: %s %s\n", oneLine(p.name), p.stats(t))
+		}
 	}
 }
 
-func (p *progress) draw() {
+// stats is "512/1000 seeds, 1 failing, 85.3 seeds/s, 6s elapsed, ETA 5s".
+func (p *progress) stats(t time.Time) string {
+	elapsed := t.Sub(p.start)
+	rate := 0.0
+	if elapsed > 0 {
+		rate = float64(p.done) / elapsed.Seconds()
+	}
+	eta := "?"
+	if rate > 0 {
+		eta = roundDuration(time.Duration(float64(p.total-p.done) / rate * float64(time.Second))).String()
+	}
+	return fmt.Sprintf("%d/%d seeds, %d failing, %.1f seeds/s, %s elapsed, ETA %s",
+		p.done, p.total, p.failed, rate, roundDuration(elapsed), eta)
+}
+
+// roundDuration rounds to seconds, or to milliseconds under a second.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
+
+func (p *progress) draw(t time.Time) {
 	const width = 30
 	p.drawnOnce = true
 	filled := width
@@ -320,11 +454,20 @@ func (p *progress) draw() {
 	if filled < width {
 		bar += ">" + strings.Repeat(" ", width-filled-1)
 	}
-	fmt.Fprintf(p.w, "\r%s [%s] %d/%d seeds, %d failing", oneLine(p.name), bar, p.done, p.total, p.failed)
+	fmt.Fprintf(p.w, "\r\x1b[K%s [%s] %s", oneLine(p.name), bar, p.stats(t))
+}
+
+// clear removes the bar from the terminal before other output; the next
+// step draws it again.
+func (p *progress) clear() {
+	if p.tty && p.drawnOnce {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawnOnce = false
+	}
 }
 
 func (p *progress) finish() {
-	if p.on && p.drawnOnce {
+	if p.tty && p.drawnOnce {
 		fmt.Fprint(p.w, "\n")
 	}
 }
