@@ -26,7 +26,11 @@ import (
 // runs only when asked:
 //
 //	go test -run TestBugFinding -bugfind -timeout 2h .
-var bugfind = flag.Bool("bugfind", false, "run the bug-finding benchmark (slow) and print its table")
+var (
+	bugfind     = flag.Bool("bugfind", false, "run the bug-finding benchmark (slow) and print its table")
+	bugfindOnly = flag.String("bugfind.only", "", "benchmark only the planted bugs whose name contains this")
+	bugfindRuns = flag.Int("bugfind.runs", 3, "independent runs per cell; the table shows their median")
+)
 
 // plantedBugs are the mutants the benchmark plants, with a name.
 var plantedBugs = []struct {
@@ -46,7 +50,6 @@ var plantedBugs = []struct {
 	{"OwnerContext (G10)", mutant.OwnerContext},
 	{"CmdlineNoDelay (G27)", mutant.CmdlineNoDelay},
 	{"CapFive (G31)", mutant.CapFive},
-	{"SlowDelivery (G18)", mutant.SlowDelivery},
 	{"JMNoCoalesce (G14)", mutant.JMNoCoalesce},
 	{"rare: CmdlineYields (G27)", mutant.CmdlineYields},
 	{"rare: CmdlineOKForgotten (G27)", mutant.CmdlineOKForgotten},
@@ -57,10 +60,11 @@ var plantedBugs = []struct {
 }
 
 // A search budget per run; a bug not found within it counts as the budget.
+// (SlowDelivery is left out: the catalogue alone does not see it, only the
+// property's own prompt-delivery check does.)
 const (
-	sweepBudget = 2_000_000 // worlds, the CI sweep's depth
-	rapidBudget = 200_000
-	bugfindRuns = 3 // independent runs per cell; the table shows their median
+	sweepBudget = 1_000_000 // worlds; half the CI sweep's depth
+	rapidBudget = 100_000
 )
 
 // found is one run's result: worlds until the first failure (0 = not found
@@ -145,8 +149,11 @@ func TestBugFinding(t *testing.T) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "| planted bug | seed sweep: worlds (s) | rapid: worlds (s) |\n|---|---|---|\n")
 	for _, p := range plantedBugs {
+		if !strings.Contains(p.name, *bugfindOnly) {
+			continue
+		}
 		var sw, ra []found
-		for run := range bugfindRuns {
+		for run := range *bugfindRuns {
 			sw = append(sw, sweepFind(p.set, uint64(run)*100_000_000))
 			ra = append(ra, rapidFind(p.set, run))
 		}
@@ -154,5 +161,5 @@ func TestBugFinding(t *testing.T) {
 		t.Log(line)
 		fmt.Fprintln(&b, line)
 	}
-	t.Logf("median of %d runs per cell, worlds to the first failing one:\n%s", bugfindRuns, b.String())
+	t.Logf("median of %d runs per cell, worlds to the first failing one:\n%s", *bugfindRuns, b.String())
 }
