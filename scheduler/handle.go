@@ -257,7 +257,7 @@ func (r *JobRef) AddFileSpec(spec FileSpec) hr {
 	if j.state.Final() {
 		return callbackabi.BG_E_INVALID_STATE
 	}
-	if !validURL(spec.RemoteURL) || spec.LocalName == "" {
+	if !j.validRemote(spec.RemoteURL) || spec.LocalName == "" {
 		return callbackabi.E_INVALIDARG
 	}
 	for _, f := range spec.Failures {
@@ -288,7 +288,7 @@ func (r *JobRef) accepts(remoteURL, localName string) bool {
 	j := r.j
 	switch {
 	case r.c.call != nil && !r.c.call.live, r.c.client != nil && !r.c.client.alive,
-		j.state.Final(), !validURL(remoteURL), localName == "",
+		j.state.Final(), !j.validRemote(remoteURL), localName == "",
 		j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD && len(j.files) >= 1,
 		j.s.opts.EnforcePolicyLimits && !j.owner.admin && len(j.files) >= callbackabi.MaxFilesPerJob:
 		return false
@@ -296,11 +296,50 @@ func (r *JobRef) accepts(remoteURL, localName string) bool {
 	return true
 }
 
-func validURL(u string) bool {
-	for _, p := range []string{"http://", "https://", `\\`} {
-		if strings.HasPrefix(strings.ToLower(u), p) && len(u) > len(p) {
-			return true
+// Remote names (S-FI, the BG_FILE_INFO page): "the name of the file on the
+// server (for example, http://<server>/<path>/file.ext)"; and "You can use
+// SMB to express the remote name of the file to download or upload; there
+// is no SMB support for upload-reply jobs. You can specify the remote name
+// as a UNC path, full path with a network drive, or use the "file://"
+// prefix. BITS 1.5 and earlier: The SMB protocol for RemoteName is not
+// supported." The URL is limited to 2,200 characters.
+const maxRemoteName = 2200
+
+// remoteProtocol names the protocol of a remote name: "http" for http://
+// and https:// URLs with something after the scheme, "smb" for a UNC path
+// (\\server\share\…), a file:// URL or a full path with a drive letter
+// (C:\dir\f.tmp, a network drive or, as Windows accepts, a local one),
+// and "" for anything else (ftp://, a relative path, an empty name).
+func remoteProtocol(u string) string {
+	l := strings.ToLower(u)
+	for _, p := range []string{"http://", "https://"} {
+		if strings.HasPrefix(l, p) && len(u) > len(p) {
+			return "http"
 		}
+	}
+	switch {
+	case strings.HasPrefix(u, `\\`) && len(u) > 2:
+		return "smb"
+	case strings.HasPrefix(l, "file://") && len(u) > len("file://"):
+		return "smb"
+	case len(u) > 3 && (u[0]|0x20 >= 'a' && u[0]|0x20 <= 'z') && u[1] == ':' && (u[2] == '\\' || u[2] == '/'):
+		return "smb"
+	}
+	return ""
+}
+
+// validRemote reports whether j accepts remote as a file's remote name:
+// HTTP(S) always; SMB (UNC, file://, a drive path) from BITS 2.0 on, and
+// not for upload-reply jobs (S-FI). Anything else is E_INVALIDARG.
+func (j *job) validRemote(remote string) bool {
+	if len(remote) > maxRemoteName {
+		return false
+	}
+	switch remoteProtocol(remote) {
+	case "http":
+		return true
+	case "smb":
+		return j.s.opts.Version.AtLeast(2, 0) && j.typ != callbackabi.BG_JOB_TYPE_UPLOAD_REPLY
 	}
 	return false
 }
