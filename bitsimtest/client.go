@@ -156,6 +156,16 @@ func newCoverage() *Coverage {
 	return &Coverage{Faults: map[string]int{}, Events: map[string]int{}, Actions: map[string]int{}, Triggers: map[string]int{}}
 }
 
+// Add adds the counts of o to c (the coverage of several checks).
+func (c *Coverage) Add(o *Coverage) {
+	c.Worlds += o.Worlds
+	for _, g := range [][2]map[string]int{{c.Faults, o.Faults}, {c.Events, o.Events}, {c.Actions, o.Actions}, {c.Triggers, o.Triggers}} {
+		for k, n := range g[1] {
+			g[0][k] += n
+		}
+	}
+}
+
 // String lists every count, sorted by name, one group a line.
 func (c *Coverage) String() string {
 	var b strings.Builder

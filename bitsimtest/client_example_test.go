@@ -287,3 +287,12 @@ func ExampleNewRecorder() {
 	fmt.Println(rec.Name(), rec.Failed())
 	// Output: planted-bug false
 }
+
+// Coverage.Add sums the coverage of several checks.
+func ExampleCoverage_Add() {
+	a := &bitsimtest.Coverage{Worlds: 100, Faults: map[string]int{"rename-fails": 3}, Events: map[string]int{}, Actions: map[string]int{}, Triggers: map[string]int{}}
+	b := &bitsimtest.Coverage{Worlds: 100, Faults: map[string]int{"rename-fails": 4, "http-error": 9}, Events: map[string]int{}, Actions: map[string]int{}, Triggers: map[string]int{}}
+	a.Add(b)
+	fmt.Println(a.Worlds, a.Faults["rename-fails"], a.Faults["http-error"])
+	// Output: 200 7 9
+}
