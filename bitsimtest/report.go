@@ -142,6 +142,11 @@ func checkWorlds(t rapid.TB, world func(rt *rapid.T) (problems []Problem, tell f
 		if len(mine) == 0 {
 			return // another kind of failure: not the one being shrunk
 		}
+		if rtb.pending == "" {
+			// Still searching or shrinking: the story and the trace file
+			// are for the last, reported replay only.
+			rt.Fatalf("%s", mine[0])
+		}
 		rt.Fatalf("%s%s", reportPrefix, formatReport(mine, len(ps)-len(mine), tell(want)))
 	})
 	rtb.flush()
