@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/bitsim/bitsim/scenarios"
 )
 
 func TestVersion(t *testing.T) {
@@ -57,20 +55,8 @@ func TestUnwritableStdoutExits2(t *testing.T) {
 		{"run", "good"},
 		{"--version"},
 	} {
-		a := newApp(failWriter{}, new(strings.Builder))
-		errOut := a.stderr.(*strings.Builder)
-		fakes := fakeScenarios()
-		a.scenarios = func() []scenarios.Scenario { return fakes }
-		a.lookup = func(name string) (scenarios.Scenario, bool) {
-			for _, s := range fakes {
-				if s.Name == name {
-					return s, true
-				}
-			}
-			return scenarios.Scenario{}, false
-		}
-		a.check = fakeCheck
-		a.stderrTTY = false
+		errOut := new(strings.Builder)
+		a := fakeApp(failWriter{}, errOut)
 		if code := a.run(args); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -111,10 +112,10 @@ func cli(t *testing.T, stdin string, args ...string) result {
 	return cliWith(t, func(a *app) { a.stdin = strings.NewReader(stdin) }, args...)
 }
 
-func cliWith(t *testing.T, setup func(*app), args ...string) result {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	a := newApp(&out, &errOut)
+// fakeApp is the CLI writing to out and errOut, with the fake scenarios,
+// the fake checker, no standard input and a stderr that is no terminal.
+func fakeApp(out, errOut io.Writer) *app {
+	a := newApp(out, errOut)
 	a.stdin = strings.NewReader("")
 	fakes := fakeScenarios()
 	a.scenarios = func() []scenarios.Scenario { return fakes }
@@ -128,6 +129,13 @@ func cliWith(t *testing.T, setup func(*app), args ...string) result {
 	}
 	a.check = fakeCheck
 	a.stderrTTY = false
+	return a
+}
+
+func cliWith(t *testing.T, setup func(*app), args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	a := fakeApp(&out, &errOut)
 	// A fake clock: a millisecond passes at each reading, so the plain
 	// progress line (every 5s by default) never shows in short sweeps.
 	clock := time.Unix(0, 0)
