@@ -170,6 +170,38 @@ func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, er
 	}, nil
 }
 
+// streamCheck judges a trace file (standard input for "-") record by
+// record: it never holds the trace, so its memory is the checker's live
+// state however long the file is, and no record limit applies. It returns
+// the number of records and the violations; a malformed file is an error
+// and nothing is judged.
+func (a *app) streamCheck(path string) (int, []catalogue.Violation, error) {
+	var r io.Reader = a.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	rd := trace.NewReader(bufio.NewReaderSize(r, 1<<16))
+	rd.MaxRecords = -1
+	c := a.newChecker()
+	n := 0
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return n, c.Finish(), nil
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s: %v", displayName(path), err)
+		}
+		c.Add(&rec)
+		n++
+	}
+}
+
 // readTrace reads a trace file, or standard input for "-".
 func (a *app) readTrace(path string) ([]trace.Record, error) {
 	var r io.Reader = a.stdin
@@ -237,24 +269,23 @@ func (a *app) checkTrace(args []string) int {
 	if len(pos) != 1 {
 		return a.fail(c.name, "want one trace file (or - for standard input), got %d arguments", len(pos))
 	}
-	recs, err := a.readTrace(pos[0])
+	n, vs, err := a.streamCheck(pos[0])
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
 	name := oneLine(displayName(pos[0]))
-	if len(recs) == 0 {
+	if n == 0 {
 		// An empty file is more often a run that failed than a clean one.
 		return a.fail(c.name, "%s: empty trace, nothing to judge", name)
 	}
-	vs := a.check(recs)
 	for _, v := range vs {
 		fmt.Fprintln(a.stdout, violationLine(v))
 	}
 	if len(vs) > 0 {
-		fmt.Fprintf(a.stdout, "%s: %d records, %s\n", name, len(recs), plural(uint64(len(vs)), "violation"))
+		fmt.Fprintf(a.stdout, "%s: %d records, %s\n", name, n, plural(uint64(len(vs)), "violation"))
 		return exitFound
 	}
-	fmt.Fprintf(a.stdout, "%s: %d records, no violations\n", name, len(recs))
+	fmt.Fprintf(a.stdout, "%s: %d records, no violations\n", name, n)
 	return exitOK
 }
 

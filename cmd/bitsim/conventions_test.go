@@ -70,6 +70,7 @@ func TestUnwritableStdoutExits2(t *testing.T) {
 			return scenarios.Scenario{}, false
 		}
 		a.check = fakeCheck
+		a.newChecker = batchChecker(fakeCheck)
 		a.stderrTTY = false
 		if code := a.run(args); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)

@@ -127,6 +127,7 @@ func cliWith(t *testing.T, setup func(*app), args ...string) result {
 		return scenarios.Scenario{}, false
 	}
 	a.check = fakeCheck
+	a.newChecker = batchChecker(fakeCheck)
 	a.stderrTTY = false
 	// A fake clock: a millisecond passes at each reading, so the plain
 	// progress line (every 5s by default) never shows in short sweeps.
@@ -169,3 +170,17 @@ func encode(t *testing.T, recs []trace.Record) string {
 	}
 	return b.String()
 }
+
+// batchChecker streams a batch check: it keeps the records and judges
+// them all at Finish.
+func batchChecker(check func([]trace.Record) []catalogue.Violation) func() traceChecker {
+	return func() traceChecker { return &batch{check: check} }
+}
+
+type batch struct {
+	check func([]trace.Record) []catalogue.Violation
+	recs  []trace.Record
+}
+
+func (b *batch) Add(r *trace.Record)           { b.recs = append(b.recs, *r) }
+func (b *batch) Finish() []catalogue.Violation { return b.check(b.recs) }
