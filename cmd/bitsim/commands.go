@@ -202,8 +202,16 @@ func (a *app) streamCheck(path string) (int, []catalogue.Violation, error) {
 	}
 }
 
-// readTrace reads a trace file, or standard input for "-".
-func (a *app) readTrace(path string) ([]trace.Record, error) {
+// htmlMaxRecords is the most records `render --format html` draws: the
+// page grows with every event (about 15 px of plot and 500 bytes each), so
+// a bigger trace would make a page no browser can use. Text and chrome
+// (Perfetto) have no such limit.
+const htmlMaxRecords = 20_000
+
+// readTraceLimit reads a trace file, or standard input for "-". With
+// limit > 0 it stops reading at record limit+1 and says the trace is too
+// big to draw as HTML, without holding the rest of it.
+func (a *app) readTraceLimit(path string, limit int) ([]trace.Record, error) {
 	var r io.Reader = a.stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -213,11 +221,22 @@ func (a *app) readTrace(path string) ([]trace.Record, error) {
 		defer f.Close()
 		r = f
 	}
-	recs, err := trace.Parse(bufio.NewReader(r))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", displayName(path), err)
+	rd := trace.NewReader(bufio.NewReader(r))
+	var recs []trace.Record
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", displayName(path), err)
+		}
+		if limit > 0 && len(recs) == limit {
+			return nil, fmt.Errorf("%s: more than %d records, too many to draw as one HTML page: render it with --format chrome (Perfetto) or text, or check it with bitsim check",
+				displayName(path), limit)
+		}
+		recs = append(recs, rec)
 	}
-	return recs, nil
 }
 
 func displayName(path string) string {
@@ -248,7 +267,11 @@ func (a *app) render(args []string) int {
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
-	recs, err := a.readTrace(pos[0])
+	limit := 0
+	if *format == "html" {
+		limit = htmlMaxRecords
+	}
+	recs, err := a.readTraceLimit(pos[0], limit)
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
