@@ -103,55 +103,25 @@ func Lookup(id string) (Rule, bool) {
 }
 
 // Check judges recs against every rule in one pass and returns all
-// violations sorted by their first seq, then rule id.
+// violations sorted by their first seq, then rule id. It is [NewChecker]
+// fed every record; use a [Checker] to judge a trace too long to hold.
 func Check(recs []trace.Record) []Violation {
-	cs := make([]checker, len(rules))
-	for i, r := range rules {
-		cs[i] = r.newChecker()
-	}
-	return run(recs, cs)
+	return checkAll(NewChecker(), recs)
 }
 
 // CheckRules judges recs against the rules with the given ids (or ids they
 // cover) only. An id that names no rule yields a violation with that id and
 // the message "unknown rule", so a typo cannot pass silently.
 func CheckRules(recs []trace.Record, ids ...string) []Violation {
-	var cs []checker
-	var unknown []Violation
-	var picked []string
-	for _, id := range ids {
-		r, ok := Lookup(id)
-		if !ok {
-			unknown = append(unknown, Violation{Rule: id, Msg: "unknown rule"})
-			continue
-		}
-		if slices.Contains(picked, r.ID) {
-			continue
-		}
-		picked = append(picked, r.ID)
-		cs = append(cs, r.newChecker())
-	}
-	return append(unknown, run(recs, cs)...)
+	return checkAll(NewRuleChecker(ids...), recs)
 }
 
-// run replays recs once, letting every checker judge each record against
-// the world just before it.
-func run(recs []trace.Record, cs []checker) []Violation {
-	w := newWorld(recs)
+// checkAll feeds recs to c and finishes it.
+func checkAll(c *Checker, recs []trace.Record) []Violation {
 	for i := range recs {
-		w.i = i
-		r := &recs[i]
-		for _, c := range cs {
-			c.observe(w, r)
-		}
-		w.apply(r)
+		c.Add(&recs[i])
 	}
-	var out []Violation
-	for _, c := range cs {
-		out = append(out, c.result()...)
-	}
-	sortViolations(out)
-	return out
+	return c.Finish()
 }
 
 // ruleOrder gives "G3" < "G10" < "T1": letter, then number.

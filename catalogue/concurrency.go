@@ -115,7 +115,7 @@ func judgeG34(b *base, w *world, r *trace.Record) {
 		}
 		p, ok := w.open[r.Parent]
 		if !ok {
-			if ct, seen := w.calls[r.Parent]; seen {
+			if ct, seen := w.calls.get(r.Parent); seen {
 				b.report([]int64{ct.begin, ct.end, r.Seq}, "%s is nested in call %d, which is no longer in flight", what(r), r.Parent)
 			} else {
 				b.report([]int64{r.Seq}, "%s is nested in call %d, which never began", what(r), r.Parent)

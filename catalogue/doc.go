@@ -78,4 +78,12 @@
 //
 // Checkers are deterministic, linear in the trace's length (a million
 // records take about a second) and never panic, whatever the trace holds.
+//
+// # Traces too long to hold
+//
+// A [Checker] judges one record at a time: [NewChecker], [Checker.Add] for
+// each record in order (read with trace.Reader), then [Checker.Finish].
+// It keeps the live state of the run (jobs, clients, users, calls in
+// flight, what is owed) and 16 bytes per call id, never the records, and
+// judges exactly as [Check], which is a Checker fed from a slice.
 package catalogue

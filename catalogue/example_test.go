@@ -2,6 +2,7 @@ package catalogue_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/catalogue"
@@ -38,4 +39,40 @@ func ExampleLookup() {
 	// Output:
 	// G15 — S-FT
 	// FileTransferred calls for a job are serialized, and every owed FileTransferred is settled before JobTransferred or JobError begins for that job (G33)
+}
+
+// A Checker judges a trace record by record, for traces too long to hold:
+// here it reads the trace with trace.Reader and finds it cut short (T2).
+func ExampleNewChecker() {
+	file := strings.NewReader(`{"seq":1,"t":0,"ev":"run.start","seed":1,"scenario":"example","version":"bitsim/1"}
+{"seq":2,"t":0,"ev":"client.start","client":"app-1","user":"alice","apartment":"MTA"}
+`)
+	rd := trace.NewReader(file)
+	c := catalogue.NewChecker()
+	for {
+		rec, err := rd.Next()
+		if err != nil { // io.EOF at the end of a well-formed file
+			break
+		}
+		c.Add(&rec)
+	}
+	fmt.Println(c.Records(), "records")
+	for _, v := range c.Finish() {
+		fmt.Println(v)
+	}
+	// Output:
+	// 2 records
+	// T2: seq 2: the trace ends at seq 2 (client.start) without run.end: it was cut short, and what it still owed cannot be judged
+}
+
+// NewRuleChecker judges some rules only; an unknown id is reported.
+func ExampleNewRuleChecker() {
+	c := catalogue.NewRuleChecker("T2", "G99")
+	c.Add(&trace.Record{Seq: 1, Ev: trace.EvRunStart})
+	for _, v := range c.Finish() {
+		fmt.Println(v)
+	}
+	// Output:
+	// G99: unknown rule
+	// T2: seq 1: the trace ends at seq 1 (run.start) without run.end: it was cut short, and what it still owed cannot be judged
 }

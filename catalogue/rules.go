@@ -121,7 +121,9 @@ func buildRules() []Rule {
 			return &judgeChecker{base: base{id: d.id}, judge: d.judge}
 		}
 		out[i] = Rule{ID: d.id, Statement: d.statement, Source: d.source, Covers: d.covers, newChecker: newChecker,
-			Check: func(recs []trace.Record) []Violation { return run(recs, []checker{newChecker()}) }}
+			Check: func(recs []trace.Record) []Violation {
+				return checkAll(&Checker{w: newWorld(), cs: []checker{newChecker()}}, recs)
+			}}
 	}
 	return out
 }

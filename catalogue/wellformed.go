@@ -30,7 +30,7 @@ func judgeT1(b *base, w *world, r *trace.Record) {
 		if r.Call <= 0 {
 			b.report([]int64{r.Seq}, "call.begin with call id %d: ids are positive (parent 0 means none)", r.Call)
 		}
-		if ct, seen := w.calls[r.Call]; seen {
+		if ct, seen := w.calls.get(r.Call); seen {
 			b.report([]int64{ct.begin, r.Seq}, "call id %d is used again (first call.begin at seq %d)", r.Call, ct.begin)
 		}
 		if !isCallbackMethod(r.Method) {
@@ -41,7 +41,7 @@ func judgeT1(b *base, w *world, r *trace.Record) {
 		}
 	case trace.EvCallEnd:
 		if _, ok := w.open[r.Call]; !ok {
-			ct, seen := w.calls[r.Call]
+			ct, seen := w.calls.get(r.Call)
 			switch {
 			case seen && ct.end != 0:
 				b.report([]int64{ct.begin, ct.end, r.Seq}, "call %d ends again (it ended at seq %d)", r.Call, ct.end)
@@ -88,7 +88,12 @@ func (c *t2) observe(w *world, r *trace.Record) {
 		c.reported[r.Job] = true
 		c.report([]int64{r.Seq}, "%s names %s before any job.create for it", r.Ev, r.Job)
 	}
-	if w.i == len(w.recs)-1 && r.Ev != trace.EvRunEnd && w.runEnd == 0 {
+}
+
+// finish judges the last record: a trace that stops anywhere but at
+// run.end was cut short.
+func (c *t2) finish(w *world) {
+	if r := &w.prevRec; w.i > 0 && r.Ev != trace.EvRunEnd && w.runEnd == 0 {
 		c.report([]int64{r.Seq}, "the trace ends at seq %d (%s) without run.end: it was cut short, and what it still owed cannot be judged", r.Seq, r.Ev)
 	}
 }

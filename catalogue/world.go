@@ -26,17 +26,17 @@ const maxEntryRegs = 16
 type world struct {
 	cfg config
 
-	recs []trace.Record
-	i    int // index of the record being judged
+	prevRec trace.Record // the record before the one being judged (a copy)
+	i       int          // index of the record being judged: records judged before it
 
 	jobs     map[string]*jobW
 	jobList  []*jobW // in order of first appearance
 	clients  map[string]*clientW
 	users    map[string]*userW
-	open     map[int64]*callW    // calls in flight by id
-	calls    map[int64]callTimes // every call id seen
-	runEnd   int64               // seq of run.end, 0 before it
-	runEndAt int                 // index of run.end
+	open     map[int64]*callW // calls in flight by id
+	calls    callLog          // every call id seen
+	runEnd   int64            // seq of run.end, 0 before it
+	runEndAt int              // index of run.end
 }
 
 // config is run.config, or the defaults a trace without one is judged by.
@@ -269,15 +269,13 @@ func (s *callSet) oldest() *callW {
 	return o
 }
 
-func newWorld(recs []trace.Record) *world {
+func newWorld() *world {
 	return &world{
 		cfg:     config{cap: callbackabi.NotificationsPerUser, strict: true},
-		recs:    recs,
 		jobs:    map[string]*jobW{},
 		clients: map[string]*clientW{},
 		users:   map[string]*userW{},
 		open:    map[int64]*callW{},
-		calls:   map[int64]callTimes{},
 	}
 }
 
@@ -315,7 +313,7 @@ func (w *world) prev() *trace.Record {
 	if w.i == 0 {
 		return nil
 	}
-	return &w.recs[w.i-1]
+	return &w.prevRec
 }
 
 // Helpers on methods, flags and outcomes.
@@ -604,8 +602,8 @@ func (w *world) applyBegin(r *trace.Record) {
 			p.kids++
 		}
 	}
-	if _, seen := w.calls[r.Call]; !seen {
-		w.calls[r.Call] = callTimes{begin: r.Seq}
+	if _, seen := w.calls.get(r.Call); !seen {
+		w.calls.set(r.Call, callTimes{begin: r.Seq})
 	}
 	if k := owedIndex(r.Method); k >= 0 {
 		n := &j.n[k]
@@ -642,10 +640,10 @@ func (w *world) unwait(j *jobW, m trace.Method, u *userW) *waitW {
 }
 
 func (w *world) applyEnd(r *trace.Record) {
-	ct, seen := w.calls[r.Call]
+	ct, seen := w.calls.get(r.Call)
 	if seen && ct.end == 0 {
 		ct.end = r.Seq
-		w.calls[r.Call] = ct
+		w.calls.set(r.Call, ct)
 	}
 	c, ok := w.open[r.Call]
 	if !ok {

@@ -36,7 +36,10 @@ type app struct {
 	scenarios func() []scenarios.Scenario
 	lookup    func(name string) (scenarios.Scenario, bool)
 	check     func(recs []trace.Record) []catalogue.Violation
-	now       func() time.Time // paces progress output; never affects results
+	// newChecker returns the record-by-record judge `check` streams a
+	// trace file through (catalogue.NewChecker).
+	newChecker func() traceChecker
+	now        func() time.Time // paces progress output; never affects results
 	// signals returns the channel of SIGINT/SIGTERM a sweep stops on, and
 	// a function that stops the delivery.
 	signals func() (<-chan os.Signal, func())
@@ -50,19 +53,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func newApp(stdout, stderr io.Writer) *app {
 	a := &app{
-		stdin:     os.Stdin,
-		stdout:    stdout,
-		stderr:    stderr,
-		scenarios: scenarios.All,
-		lookup:    scenarios.Lookup,
-		check:     catalogue.Check,
-		now:       time.Now,
-		signals:   notifySignals,
+		stdin:      os.Stdin,
+		stdout:     stdout,
+		stderr:     stderr,
+		scenarios:  scenarios.All,
+		lookup:     scenarios.Lookup,
+		check:      catalogue.Check,
+		newChecker: func() traceChecker { return catalogue.NewChecker() },
+		now:        time.Now,
+		signals:    notifySignals,
 	}
 	if f, ok := stderr.(*os.File); ok {
 		a.stderrTTY = isTerminal(f)
 	}
 	return a
+}
+
+// traceChecker judges a trace one record at a time (*catalogue.Checker).
+type traceChecker interface {
+	Add(r *trace.Record)
+	Finish() []catalogue.Violation
 }
 
 // isTerminal reports whether f is a character device (a terminal), with

@@ -170,8 +170,48 @@ func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, er
 	}, nil
 }
 
-// readTrace reads a trace file, or standard input for "-".
-func (a *app) readTrace(path string) ([]trace.Record, error) {
+// streamCheck judges a trace file (standard input for "-") record by
+// record: it never holds the trace, so its memory is the checker's live
+// state however long the file is, and no record limit applies. It returns
+// the number of records and the violations; a malformed file is an error
+// and nothing is judged.
+func (a *app) streamCheck(path string) (int, []catalogue.Violation, error) {
+	var r io.Reader = a.stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return 0, nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	rd := trace.NewReader(bufio.NewReaderSize(r, 1<<16))
+	rd.MaxRecords = -1
+	c := a.newChecker()
+	n := 0
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return n, c.Finish(), nil
+		}
+		if err != nil {
+			return 0, nil, fmt.Errorf("%s: %v", displayName(path), err)
+		}
+		c.Add(&rec)
+		n++
+	}
+}
+
+// htmlMaxRecords is the most records `render --format html` draws: the
+// page grows with every event (about 15 px of plot and 500 bytes each), so
+// a bigger trace would make a page no browser can use. Text and chrome
+// (Perfetto) have no such limit.
+const htmlMaxRecords = 20_000
+
+// readTraceLimit reads a trace file, or standard input for "-". With
+// limit > 0 it stops reading at record limit+1 and says the trace is too
+// big to draw as HTML, without holding the rest of it.
+func (a *app) readTraceLimit(path string, limit int) ([]trace.Record, error) {
 	var r io.Reader = a.stdin
 	if path != "-" {
 		f, err := os.Open(path)
@@ -181,11 +221,22 @@ func (a *app) readTrace(path string) ([]trace.Record, error) {
 		defer f.Close()
 		r = f
 	}
-	recs, err := trace.Parse(bufio.NewReader(r))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", displayName(path), err)
+	rd := trace.NewReader(bufio.NewReader(r))
+	var recs []trace.Record
+	for {
+		rec, err := rd.Next()
+		if err == io.EOF {
+			return recs, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", displayName(path), err)
+		}
+		if limit > 0 && len(recs) == limit {
+			return nil, fmt.Errorf("%s: more than %d records, too many to draw as one HTML page: render it with --format chrome (Perfetto) or text, or check it with bitsim check",
+				displayName(path), limit)
+		}
+		recs = append(recs, rec)
 	}
-	return recs, nil
 }
 
 func displayName(path string) string {
@@ -216,7 +267,11 @@ func (a *app) render(args []string) int {
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
-	recs, err := a.readTrace(pos[0])
+	limit := 0
+	if *format == "html" {
+		limit = htmlMaxRecords
+	}
+	recs, err := a.readTraceLimit(pos[0], limit)
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
@@ -237,24 +292,23 @@ func (a *app) checkTrace(args []string) int {
 	if len(pos) != 1 {
 		return a.fail(c.name, "want one trace file (or - for standard input), got %d arguments", len(pos))
 	}
-	recs, err := a.readTrace(pos[0])
+	n, vs, err := a.streamCheck(pos[0])
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
 	name := oneLine(displayName(pos[0]))
-	if len(recs) == 0 {
+	if n == 0 {
 		// An empty file is more often a run that failed than a clean one.
 		return a.fail(c.name, "%s: empty trace, nothing to judge", name)
 	}
-	vs := a.check(recs)
 	for _, v := range vs {
 		fmt.Fprintln(a.stdout, violationLine(v))
 	}
 	if len(vs) > 0 {
-		fmt.Fprintf(a.stdout, "%s: %d records, %s\n", name, len(recs), plural(uint64(len(vs)), "violation"))
+		fmt.Fprintf(a.stdout, "%s: %d records, %s\n", name, n, plural(uint64(len(vs)), "violation"))
 		return exitFound
 	}
-	fmt.Fprintf(a.stdout, "%s: %d records, no violations\n", name, len(recs))
+	fmt.Fprintf(a.stdout, "%s: %d records, no violations\n", name, n)
 	return exitOK
 }
 

@@ -128,6 +128,7 @@ func fakeApp(out, errOut io.Writer) *app {
 		return scenarios.Scenario{}, false
 	}
 	a.check = fakeCheck
+	a.newChecker = batchChecker(fakeCheck)
 	a.stderrTTY = false
 	return a
 }
@@ -177,3 +178,17 @@ func encode(t *testing.T, recs []trace.Record) string {
 	}
 	return b.String()
 }
+
+// batchChecker streams a batch check: it keeps the records and judges
+// them all at Finish.
+func batchChecker(check func([]trace.Record) []catalogue.Violation) func() traceChecker {
+	return func() traceChecker { return &batch{check: check} }
+}
+
+type batch struct {
+	check func([]trace.Record) []catalogue.Violation
+	recs  []trace.Record
+}
+
+func (b *batch) Add(r *trace.Record)           { b.recs = append(b.recs, *r) }
+func (b *batch) Finish() []catalogue.Violation { return b.check(b.recs) }
