@@ -48,14 +48,21 @@ func TestExamples(t *testing.T) {
 			bitsimtest.CheckClient(t, d.app(false), d.opts)
 		})
 		t.Run(d.name+"/buggy", func(t *testing.T) {
-			rec := bitsimtest.NewRecorder("Caught_" + strings.ReplaceAll(t.Name(), "/", "_"))
-			clean := func() {
-				os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
-				os.Remove(filepath.Join("testdata", "failures", rec.Name()+".jsonl"))
+			// Up to three rounds of the default checks, as TestMutantsCaught
+			// gives a mutant: the rarest bug here (A) shows in about one
+			// world in 25, so one round of 100 misses it now and then; the
+			// seeds 1–20 in the doc above were each caught in the first.
+			var rec *bitsimtest.Recorder
+			for round := 0; round < 3 && (rec == nil || !rec.Failed()); round++ {
+				rec = bitsimtest.NewRecorder("Caught_" + strings.ReplaceAll(t.Name(), "/", "_"))
+				clean := func() {
+					os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
+					os.Remove(filepath.Join("testdata", "failures", rec.Name()+".jsonl"))
+				}
+				clean() // a fail file left behind would be replayed first and hide how hard the bug is to find
+				t.Cleanup(clean)
+				rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
 			}
-			clean() // a fail file left behind would be replayed first and hide how hard the bug is to find
-			t.Cleanup(clean)
-			rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
 			out := rec.Output()
 			require.True(t, rec.Failed(), "the harness missed the bug of %s:\n%s", d.name, out)
 			require.Contains(t, out, `fails check "`+string(d.want)+`"`, "caught for the wrong reason:\n%s", out)

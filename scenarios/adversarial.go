@@ -216,6 +216,12 @@ func adversarialJob(e *Env, sw Swarm, c sim.Chooser, job *scheduler.JobRef, i, o
 	if !sw.Fair && chance(c, sw.Disable, 8) {
 		flags |= callbackabi.BG_NOTIFY_DISABLE
 	}
+	if sw.Faults && c.Intn(3) == 0 && job.SetOnDemand(true) == callbackabi.S_OK {
+		// An on-demand download (BITS 10.1; upload jobs refuse it) asks for
+		// FileRangesTransferred: it arrives on the low lane as ranges of
+		// its files arrive (G4, G16, G32).
+		flags |= callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED
+	}
 	must(job.SetNotifyFlags(flags))
 	if chance(c, sw.CmdLine, 4) {
 		must(job.SetNotifyCmdLine(`C:\app\notify.exe`, "job "+strconv.Itoa(i+1)))
@@ -271,7 +277,7 @@ type adversary struct {
 
 func newAdversary(e *Env, sw Swarm) *adversary { return &adversary{e: e, sw: sw} }
 
-var _ callbackabi.Callback2 = (*adversary)(nil)
+var _ callbackabi.Callback3 = (*adversary)(nil)
 
 func (a *adversary) act(job callbackabi.Job) callbackabi.HRESULT {
 	c := a.e.World.Chooser()
@@ -330,7 +336,17 @@ func pick(c sim.Chooser, weights []int) int {
 }
 
 func (a *adversary) QueryInterface(iid callbackabi.GUID) (any, callbackabi.HRESULT) {
+	if a.sw.Faults { // fault worlds have on-demand jobs: FileRangesTransferred too
+		return callbackabi.QueryInterfaceFor(a, iid, callbackabi.IID_IBackgroundCopyCallback,
+			callbackabi.IID_IBackgroundCopyCallback2, callbackabi.IID_IBackgroundCopyCallback3)
+	}
 	return callbackabi.QueryInterfaceFor(a, iid, callbackabi.IID_IBackgroundCopyCallback, callbackabi.IID_IBackgroundCopyCallback2)
+}
+
+// FileRangesTransferred acts like the other methods; only fault worlds
+// ask for it (IBackgroundCopyCallback3 is offered there alone).
+func (a *adversary) FileRangesTransferred(job callbackabi.Job, _ callbackabi.File, _ []callbackabi.FileRange) callbackabi.HRESULT {
+	return a.act(job)
 }
 
 func (a *adversary) JobTransferred(job callbackabi.Job) callbackabi.HRESULT { return a.act(job) }
