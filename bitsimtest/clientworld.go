@@ -41,12 +41,11 @@ type clientRun struct {
 
 // trigger fires fn once, on the nth record that matches it (or at a time).
 type trigger struct {
-	kind  Trigger
-	label string        // what fires, for coverage
-	nth   int           // fire on the nth matching record
-	wait  time.Duration // WhenSlow: how long a job may take before the user acts
-	seen  int
-	fn    func()
+	kind Trigger
+	nth  int           // fire on the nth matching record
+	wait time.Duration // WhenSlow: how long a job may take before the user acts
+	seen int
+	fn   func()
 }
 
 func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOptions, cov *Coverage) *clientRun {
@@ -76,7 +75,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 				continue // this world has no such action
 			}
 			act := act
-			r.draw("action "+act.Name, func() {
+			r.draw(func() {
 				if p := r.prog.Current(); p.Alive() {
 					cov.Actions[act.Name]++
 					r.prog.Act(act.Name, act.Do)
@@ -88,7 +87,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 		if slices.Contains(o.Quiet, ev) || r.c.Intn(2) != 0 {
 			continue
 		}
-		r.draw("event "+string(ev), r.worldEvent(ev, console))
+		r.draw(r.worldEvent(ev, console))
 	}
 	err := svc.Run()
 	r.recs, r.stats, r.err = log.Records(), svc.Stats(), err
@@ -104,8 +103,8 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 }
 
 // draw gives fn a trigger from the choice stream.
-func (r *clientRun) draw(label string, fn func()) {
-	tr := &trigger{kind: triggers[r.c.Intn(len(triggers))], label: label, nth: 1 + r.c.Intn(3)}
+func (r *clientRun) draw(fn func()) {
+	tr := &trigger{kind: triggers[r.c.Intn(len(triggers))], nth: 1 + r.c.Intn(3)}
 	if tr.kind == WhenSlow {
 		tr.wait = time.Duration(5+r.c.Intn(56)) * time.Second
 	}

@@ -13,8 +13,7 @@ func Contract(res scenarios.Result, o HarnessOptions) []string {
 	if o.SlotBudget <= 0 {
 		o.SlotBudget = time.Minute
 	}
-	ps := callChecks(res.Records, res.Stats, o.SlotBudget)
-	ps = append(ps, jobsLeft(res.Records, nil, o.Leave)...)
+	ps := contract(res, o.SlotBudget, o.Leave)
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.String()

@@ -103,8 +103,7 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 			ps = append(ps, Problem{Kind: KindWorldLimit, Msg: "the world ended early: " + err.Error()})
 		}
 		ps = append(ps, bitsimBugs(res.Records)...)
-		ps = append(ps, callChecks(res.Records, res.Stats, o.SlotBudget)...)
-		ps = append(ps, jobsLeft(res.Records, nil, leave)...)
+		ps = append(ps, contract(res, o.SlotBudget, leave)...)
 		if o.Invariant != nil {
 			if err := o.Invariant(res.Records); err != nil {
 				ps = append(ps, Problem{Kind: KindInvariant, Msg: err.Error()})
@@ -112,6 +111,12 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 		}
 		return waive(ps, o.Waive), func(Kind) string { return tellWorld(t.Name(), res.Records) }
 	})
+}
+
+// contract is the client contract CheckCallback checks on one world: the
+// callback's calls (callChecks) and the jobs left behind (jobsLeft).
+func contract(res scenarios.Result, slotBudget time.Duration, leave []callbackabi.JobState) []Problem {
+	return append(callChecks(res.Records, res.Stats, slotBudget), jobsLeft(res.Records, nil, leave)...)
 }
 
 // unfinished is every non-final state: what AllowUnfinished allows.
