@@ -1,10 +1,13 @@
 package bitsimtest_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/bitsimtest"
 	"github.com/bitsim/bitsim/callbackabi"
@@ -119,4 +122,23 @@ func TestClientCoverage(t *testing.T) {
 	for _, a := range []string{"cancel", "pause"} {
 		require.Positive(t, cov.Actions[a], "action %s never happened:\n%v", a, cov)
 	}
+}
+
+// A fail file whose data runs out before the world does (an old one, from
+// before the world or the client changed) is skipped as "no longer
+// valid": the draw past its end goes back to rapid as rapid's own panic,
+// not as a failure of the client. (Without the unwrapping, CheckClient
+// reported "[rapid] panic after 0 tests: {overrun}".)
+func TestStaleFailFileIsSkipped(t *testing.T) {
+	name := "StaleFailFile"
+	dir := filepath.Join("testdata", "rapid", name)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name+"-1.fail"), []byte("v0.4.8#1\n0x0\n0x0\n0x1\n"), 0o644))
+	rec := bitsimtest.NewRecorder(name)
+	rec.Run(func(tb rapid.TB) {
+		bitsimtest.CheckClient(tb, func(*bitsimtest.ClientWorld) bitsimtest.App { return &everyJob{} }, bitsimtest.ClientOptions{})
+	})
+	require.False(t, rec.Failed(), "%s", rec.Output())
+	require.Contains(t, rec.Output(), "no longer valid")
 }
