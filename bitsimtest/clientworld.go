@@ -154,20 +154,9 @@ func (r *clientRun) observe(rec *trace.Record) {
 	}
 	kept := r.pending[:0]
 	for _, tr := range r.pending {
-		if tr.kind == WhenSlow && rec.Ev == trace.EvJobCreate && r.ops[rec.Job] {
-			if tr.seen++; tr.seen == tr.nth {
-				job, tr := rec.Job, tr
-				r.w.AfterFunc(tr.wait, func() {
-					if st := r.state[job]; !st.Final() && st != callbackabi.BG_JOB_STATE_TRANSFERRED {
-						tr.fn()
-					}
-				})
-				continue
-			}
-		}
 		if r.matches(tr.kind, rec) {
 			if tr.seen++; tr.seen == tr.nth {
-				r.w.AfterFunc(0, tr.fn)
+				r.fire(tr, rec.Job)
 				continue
 			}
 		}
@@ -176,9 +165,23 @@ func (r *clientRun) observe(rec *trace.Record) {
 	r.pending = kept
 }
 
+// fire runs tr's action at this instant, or for WhenSlow once tr.wait has
+// passed if job is then still unfinished.
+func (r *clientRun) fire(tr *trigger, job string) {
+	if tr.kind != WhenSlow {
+		r.w.AfterFunc(0, tr.fn)
+		return
+	}
+	r.w.AfterFunc(tr.wait, func() {
+		if st := r.state[job]; !st.Final() && st != callbackabi.BG_JOB_STATE_TRANSFERRED {
+			tr.fn()
+		}
+	})
+}
+
 func (r *clientRun) matches(k Trigger, rec *trace.Record) bool {
 	switch k {
-	case BeforeCallbacks:
+	case BeforeCallbacks, WhenSlow:
 		return rec.Ev == trace.EvJobCreate && r.ops[rec.Job]
 	case DuringCallback:
 		return rec.Ev == trace.EvCallBegin && r.ops[rec.Job]
