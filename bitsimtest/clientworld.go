@@ -27,12 +27,11 @@ type clientRun struct {
 	c    sim.Chooser
 	cov  *Coverage
 
-	faults  scenarios.FaultCounts    // drawn for files, and the world-level ones that happened
-	within  map[string]time.Duration // user actions' response bounds
-	pending []*trigger               // drawn triggers that have not fired
-	live    []Problem                // found while the world ran
-	ops     map[string]bool          // the application's jobs
-	state   map[string]callbackabi.JobState
+	faults  scenarios.FaultCounts           // drawn for files, and the world-level ones that happened
+	within  map[string]time.Duration        // user actions' response bounds
+	pending []*trigger                      // drawn triggers that have not fired
+	live    []Problem                       // found while the world ran
+	state   map[string]callbackabi.JobState // the application's jobs (its operations) and their states
 
 	recs  []trace.Record
 	stats scheduler.Stats
@@ -65,7 +64,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	}
 	log := &trace.Log{}
 	svc := scheduler.New(w, log, "client", 0, opts)
-	r := &clientRun{w: w, svc: svc, c: c, cov: cov, within: map[string]time.Duration{}, ops: map[string]bool{}, state: map[string]callbackabi.JobState{}}
+	r := &clientRun{w: w, svc: svc, c: c, cov: cov, within: map[string]time.Duration{}, state: map[string]callbackabi.JobState{}}
 	cov.Worlds++
 	admin := svc.AddUser("admin", true)
 	console := svc.StartClient("console", admin, scheduler.MTA)
@@ -134,11 +133,10 @@ func (r *clientRun) observe(rec *trace.Record) {
 	switch rec.Ev {
 	case trace.EvJobCreate:
 		if rec.User == r.user.Name() {
-			r.ops[rec.Job] = true
 			r.state[rec.Job] = callbackabi.BG_JOB_STATE_SUSPENDED
 		}
 	case trace.EvJobState:
-		if r.ops[rec.Job] {
+		if r.mine(rec.Job) {
 			r.state[rec.Job] = rec.To
 		}
 	case trace.EvAppOutcome:
@@ -179,14 +177,21 @@ func (r *clientRun) fire(tr *trigger, job string) {
 	})
 }
 
+// mine reports whether job is one of the application's: a job its user
+// created (the world's only other user is the administrator).
+func (r *clientRun) mine(job string) bool {
+	_, ok := r.state[job]
+	return ok
+}
+
 func (r *clientRun) matches(k Trigger, rec *trace.Record) bool {
 	switch k {
 	case BeforeCallbacks, WhenSlow:
-		return rec.Ev == trace.EvJobCreate && r.ops[rec.Job]
+		return rec.Ev == trace.EvJobCreate && r.mine(rec.Job)
 	case DuringCallback:
-		return rec.Ev == trace.EvCallBegin && r.ops[rec.Job]
+		return rec.Ev == trace.EvCallBegin && r.mine(rec.Job)
 	}
-	if rec.Ev != trace.EvJobState || !r.ops[rec.Job] {
+	if rec.Ev != trace.EvJobState || !r.mine(rec.Job) {
 		return false
 	}
 	switch k {
@@ -250,7 +255,7 @@ func (r *clientRun) worldEvent(ev WorldEvent, console *scheduler.Client) func() 
 			jobs, _ := console.EnumJobs(true)
 			var mine []*scheduler.JobRef
 			for _, j := range jobs {
-				if r.ops[j.Name()] {
+				if r.mine(j.Name()) {
 					mine = append(mine, j)
 				}
 			}
@@ -272,7 +277,7 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 	}
 	ps = append(ps, bitsimBugs(r.recs)...)
 	ps = append(ps, callChecks(r.recs, r.stats, o.SlotBudget)...)
-	mine := func(job string) bool { return r.ops[job] }
+	mine := r.mine
 	ps = append(ps, outcomeChecks(r.recs, outcomeRules{op: mine, within: r.within})...)
 	owner := map[string]string{} // an administrator's takeover makes a job theirs to clean up (G10)
 	for _, rec := range r.recs {
@@ -280,7 +285,7 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 			owner[rec.Job] = rec.User
 		}
 	}
-	kept := func(job string) bool { return r.ops[job] && (owner[job] == "" || owner[job] == r.user.Name()) }
+	kept := func(job string) bool { return r.mine(job) && (owner[job] == "" || owner[job] == r.user.Name()) }
 	ps = append(ps, jobsLeft(r.recs, kept, o.Leave)...)
 	ps = append(ps, r.live...)
 	return ps
