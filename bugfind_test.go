@@ -12,6 +12,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/bitsim/bitsim/bitsimtest"
 	"github.com/bitsim/bitsim/catalogue"
 	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/scenarios"
@@ -98,8 +99,8 @@ func rapidFind(set mutant.Set, run int) found {
 	worlds, first := 0, 0
 	t0 := time.Now()
 	var took time.Duration
-	rec := &recorder{name: fmt.Sprintf("bugfind-%d-%d", set, run)}
-	defer os.RemoveAll(filepath.Join("testdata", "rapid", rec.name))
+	rec := bitsimtest.NewRecorder(fmt.Sprintf("bugfind-%d-%d", set, run))
+	defer os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
 	prop := func(t *rapid.T) {
 		worlds++
 		if first != 0 {
@@ -112,7 +113,7 @@ func rapidFind(set mutant.Set, run int) found {
 		}
 	}
 	for worlds < rapidBudget && first == 0 {
-		rapid.Check(rec, prop)
+		rec.Run(func(tb rapid.TB) { rapid.Check(tb, prop) })
 	}
 	if first == 0 {
 		took = time.Since(t0)

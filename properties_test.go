@@ -18,13 +18,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/bitsim/bitsim/bitsimtest"
 	"github.com/bitsim/bitsim/catalogue"
 	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/scenarios"
@@ -205,58 +205,20 @@ func TestPropertiesLenientSOK(t *testing.T) {
 	require.Positive(t, seen)
 }
 
-// recorder is a rapid.TB that records a failure instead of failing the
-// test, so a test can assert that a property fails.
-type recorder struct {
-	mu     sync.Mutex
-	name   string
-	failed bool
-	msgs   []string
-}
-
-func (r *recorder) Helper()      {}
-func (r *recorder) Name() string { return r.name }
-func (r *recorder) Logf(format string, args ...any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
-}
-func (r *recorder) Log(args ...any)                  { r.Logf("%s", fmt.Sprint(args...)) }
-func (r *recorder) Skipf(format string, args ...any) { r.Logf(format, args...) }
-func (r *recorder) Skip(args ...any)                 { r.Log(args...) }
-func (r *recorder) SkipNow()                         {}
-func (r *recorder) Errorf(format string, args ...any) {
-	r.Logf(format, args...)
-	r.Fail()
-}
-func (r *recorder) Error(args ...any)                 { r.Log(args...); r.Fail() }
-func (r *recorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
-func (r *recorder) Fatal(args ...any)                 { r.Error(args...) }
-func (r *recorder) FailNow()                          { r.Fail() }
-func (r *recorder) Fail() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failed = true
-}
-func (r *recorder) Failed() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.failed
-}
-
 // mustCatch runs prop under a recorder and fails t unless it failed. A
 // mutant gets up to three rounds of the normal check budget (rapid's
 // default -rapid.checks each) so that a rare miss does not make the suite
 // flaky; every mutant is normally caught in the first round.
 func mustCatch(t *testing.T, what string, prop func(*rapid.T)) {
 	t.Helper()
-	rec := &recorder{name: "mutant-" + strings.ReplaceAll(t.Name(), "/", "-")}
-	t.Cleanup(func() { _ = os.RemoveAll(filepath.Join("testdata", "rapid", rec.name)) })
+	rec := bitsimtest.NewRecorder("mutant-" + strings.ReplaceAll(t.Name(), "/", "-"))
+	t.Cleanup(func() { _ = os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name())) })
 	for round := 0; round < 3 && !rec.Failed(); round++ {
-		rapid.Check(rec, prop)
+		rec.Run(func(tb rapid.TB) { rapid.Check(tb, prop) })
 	}
 	if !rec.Failed() {
-		for _, m := range rec.msgs[max(0, len(rec.msgs)-5):] {
+		lines := strings.Split(strings.TrimSpace(rec.Output()), "\n")
+		for _, m := range lines[max(0, len(lines)-5):] {
 			t.Log(m)
 		}
 	}
@@ -283,9 +245,9 @@ func TestMutantWineCompatFailsSeveral(t *testing.T) {
 	caught := 0
 	for _, p := range properties {
 		var seen int64
-		rec := &recorder{name: "mutant-winecompat-" + p.name}
-		rapid.Check(rec, p.check(scheduler.WineCompatOptions(), &seen, false))
-		_ = os.RemoveAll(filepath.Join("testdata", "rapid", rec.name))
+		rec := bitsimtest.NewRecorder("mutant-winecompat-" + p.name)
+		rec.Run(func(tb rapid.TB) { rapid.Check(tb, p.check(scheduler.WineCompatOptions(), &seen, false)) })
+		_ = os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
 		if rec.Failed() {
 			caught++
 		}
@@ -320,23 +282,23 @@ func TestFailFileReplays(t *testing.T) {
 	opts := scheduler.DefaultOptions()
 	opts.Mutants = p.mutant
 	var seen int64
-	first := &recorder{name: "failfile-demo-" + p.name}
-	dir := filepath.Join("testdata", "rapid", first.name)
+	first := bitsimtest.NewRecorder("failfile-demo-" + p.name)
+	dir := filepath.Join("testdata", "rapid", first.Name())
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	// Up to three rounds, as in TestMutantsCaught: a rare round misses.
 	for round := 0; round < 3 && !first.Failed(); round++ {
-		rapid.Check(first, p.check(opts, &seen, false))
+		first.Run(func(tb rapid.TB) { rapid.Check(tb, p.check(opts, &seen, false)) })
 	}
 	require.True(t, first.Failed())
 	files, err := filepath.Glob(filepath.Join(dir, "*.fail"))
 	require.NoError(t, err)
 	require.Len(t, files, 1, "rapid wrote one fail file")
-	out := strings.Join(first.msgs, "\n")
+	out := first.Output()
 	require.Contains(t, out, "-rapid.failfile=")
 	require.Contains(t, out, files[0], "the repro command names the fail file")
 
-	again := &recorder{name: first.name}
-	rapid.Check(again, p.check(opts, &seen, false))
+	again := bitsimtest.NewRecorder(first.Name())
+	again.Run(func(tb rapid.TB) { rapid.Check(tb, p.check(opts, &seen, false)) })
 	require.True(t, again.Failed())
-	require.Contains(t, strings.Join(again.msgs, "\n"), "failed after 0 tests", "the fail file replays first")
+	require.Contains(t, again.Output(), "failed after 0 tests", "the fail file replays first")
 }
