@@ -49,6 +49,30 @@ type Swarm struct {
 	Faults bool
 	// Counts, if not nil, receives the faults a Faults world planned.
 	Counts *FaultCounts
+
+	// Window, if not zero, squeezes every instant the world draws in
+	// seconds (late registrations, resumes, crashes and restarts, network
+	// outages, takeovers, flag changes, the notification program's run
+	// times) into windows of at most this length, so that the things
+	// they start collide: the generators aimed at rare interactions
+	// (AimedSwarm) set it. Zero keeps the default windows; every draw is
+	// made either way, so the number of choices a world makes is the same.
+	Window time.Duration
+	// FlagChanges and Reregistrations, if not zero, give every job up to
+	// that many more flag changes (random flags, DISABLE half the time)
+	// and registrations (a new callback, or none) at instants drawn in
+	// Window: the state changes that meet an owed notification, a call in
+	// flight or a running program. Zero draws nothing more.
+	FlagChanges, Reregistrations int
+}
+
+// secs draws an instant or a span of whole seconds in [0, n), or in the
+// swarm's narrower Window.
+func (sw Swarm) secs(c sim.Chooser, n int) time.Duration {
+	if w := int(sw.Window / time.Second); w > 0 && w < n {
+		n = w
+	}
+	return time.Duration(c.Intn(n)) * time.Second
 }
 
 func (sw Swarm) newCallback(e *Env) callbackabi.Callback {
@@ -68,6 +92,15 @@ func DrawSwarm(c sim.Chooser) Swarm {
 		ReturnOK: 2 + w(8), ReturnSFalse: w(3), ReturnFail: w(4), Sleep: w(4), LongSleep: w(2), CallJob: w(4), Panic: w(1), Hang: w(1),
 	}
 	return s
+}
+
+// drawUpTo draws how many of something, from 0 to n; it draws nothing
+// when n is 0.
+func drawUpTo(c sim.Chooser, n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return c.Intn(n + 1)
 }
 
 func chance(c sim.Chooser, n, of int) bool { return n > 0 && c.Intn(of) < n }
@@ -118,9 +151,9 @@ func Adversarial(sw Swarm) func(e *Env) {
 				run.Job.Cancel()
 				return 1, time.Second
 			case 2, 3:
-				return 0, time.Duration(1+c.Intn(10)) * time.Second
+				return 0, time.Second + sw.secs(c, 10)
 			}
-			return 1 + c.Intn(3), time.Duration(c.Intn(5)) * time.Second
+			return 1 + c.Intn(3), sw.secs(c, 5)
 		})
 		for i := 0; i < max(sw.MinJobs, 1)+c.Intn(max(sw.Jobs, 1)); i++ {
 			ownerIdx := c.Intn(len(clients))
@@ -150,9 +183,9 @@ func Adversarial(sw Swarm) func(e *Env) {
 			if !chance(c, sw.Crash, 4) {
 				continue
 			}
-			at := time.Duration(c.Intn(90)) * time.Second
+			at := sw.secs(c, 90)
 			restart := sw.Fair || c.Intn(3) != 0
-			after := time.Duration(1+c.Intn(60)) * time.Second
+			after := time.Second + sw.secs(c, 60)
 			e.At(at, func() {
 				cl := clients[idx] // its current process
 				if c.Intn(2) == 0 {
@@ -182,9 +215,9 @@ func Adversarial(sw Swarm) func(e *Env) {
 			})
 		}
 		if chance(c, sw.Network, 4) {
-			down := time.Duration(c.Intn(30)) * time.Second
+			down := sw.secs(c, 30)
 			e.At(down, func() { svc.SetNetwork(false) })
-			e.At(down+time.Duration(1+c.Intn(60))*time.Second, func() { svc.SetNetwork(true) })
+			e.At(down+time.Second+sw.secs(c, 60), func() { svc.SetNetwork(true) })
 			if sw.Faults {
 				counts.count(NetworkLoss)
 			}
@@ -238,13 +271,12 @@ func adversarialJob(e *Env, sw Swarm, c sim.Chooser, job *scheduler.JobRef, i, o
 		}
 	}
 	if chance(c, sw.Late, 4) {
-		at := time.Duration(c.Intn(120)) * time.Second
-		e.At(at, reg)
+		e.At(sw.secs(c, 120), reg)
 	} else {
 		reg()
 	}
 	if c.Intn(5) != 0 {
-		e.At(time.Duration(c.Intn(20))*time.Second, func() {
+		e.At(sw.secs(c, 20), func() {
 			by := clients[ownerIdx]
 			if sw.Fair && !by.Alive() {
 				by = adminApp // the owner is down: an administrator's tool resumes it
@@ -255,11 +287,27 @@ func adversarialJob(e *Env, sw Swarm, c sim.Chooser, job *scheduler.JobRef, i, o
 		must(job.Resume())
 	}
 	if chance(c, sw.Takeover, 4) {
-		e.At(time.Duration(c.Intn(60))*time.Second, func() { adminApp.Job(job).TakeOwnership() })
+		e.At(sw.secs(c, 60), func() { adminApp.Job(job).TakeOwnership() })
 	}
 	if !sw.Fair && c.Intn(6) == 0 {
-		e.At(time.Duration(c.Intn(90))*time.Second, func() {
+		e.At(sw.secs(c, 90), func() {
 			job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
+		})
+	}
+	for range drawUpTo(c, sw.FlagChanges) {
+		e.At(sw.secs(c, 90), func() {
+			job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
+		})
+	}
+	for range drawUpTo(c, sw.Reregistrations) {
+		e.At(sw.secs(c, 120), func() {
+			if cl := clients[ownerIdx]; cl.Alive() {
+				if c.Intn(3) == 0 {
+					cl.Job(job).SetNotifyInterface(nil)
+				} else {
+					cl.Job(job).SetNotifyInterface(sw.newCallback(e))
+				}
+			}
 		})
 	}
 }

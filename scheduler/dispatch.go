@@ -206,6 +206,14 @@ func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) 
 	if cb == nil {
 		if j.reg.cb != nil {
 			s.unregister(j, "client")
+			// G25: with the interface gone, what the job owes goes to the
+			// command line now, or is dropped. (Aimed seed 138283: a
+			// JobError owed to a late registration waited for a slot;
+			// the registration was cleared, and nothing asked the command
+			// line, so the run ended idle with it owed.)
+			if !s.opts.Mutants.Has(mutant.UnregisterQuiet) {
+				s.evaluate(j)
+			}
 		}
 		return
 	}

@@ -247,3 +247,39 @@ func TestSweepFoundFailureWhileDisabledHandsOver(t *testing.T) {
 		assert.Equal(t, []string{"G26"}, rulesBroken(recs))
 	})
 }
+
+// G25, G28 (aimed-cmdline seeds 138283, 193177; the 5,000,000 default
+// adversarial seeds never showed it): the program exited 0 for a JobError,
+// then a late registration is owed it again (G18) and waits for the one
+// slot, which a hung call holds. The registration is cleared before its
+// call: the interface is gone, so the command line is the channel left and
+// runs at once — the run must not end idle with the JobError owed.
+func TestAimedFoundCommandLineAfterRegistrationCleared(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		opts.Cap = 1
+		e := newEnv(t, opts)
+		app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA)
+		e.svc.SetProgram(notifyExe, func(scheduler.ProgramRun) (int, time.Duration) { return 0, time.Second })
+		h := newJob(t, app, 5*mb)
+		mustOK(t, h.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { e.w.Park(); return sOK }}))
+		fgResume(t, h) // its JobTransferred hangs and holds alice's one slot
+		job := failingJob(t, app)
+		mustOK(t, job.SetNotifyCmdLine(notifyExe, ""))
+		e.at(time.Second, func() { mustOK(t, job.Resume()) })                                 // ERROR at 1.1 s: the program runs and exits 0
+		e.at(5*time.Second, func() { mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{})) }) // owed again, waits for the slot
+		e.at(6*time.Second, func() { mustOK(t, job.SetNotifyInterface(nil)) })
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		st := recs.ev(trace.EvCmdlineStart).job(job.Name())
+		require.Len(t, st, 2, recs.dump())
+		assert.Equal(t, 6*time.Second, st[1].T, "the command line takes the JobError once the interface is gone")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, job := run(t, withMutant(mutant.UnregisterQuiet))
+		assert.Len(t, recs.ev(trace.EvCmdlineStart).job(job.Name()), 1)
+		assert.Equal(t, []string{"G28"}, rulesBroken(recs))
+	})
+}
