@@ -4,8 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +17,7 @@ import (
 
 	"github.com/bitsim/bitsim/bitsimtest"
 	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/explore"
 	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
@@ -57,15 +61,17 @@ var plantedBugs = []struct {
 	{"rare: StaleQueued (G18)", mutant.StaleQueued},
 	{"rare: CmdlineKeepsTakeover (G28)", mutant.CmdlineKeepsTakeover},
 	{"rare: FailWhileDisabledIgnored (G26)", mutant.FailWhileDisabledIgnored},
+	{"rare: UnregisterQuiet (G28)", mutant.UnregisterQuiet},
 	{"FRTHighLane (G32)", mutant.FRTHighLane},
 }
 
-// A search budget per run; a bug not found within it counts as the budget.
-// (SlowDelivery is left out: the catalogue alone does not see it, only the
-// property's own prompt-delivery check does.)
-const (
-	sweepBudget = 1_000_000 // worlds; half the CI sweep's depth
-	rapidBudget = 100_000
+// A search budget per run, in worlds; a bug not found within it counts as
+// the budget. (SlowDelivery is left out: the catalogue alone does not see
+// it, only the property's own prompt-delivery check does.)
+var (
+	searchBudget = flag.Int("bugfind.budget", 300_000, "worlds per search before a cell says not found")
+	rapidBudget  = 100_000
+	bugfindFuzz  = flag.Duration("bugfind.fuzz", 0, "also measure the native fuzzer (go test -fuzz FuzzAdversarialWorld) for up to this long per bug")
 )
 
 // found is one run's result: worlds until the first failure (0 = not found
@@ -75,19 +81,46 @@ type found struct {
 	took   time.Duration
 }
 
-// sweepFind is the seed sweep (`bitsim sweep`): seeds from start on, one
-// swarm-drawn world each.
-func sweepFind(set mutant.Set, start uint64) found {
-	opts := scheduler.DefaultOptions()
-	opts.Mutants = set
-	t0 := time.Now()
-	for k := 0; k < sweepBudget; k++ {
-		res, err := scenarios.RunAdversarial("adversarial", start+uint64(k), opts)
-		if err != nil || len(catalogue.Check(res.Records)) > 0 {
-			return found{worlds: k + 1, took: time.Since(t0)}
+// column is one way of searching: a strategy of package explore over a
+// target, or rapid, or the native fuzzer.
+type column struct {
+	name string
+	find func(set mutant.Set, run int) found
+}
+
+func exploreColumn(s explore.Strategy, target func(scheduler.Options) explore.Target) column {
+	name := s.Name
+	if tg := target(scheduler.DefaultOptions()); tg.Name != "adversarial" {
+		name += " on " + tg.Name
+	}
+	return column{name: name, find: func(set mutant.Set, run int) found {
+		opts := scheduler.DefaultOptions()
+		opts.Mutants = set
+		t0 := time.Now()
+		f := s.Search(target(opts), uint64(run)*100_000_000, *searchBudget)
+		return found{worlds: f.Worlds, took: time.Since(t0)}
+	}}
+}
+
+func aimed(a scenarios.Aim) func(scheduler.Options) explore.Target {
+	return func(o scheduler.Options) explore.Target { return explore.Aimed(a, o) }
+}
+
+func columns() []column {
+	cs := []column{}
+	for _, s := range explore.Strategies() {
+		cs = append(cs, exploreColumn(s, explore.Adversarial))
+		if s.Name == "sweep" {
+			cs = append(cs, column{name: "rapid", find: rapidFind})
 		}
 	}
-	return found{took: time.Since(t0)}
+	if *bugfindFuzz > 0 {
+		cs = append(cs, column{name: "native fuzzer", find: fuzzFind})
+	}
+	for _, a := range scenarios.Aims {
+		cs = append(cs, exploreColumn(explore.Sweep, aimed(a)))
+	}
+	return cs
 }
 
 // rapidFind is rapid over the same generator (the properties' strategy,
@@ -121,6 +154,44 @@ func rapidFind(set mutant.Set, run int) found {
 	return found{worlds: first, took: took}
 }
 
+// fuzzFind runs the native fuzz target with the bug planted (its
+// -bugfind.mutant flag) in a child `go test -fuzz`, and reads the number
+// of executions from the fuzzer's last status line.
+func fuzzFind(set mutant.Set, _ int) found {
+	dir, err := os.MkdirTemp("", "bugfind-fuzz")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	t0 := time.Now()
+	crashers := filepath.Join("testdata", "fuzz", "FuzzAdversarialWorld")
+	before, _ := os.ReadDir(crashers)
+	cmd := exec.Command("go", "test", "-run", "^$", "-fuzz", "^FuzzAdversarialWorld$", "-fuzztime", bugfindFuzz.String(),
+		".", "-test.fuzzcachedir", dir, "-bugfind.mutant", fmt.Sprint(uint32(set)))
+	out, err := cmd.CombinedOutput()
+	after, _ := os.ReadDir(crashers)
+	for _, e := range after { // the planted bug's crasher is not a regression of the real dispatcher
+		if !slices.ContainsFunc(before, func(b os.DirEntry) bool { return b.Name() == e.Name() }) {
+			os.Remove(filepath.Join(crashers, e.Name()))
+		}
+	}
+	took := time.Since(t0)
+	execs := 0
+	for _, m := range execsRE.FindAllSubmatch(out, -1) {
+		execs, _ = strconv.Atoi(string(m[1]))
+	}
+	if err == nil || !strings.Contains(string(out), "--- FAIL") {
+		return found{took: took}
+	}
+	// The failing input is the last executed: count it, at least one.
+	return found{worlds: max(execs, 1), took: took}
+}
+
+var execsRE = regexp.MustCompile(`execs: (\d+)`)
+
+// bugfindMutant plants a bug in FuzzAdversarialWorld (fuzzFind's child).
+var bugfindMutant = flag.Uint("bugfind.mutant", 0, "plant this mutant.Set in FuzzAdversarialWorld (the bug-finding benchmark's fuzzer column)")
+
 func median(xs []found) found {
 	s := slices.Clone(xs)
 	slices.SortFunc(s, func(a, b found) int {
@@ -147,18 +218,29 @@ func TestBugFinding(t *testing.T) {
 	if !*bugfind {
 		t.Skip("the bug-finding benchmark is slow; run it with -bugfind")
 	}
+	cs := columns()
 	var b strings.Builder
-	fmt.Fprintf(&b, "| planted bug | seed sweep: worlds (s) | rapid: worlds (s) |\n|---|---|---|\n")
+	b.WriteString("| planted bug |")
+	for _, c := range cs {
+		b.WriteString(" " + c.name + " |")
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---|", len(cs)) + "\n")
 	for _, p := range plantedBugs {
 		if !strings.Contains(p.name, *bugfindOnly) {
 			continue
 		}
-		var sw, ra []found
-		for run := range *bugfindRuns {
-			sw = append(sw, sweepFind(p.set, uint64(run)*100_000_000))
-			ra = append(ra, rapidFind(p.set, run))
+		line := "| " + p.name + " |"
+		for _, c := range cs {
+			var rs []found
+			for run := range *bugfindRuns {
+				rs = append(rs, c.find(p.set, run))
+			}
+			budget := *searchBudget
+			if c.name == "rapid" {
+				budget = rapidBudget
+			}
+			line += " " + median(rs).String(budget) + " |"
 		}
-		line := fmt.Sprintf("| %s | %s | %s |", p.name, median(sw).String(sweepBudget), median(ra).String(rapidBudget))
 		t.Log(line)
 		fmt.Fprintln(&b, line)
 	}

@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
 )
@@ -37,7 +38,9 @@ func FuzzAdversarialWorld(f *testing.F) {
 				panic(sim.Unwrap(p))
 			}
 		}()
-		r := runWorld(t, scheduler.DefaultOptions(), nil)
+		opts := scheduler.DefaultOptions()
+		opts.Mutants = mutant.Set(*bugfindMutant) // the bug-finding benchmark plants one; 0 otherwise
+		r := runWorld(t, opts, nil)
 		if vs := catalogue.Check(r.recs); len(vs) > 0 {
 			var b strings.Builder
 			for _, v := range vs[:min(len(vs), 5)] {

@@ -1,0 +1,35 @@
+package explore_test
+
+import (
+	"fmt"
+
+	"github.com/bitsim/bitsim/explore"
+	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/trace"
+)
+
+// A search for a world with a situation of one's own: here, a run in which
+// one job's JobTransferred is called three times (it returned S_FALSE or
+// failed twice and BITS retried, G20). Any verdict works as Fails; the
+// usual one is CatalogueRejects.
+func ExampleStrategy_Search() {
+	target := explore.Adversarial(scheduler.DefaultOptions())
+	target.Fails = func(recs []trace.Record, err error) bool {
+		calls := map[string]int{}
+		for _, r := range recs {
+			if r.Ev == trace.EvCallBegin && r.Method == trace.JobTransferred {
+				if calls[r.Job]++; calls[r.Job] == 3 {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	f := explore.Frontier.Search(target, 1, 10_000)
+	fmt.Println("found:", f.Worlds > 0)
+	again, _ := explore.Replay(target, f.Choices)
+	fmt.Println("the replay shows it too:", target.Fails(again, nil))
+	// Output:
+	// found: true
+	// the replay shows it too: true
+}
