@@ -20,7 +20,8 @@ const (
 	// AimCmdline: the command line, the callback, re-registration,
 	// retries and client restarts around the same instant (G18, G20,
 	// G26–G28): one user, few jobs, every job with a command line,
-	// callbacks that fail or return S_FALSE often, late registrations,
+	// callbacks that fail or return S_FALSE often (and hang: a hung call
+	// holds an STA thread, mostly STA clients here), late registrations,
 	// crashes with restarts, DISABLE and flag changes, takeovers, all
 	// within a 30-second window.
 	AimCmdline Aim = iota + 1
@@ -62,10 +63,10 @@ func AimedSwarm(c sim.Chooser, a Aim) Swarm {
 	switch a {
 	case AimCmdline:
 		return Swarm{
-			Users: 1, Clients: 1 + c.Intn(2), Jobs: 1 + c.Intn(2),
-			STA: w(2), Late: 2 + w(2), CmdLine: 4, Disable: w(4), Modification: w(1), FileTransferred: w(1),
+			Users: 1, Clients: 1 + c.Intn(2), Jobs: 1 + c.Intn(3),
+			STA: 1 + w(3), Late: 2 + w(2), CmdLine: 4, Disable: w(4), Modification: w(1), FileTransferred: w(1),
 			Crash: 1 + w(3), Failures: 2 + w(2), Network: w(2), Takeover: w(3),
-			ReturnOK: 1 + w(3), ReturnSFalse: 1 + w(3), ReturnFail: 1 + w(3), Sleep: w(3), CallJob: w(3), Hang: w(1),
+			ReturnOK: 1 + w(3), ReturnSFalse: 1 + w(3), ReturnFail: 1 + w(3), Sleep: w(3), CallJob: w(3), Hang: w(2),
 			Window: 30 * time.Second, FlagChanges: w(3), Reregistrations: w(3),
 		}
 	case AimSlots:
