@@ -121,6 +121,11 @@ var properties = []property{
 	{name: "G27_CommandLineRetry", rules: []string{"G26", "G27", "G29"}, mutant: mutant.CmdlineNoDelay,
 		situation: func(r runResult) int64 { return r.stats.CmdLineRuns },
 		tune:      func(sw *scenarios.Swarm) { sw.CmdLine += 4; sw.ReturnFail += 3 }},
+	{name: "G28_NeverAbandoned", rules: []string{"G28"}, mutant: mutant.CmdlineKeepsTakeover,
+		situation: func(r runResult) int64 {
+			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvJobOwner }) * r.stats.CmdLineRuns
+		},
+		tune: func(sw *scenarios.Swarm) { sw.CmdLine += 4; sw.Takeover += 4; sw.ReturnFail += 3 }},
 	{name: "G18_DeliveredPromptly", rules: []string{"G18", "G20"}, mutant: mutant.SlowDelivery, extra: promptDelivery,
 		situation: func(r runResult) int64 {
 			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvNotifyOwed && x.Method != trace.FileTransferred })
