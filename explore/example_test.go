@@ -2,8 +2,10 @@ package explore_test
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/bitsim/bitsim/explore"
+	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/trace"
 )
@@ -32,4 +34,19 @@ func ExampleStrategy_Search() {
 	// Output:
 	// found: true
 	// the replay shows it too: true
+}
+
+// A failing world is kept as its choice stream and replayed later, here
+// through a choices file (the format `bitsim search --choices` writes).
+func ExampleWriteChoices() {
+	target := explore.Aimed(scenarios.AimCmdline, scheduler.DefaultOptions())
+	s := explore.NewStream(nil, 42)
+	recs, _ := target.Run(s, nil)
+
+	var file strings.Builder
+	_ = explore.WriteChoices(&file, target.Name, s.Choices())
+	name, choices, _ := explore.ReadChoices(strings.NewReader(file.String()))
+	again, _ := explore.Replay(target, choices)
+	fmt.Println(name, trace.Hash(recs) == trace.Hash(again))
+	// Output: aimed-cmdline true
 }

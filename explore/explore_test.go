@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -88,4 +89,50 @@ func TestTimelineFeaturesArePairsOfEvents(t *testing.T) {
 		pair(0, begin, end, false), // five seconds later
 	}, got)
 	assert.Equal(t, []int{0, 1, 1, 2}, at)
+}
+
+func TestSearchUntilStopsWhereAsked(t *testing.T) {
+	tg := Adversarial(scheduler.DefaultOptions())
+	for _, s := range Strategies() {
+		f := s.SearchUntil(tg, 1, 100, func(w int) bool { return w == 7 })
+		assert.Equal(t, Found{Ran: 7}, f, s.Name)
+		assert.Equal(t, 20, s.Search(tg, 1, 20).Ran, "%s: the whole budget when nothing fails", s.Name)
+	}
+}
+
+func TestChoicesFileRoundTripsAndNamesTheBadLine(t *testing.T) {
+	var b strings.Builder
+	require.NoError(t, WriteChoices(&b, "aimed-cmdline", []uint64{0, 1 << 63, ^uint64(0)}))
+	name, got, err := ReadChoices(strings.NewReader(b.String()))
+	require.NoError(t, err)
+	assert.Equal(t, "aimed-cmdline", name)
+	assert.Equal(t, []uint64{0, 1 << 63, ^uint64(0)}, got)
+
+	for in, want := range map[string]string{
+		"":                                    "empty",
+		"hello\n":                             "line 1",
+		"# bitsim choices v1 adversarial\nzz": "line 2: want one choice in hexadecimal",
+		"# bitsim choices v1 adversarial\n# a comment\n\n10\n1g\n": "line 5",
+	} {
+		_, _, err := ReadChoices(strings.NewReader(in))
+		require.Error(t, err, in)
+		assert.Contains(t, err.Error(), want)
+	}
+}
+
+func TestTargetNamedKnowsEveryName(t *testing.T) {
+	for _, n := range TargetNames {
+		tg, ok := TargetNamed(n, scheduler.DefaultOptions())
+		require.True(t, ok, n)
+		assert.Equal(t, n, tg.Name)
+	}
+	_, ok := TargetNamed("basics", scheduler.DefaultOptions())
+	assert.False(t, ok)
+	for _, n := range []string{"sweep", "pct-3", "pct-1", "mutate", "frontier"} {
+		s, ok := StrategyNamed(n)
+		require.True(t, ok, n)
+		assert.Equal(t, n, s.Name)
+	}
+	_, ok = StrategyNamed("pct-0")
+	assert.False(t, ok)
 }

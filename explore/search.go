@@ -34,6 +34,9 @@ type Found struct {
 	Seed uint64
 	// Records is the failing world's trace.
 	Records []trace.Record
+	// Ran is how many worlds ran: Worlds when one failed, else the whole
+	// budget, or fewer when the search was stopped.
+	Ran int
 }
 
 // Replay runs the world of a choice stream again.
@@ -46,14 +49,41 @@ type Strategy struct {
 	Name string
 	// Doc says in a sentence how it chooses.
 	Doc    string
-	search func(t Target, seed uint64, budget int) Found
+	search func(t Target, seed uint64, budget int, stop func(int) bool) Found
 }
 
 // Search runs at most budget worlds of t, chosen by the strategy from
 // seed, and returns the first that fails. The same seed makes the same
 // search.
 func (s Strategy) Search(t Target, seed uint64, budget int) Found {
-	return s.search(t, seed, budget)
+	return s.search(t, seed, budget, nil)
+}
+
+// SearchUntil is Search that asks stop after every world, with the number
+// of worlds run so far, whether to stop early (an interrupted command, a
+// time limit); the worlds run until then are the same as Search's.
+func (s Strategy) SearchUntil(t Target, seed uint64, budget int, stop func(worlds int) bool) Found {
+	return s.search(t, seed, budget, stop)
+}
+
+// stopped reports whether the search stops after w worlds.
+func stopped(stop func(int) bool, w int) bool { return stop != nil && stop(w) }
+
+// StrategyNamed returns the strategy of Strategies named name ("sweep",
+// "pct-3", "mutate", "frontier"); "pct-D" gives PCT(D) for any depth D
+// from 1 to 10.
+func StrategyNamed(name string) (Strategy, bool) {
+	for _, s := range Strategies() {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	for d := 1; d <= 10; d++ {
+		if name == "pct-"+itoa(d) {
+			return PCT(d), true
+		}
+	}
+	return Strategy{}, false
 }
 
 // Strategies returns every strategy, in the order the bug-finding table
@@ -67,14 +97,17 @@ func Strategies() []Strategy {
 var Sweep = Strategy{
 	Name: "sweep",
 	Doc:  "seed after seed, each world drawn afresh (bitsim sweep)",
-	search: func(t Target, seed uint64, budget int) Found {
+	search: func(t Target, seed uint64, budget int, stop func(int) bool) Found {
 		for k := range budget {
 			recs, err := t.Run(sim.NewPRNG(seed+uint64(k)), nil)
 			if t.Fails(recs, err) {
-				return Found{Worlds: k + 1, Seed: seed + uint64(k), Records: recs}
+				return Found{Worlds: k + 1, Seed: seed + uint64(k), Records: recs, Ran: k + 1}
+			}
+			if stopped(stop, k+1) {
+				return Found{Ran: k + 1}
 			}
 		}
-		return Found{}
+		return Found{Ran: budget}
 	},
 }
 
@@ -85,7 +118,7 @@ func PCT(d int) Strategy {
 	return Strategy{
 		Name: "pct-" + itoa(d),
 		Doc:  "priority change points: d−1 random points where the order of same-instant events and the bias of latencies change",
-		search: func(t Target, seed uint64, budget int) Found {
+		search: func(t Target, seed uint64, budget int, stop func(int) bool) Found {
 			r := splitmix(seed)
 			k := 2000 // choices a world makes, learned from the last world
 			for w := range budget {
@@ -93,11 +126,14 @@ func PCT(d int) Strategy {
 				s.pct = newPCT(&r, d, k)
 				recs, err := t.Run(s, nil)
 				if t.Fails(recs, err) {
-					return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs}
+					return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs, Ran: w + 1}
 				}
 				k = max(s.Pos(), 1)
+				if stopped(stop, w+1) {
+					return Found{Ran: w + 1}
+				}
 			}
-			return Found{}
+			return Found{Ran: budget}
 		},
 	}
 }
@@ -118,7 +154,7 @@ func run(t Target, s *Stream) (recs []trace.Record, pos []int, failed bool) {
 var Mutate = Strategy{
 	Name: "mutate",
 	Doc:  "keep the choice streams whose timeline (per job and per user: which event followed which) is new; run their mutants",
-	search: func(t Target, seed uint64, budget int) Found {
+	search: func(t Target, seed uint64, budget int, stop func(int) bool) Found {
 		r := splitmix(seed)
 		tl := newTimeline()
 		seen := map[feature]bool{}
@@ -131,7 +167,7 @@ var Mutate = Strategy{
 			s := NewStream(prefix, r.next())
 			recs, _, failed := run(t, s)
 			if failed {
-				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs}
+				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs, Ran: w + 1}
 			}
 			novel := false
 			tl.features(recs, func(f feature, _ int) {
@@ -142,8 +178,11 @@ var Mutate = Strategy{
 			if novel {
 				corpus = append(corpus, slices.Clone(s.Choices()))
 			}
+			if stopped(stop, w+1) {
+				return Found{Ran: w + 1}
+			}
 		}
-		return Found{}
+		return Found{Ran: budget}
 	},
 }
 
@@ -176,7 +215,7 @@ func mutate(r *splitmix, c []uint64) []uint64 {
 var Frontier = Strategy{
 	Name: "frontier",
 	Doc:  "when a world first reaches a situation (a new timeline pair), replay its choices up to there and draw the rest afresh, many times",
-	search: func(t Target, seed uint64, budget int) Found {
+	search: func(t Target, seed uint64, budget int, stop func(int) bool) Found {
 		const branches, maxFrontier = 16, 4096
 		type branch struct {
 			prefix []uint64
@@ -198,7 +237,7 @@ var Frontier = Strategy{
 			s := NewStream(prefix, r.next())
 			recs, pos, failed := run(t, s)
 			if failed {
-				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs}
+				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs, Ran: w + 1}
 			}
 			choices := s.Choices()
 			tl.features(recs, func(f feature, at int) {
@@ -210,8 +249,11 @@ var Frontier = Strategy{
 					frontier = append(frontier, branch{prefix: slices.Clone(choices[:p]), left: branches})
 				}
 			})
+			if stopped(stop, w+1) {
+				return Found{Ran: w + 1}
+			}
 		}
-		return Found{}
+		return Found{Ran: budget}
 	},
 }
 

@@ -56,3 +56,23 @@ func swarmTarget(name string, opts scheduler.Options, draw func(sim.Chooser) sce
 func CatalogueRejects(recs []trace.Record, err error) bool {
 	return err != nil || len(catalogue.Check(recs)) > 0
 }
+
+// TargetNames are the worlds TargetNamed knows, in the order `bitsim
+// search` lists them.
+var TargetNames = []string{"adversarial", "faults", "aimed-cmdline", "aimed-slots"}
+
+// TargetNamed returns the target of one of TargetNames.
+func TargetNamed(name string, opts scheduler.Options) (Target, bool) {
+	switch name {
+	case "adversarial":
+		return Adversarial(opts), true
+	case "faults":
+		return Faults(opts), true
+	}
+	for _, a := range scenarios.Aims {
+		if name == "aimed-"+a.String() {
+			return Aimed(a, opts), true
+		}
+	}
+	return Target{}, false
+}

@@ -91,6 +91,8 @@ usage:
   bitsim check FILE.jsonl|-
   bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
   bitsim sweep-merge FILE.json...
+  bitsim search NAME [--strategy S] [--budget N] [--seed N] [--out FILE] [--choices FILE]
+  bitsim search --replay FILE [--out FILE]
   bitsim help COMMAND
   bitsim --version
 
@@ -100,7 +102,7 @@ Exit status: 0 ok, 1 violations found, 2 bad usage or input.
 `
 
 // commandNames are the verbs of the CLI, in usage order.
-var commandNames = []string{"list", "run", "render", "check", "sweep", "sweep-merge"}
+var commandNames = []string{"list", "run", "render", "check", "sweep", "sweep-merge", "search"}
 
 // fallbackVersion is the version a binary reports when the Go toolchain
 // recorded none (built from a work tree rather than "go install ...@v").
@@ -163,6 +165,8 @@ func (a *app) dispatch(args []string) int {
 		return a.sweep(rest)
 	case "sweep-merge":
 		return a.sweepMerge(rest)
+	case "search":
+		return a.search(rest)
 	case "help":
 		if len(rest) == 0 {
 			fmt.Fprint(a.stdout, usageText)
@@ -179,7 +183,7 @@ func (a *app) dispatch(args []string) int {
 		fmt.Fprintf(a.stdout, "bitsim %s\n", version())
 		return exitOK
 	}
-	return a.fail("", "unknown command %s (commands: list, run, render, check, sweep, sweep-merge)", quote(cmd))
+	return a.fail("", "unknown command %s (commands: list, run, render, check, sweep, sweep-merge, search)", quote(cmd))
 }
 
 // fail prints one line on stderr, "bitsim CMD: message", and returns

@@ -8,6 +8,8 @@
 //	bitsim check FILE.jsonl|-
 //	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR] [--progress-every D]
 //	bitsim sweep-merge FILE.json...
+//	bitsim search NAME [--strategy S] [--budget N] [--seed N] [--out FILE] [--choices FILE]
+//	bitsim search --replay FILE [--out FILE]
 //	bitsim help COMMAND
 //	bitsim --version
 //
@@ -45,6 +47,15 @@
 // joins such files, reporting missing or doubled shards. The output of a
 // sweep, and its digest over all trace hashes, do not depend on --parallel
 // or on how it was sharded.
+//
+// search looks for a failing world of a generator (adversarial, faults,
+// aimed-cmdline, aimed-slots) with a strategy of package explore: the
+// seed sweep, PCT-style change points, feedback-guided mutation of choice
+// streams, or branching from a frontier (docs/TESTING.md compares them).
+// It prints the failing world's violations, writes its trace (--out) and
+// its choice stream (--choices), and exits 1; nothing failing within the
+// budget exits 0. --replay FILE runs the world of a choice stream again.
+// SIGINT or SIGTERM stops a search after the world in flight.
 //
 // Every --out is written safely: a regular file (or a new path) through a
 // temporary file renamed into place only when complete; a device, FIFO or
