@@ -35,6 +35,7 @@ var (
 	bugfind     = flag.Bool("bugfind", false, "run the bug-finding benchmark (slow) and print its table")
 	bugfindOnly = flag.String("bugfind.only", "", "benchmark only the planted bugs whose name contains this")
 	bugfindRuns = flag.Int("bugfind.runs", 3, "independent runs per cell; the table shows their median")
+	bugfindCols = flag.String("bugfind.columns", "", "measure only the columns whose name contains this (sweep, rapid, pct-3, mutate, frontier, fuzzer, aimed-cmdline, aimed-slots)")
 )
 
 // plantedBugs are the mutants the benchmark plants, with a name.
@@ -259,7 +260,7 @@ func TestBugFinding(t *testing.T) {
 	if !*bugfind {
 		t.Skip("the bug-finding benchmark is slow; run it with -bugfind")
 	}
-	cs := columns()
+	cs := slices.DeleteFunc(columns(), func(c column) bool { return !strings.Contains(c.name, *bugfindCols) })
 	var b strings.Builder
 	b.WriteString("| planted bug |")
 	for _, c := range cs {
