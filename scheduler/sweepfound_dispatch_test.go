@@ -283,3 +283,63 @@ func TestAimedFoundCommandLineAfterRegistrationCleared(t *testing.T) {
 		assert.Equal(t, []string{"G28"}, rulesBroken(recs))
 	})
 }
+
+// G31, G32 (aimed-slots seed 311450): a freed slot goes to the high lane
+// first. Two JobModifications take both of alice's slots at one instant
+// and a third waits in the low lane. The first returns at once; the second
+// has not begun yet, and its callback registers a job that is already
+// TRANSFERRED, so a JobTransferred is owed at that instant (G18). The
+// freed slot is given out only once the calls launched before it have
+// begun: the JobTransferred goes first, and the waiting JobModification
+// does not take the slot while a JobTransferred waits in the high lane.
+func TestAimedFoundHighLaneFirstAfterLaunchedCalls(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef, *scheduler.JobRef) {
+		opts.Cap = 2
+		e := newEnv(t, opts)
+		app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA)
+		done := newJob(t, app, 5*mb)
+		mustOK(t, done.Resume()) // TRANSFERRED at 1.1 s, nobody registered yet
+		jm := func(f func()) callbackabi.Callback {
+			return &scenarios.Funcs{Modification: func(callbackabi.Job) hr { f(); return sOK }}
+		}
+		a, b, x := newJob(t, app, mb), newJob(t, app, mb), newJob(t, app, mb)
+		mustOK(t, a.SetNotifyInterface(jm(func() {})))
+		mustOK(t, b.SetNotifyInterface(jm(func() {
+			if e.w.Now() == 5*time.Second {
+				mustOK(t, done.SetNotifyInterface(&scenarios.Funcs{}))
+				e.svc.Clock().Sleep(time.Second) // holds its slot past the instant
+			}
+		})))
+		mustOK(t, x.SetNotifyInterface(jm(func() {})))
+		for _, j := range []*scheduler.JobRef{a, b, x} {
+			mustOK(t, j.SetNotifyFlags(fJT|fJE|fJM))
+		}
+		e.at(5*time.Second, func() { // a and b take both slots; x waits in the low lane
+			for _, j := range []*scheduler.JobRef{a, b, x} {
+				mustOK(t, j.SetDescription("changed"))
+			}
+		})
+		return e.run(), done, x
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, done, x := run(t, scheduler.DefaultOptions())
+		at5 := recs.where(func(r trace.Record) bool { return r.T == 5*time.Second })
+		waits := at5.ev(trace.EvSlotWait)
+		require.Len(t, waits, 1, recs.dump())
+		assert.Equal(t, x.Name(), waits[0].Job)
+		assert.Equal(t, trace.LaneLow, waits[0].Lane)
+		jt := recs.callsOf(done.Name(), trace.JobTransferred)
+		require.Len(t, jt, 1, recs.dump())
+		assert.Equal(t, 5*time.Second, jt[0].Begin.T, "the freed slot goes to the JobTransferred at once")
+		xm := recs.callsOf(x.Name(), trace.JobModification)
+		require.NotEmpty(t, xm)
+		last := xm[len(xm)-1]
+		assert.Greater(t, last.Begin.Seq, jt[0].Begin.Seq, "the JobModification waits for the next slot (G32)")
+		assert.Greater(t, last.Begin.Seq, jt[0].End.Seq, "… the slot the JobTransferred frees")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, _, _ := run(t, withMutant(mutant.PumpBeforeLaunched))
+		assert.Equal(t, []string{"G32"}, rulesBroken(recs))
+	})
+}
