@@ -318,6 +318,12 @@ func (r *Recorder) End() []trace.Record {
 			close(r.stop)
 		}
 		<-r.done
+		// A callback that has just done its work may not have returned
+		// yet: give calls in flight a moment to end (a hung one stays
+		// open, and the run.end says "stopped").
+		for i := 0; i < 100 && r.inFlight(); i++ {
+			time.Sleep(10 * time.Millisecond)
+		}
 		r.poll()
 		r.mu.Lock()
 		reason := "idle"
@@ -334,6 +340,12 @@ func (r *Recorder) End() []trace.Record {
 		r.mu.Unlock()
 	}
 	return r.Records()
+}
+
+func (r *Recorder) inFlight() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.open) > 0
 }
 
 func atRest(s callbackabi.JobState) bool {
