@@ -11,16 +11,14 @@ import (
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/combridge"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/trace"
 )
 
-// bridgeKinds are the event kinds combridge's recorder writes (its
-// run.start says the same; combridge's tests check it).
-var bridgeKinds = []trace.Ev{trace.EvRunStart, trace.EvClientStart, trace.EvJobCreate, trace.EvJobState,
-	trace.EvJobFlags, trace.EvJobRegister, trace.EvJobUnregister, trace.EvJobCmdline, trace.EvCallBegin,
-	trace.EvCallEnd, trace.EvRunEnd}
+// bridgeKinds are the event kinds combridge's recorder writes.
+var bridgeKinds, _ = catalogue.ObservedKinds(&trace.Record{Ev: trace.EvRunStart, Observed: combridge.ObservedKinds})
 
 func kindNames(kinds []trace.Ev) string {
 	names := make([]string, len(kinds))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/combridge"
 	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/render"
 	"github.com/bitsim/bitsim/scenarios"
@@ -161,6 +162,7 @@ var wineBreaks = []string{"G18", "G20", "G3"}
 // the rules it can decide), and render it as text and HTML.
 func judgeRecorded(t *testing.T, recs []trace.Record, want []string) {
 	t.Helper()
+	require.Equal(t, combridge.ObservedKinds, recs[0].Observed, "run.start lists what the recorder sees")
 	_, skipped := catalogue.CheckObserved(recs)
 	require.NotEmpty(t, skipped, "an observed trace skips the rules it cannot decide")
 	assert.Equal(t, want, brokenRules(recs))
