@@ -170,6 +170,8 @@ func judgeRecorded(t *testing.T, recs []trace.Record, want []string) {
 	require.NoError(t, render.TextWith(&text, recs, render.Options{}))
 	require.NoError(t, render.HTMLWith(&html, recs, render.Options{}))
 	require.Contains(t, text.String(), "JobTransferred")
+	require.Contains(t, text.String(), "observed: recorded outside the service")
+	require.Contains(t, html.String(), "recorded outside the service")
 	require.Contains(t, html.String(), "<svg")
 }
 
