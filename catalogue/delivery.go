@@ -178,7 +178,7 @@ func judgeG20(b *base, w *world, r *trace.Record) {
 					}
 					b.report([]int64{last, r.Seq}, "%s to %s for %s did not succeed (last failure at seq %d) and the run ended idle with it still owed: BITS calls again until S_OK",
 						m, j.reg.client, j.name, last)
-				case n.pending != 0 && n.relieved == 0 && j.reg.set && j.state == triggerState(k) && j.allows(m):
+				case n.pending != 0 && !w.retriesUnseen && n.relieved == 0 && j.reg.set && j.state == triggerState(k) && j.allows(m):
 					b.report([]int64{n.pending, r.Seq}, "%s to %s for %s failed at seq %d and nothing followed: no retry.scheduled, no new call, no cmdline.start",
 						m, j.reg.client, j.name, n.pending)
 				}

@@ -86,4 +86,16 @@
 // It keeps the live state of the run (jobs, clients, users, calls in
 // flight, what is owed) and 16 bytes per call id, never the records, and
 // judges exactly as [Check], which is a Checker fed from a slice.
+//
+// # Observed traces
+//
+// A trace recorded outside the service — combridge's recorder watching a
+// real BITS — holds only what its recorder could see, and its run.start
+// lists those event kinds (docs/TRACE.md, "Observed traces"). Silence
+// there proves nothing: no job.modified does not mean no JobModification
+// was triggered. [Needs] gives the kinds each rule's judgement reads;
+// [CheckObserved] (or [NewCheckerFor], record by record) judges an
+// observed trace by the rules whose kinds were all seen and returns the
+// others as [Skip] values; a simulator's trace, which has no observed key,
+// is judged by every rule exactly as Check judges it.
 package catalogue

@@ -37,6 +37,11 @@ type world struct {
 	calls    callLog          // every call id seen
 	runEnd   int64            // seq of run.end, 0 before it
 	runEndAt int              // index of run.end
+
+	// retriesUnseen: run.start says the trace is observed (observed.go)
+	// and its recorder cannot see retry.scheduled, so a failure "followed
+	// by nothing" may be followed by a retry nobody recorded.
+	retriesUnseen bool
 }
 
 // config is run.config, or the defaults a trace without one is judged by.
@@ -418,6 +423,10 @@ func (w *world) apply(r *trace.Record) {
 		w.job(r.Job) // jobList is in order of first mention, whoever asks first
 	}
 	switch r.Ev {
+	case trace.EvRunStart:
+		if kinds, ok := ObservedKinds(r); ok {
+			w.retriesUnseen = !slices.Contains(kinds, trace.EvRetry)
+		}
 	case trace.EvRunConfig:
 		w.cfg = config{seq: r.Seq, cap: r.Cap, interval: r.Interval, strict: r.Strict, bits: parseVersion(r.Bits)}
 	case trace.EvRunEnd:

@@ -114,7 +114,8 @@ var shared struct {
 	m    *combridge.Manager
 	err  error
 	mu   sync.Mutex
-	hook func(any) // the running test's OnPanic
+	hook func(any)           // the running test's OnPanic
+	rec  *combridge.Recorder // the suite's recording, when BITSIM_TRACE_DIR is set (TestMain writes it)
 }
 
 // connect returns the shared connection; a callback panic fails the test
@@ -134,6 +135,9 @@ func connect(t *testing.T) *combridge.Manager {
 			}
 		}()
 		<-ready
+		if shared.err == nil && os.Getenv("BITSIM_TRACE_DIR") != "" {
+			shared.rec = shared.m.Record(combridge.RecordOptions{Scenario: "combridge-tests", Poll: 50 * time.Millisecond})
+		}
 		if shared.err == nil {
 			shared.m.OnPanic = func(v any) {
 				shared.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // object is the COM object that stands for a Go callback. Its first word
@@ -19,7 +20,9 @@ type object struct {
 	vtbl *[8]uintptr
 	refs atomic.Int32
 	cb   callbackabi.Callback
-	m    *Manager // OnPanic; may be nil
+	m    *Manager  // OnPanic; may be nil
+	rec  *Recorder // records the calls; nil: not recorded
+	rj   *recJob   // the job it is registered for, in rec
 
 	mu  sync.Mutex
 	cb2 callbackabi.Callback2 // what QueryInterface(IID_IBackgroundCopyCallback2) answered
@@ -84,6 +87,7 @@ func (o *object) guard(l *lease, f func() callbackabi.HRESULT) (h callbackabi.HR
 		l.over.Store(true)
 		if r := recover(); r != nil {
 			h = callbackabi.RPC_E_SERVERFAULT
+			l.panicked = true
 			if o.m != nil && o.m.OnPanic != nil {
 				o.m.OnPanic(r)
 			}
@@ -143,28 +147,47 @@ func cbRelease(o *object) uintptr {
 	return uintptr(o.release())
 }
 
-// borrowed wraps the pointers BITS passed to one invocation.
-func borrowedJob(p unsafe.Pointer, l *lease) *Job { return &Job{ref: &ref{p: p, lease: l}} }
+// borrowedJob wraps the job pointer BITS passed to one invocation.
+func (o *object) borrowedJob(p unsafe.Pointer, l *lease) *Job {
+	return &Job{ref: &ref{p: p, lease: l}, rec: o.rec, rj: o.rj}
+}
+
+// invoke runs one callback method m, f, for the job BITS passed: with a
+// recorder, it reads the job's state first, and the call is recorded
+// around f.
+func (o *object) invoke(m trace.Method, job unsafe.Pointer, l *lease, f func() callbackabi.HRESULT) uintptr {
+	var id int64
+	rec := o.rec
+	if rec != nil && o.rj != nil {
+		rec.observe(o.rj, job)
+		id = rec.begin(o.rj, m)
+	}
+	h := o.guard(l, f)
+	if id != 0 {
+		rec.end(id, h, l.panicked)
+	}
+	return result(h)
+}
 
 func cbJobTransferred(o *object, job unsafe.Pointer) uintptr {
 	l := new(lease)
-	return result(o.guard(l, func() callbackabi.HRESULT {
-		return o.cb.JobTransferred(borrowedJob(job, l))
-	}))
+	return o.invoke(trace.JobTransferred, job, l, func() callbackabi.HRESULT {
+		return o.cb.JobTransferred(o.borrowedJob(job, l))
+	})
 }
 
 func cbJobError(o *object, job, e unsafe.Pointer) uintptr {
 	l := new(lease)
-	return result(o.guard(l, func() callbackabi.HRESULT {
-		return o.cb.JobError(borrowedJob(job, l), &Error{ref: &ref{p: e, lease: l}})
-	}))
+	return o.invoke(trace.JobError, job, l, func() callbackabi.HRESULT {
+		return o.cb.JobError(o.borrowedJob(job, l), &Error{ref: &ref{p: e, lease: l}})
+	})
 }
 
 func cbJobModification(o *object, job unsafe.Pointer, reserved uintptr) uintptr {
 	l := new(lease)
-	return result(o.guard(l, func() callbackabi.HRESULT {
-		return o.cb.JobModification(borrowedJob(job, l), uint32(reserved))
-	}))
+	return o.invoke(trace.JobModification, job, l, func() callbackabi.HRESULT {
+		return o.cb.JobModification(o.borrowedJob(job, l), uint32(reserved))
+	})
 }
 
 // callback2 returns what answers FileTransferred: the value QueryInterface
@@ -195,9 +218,9 @@ func cbFileTransferred(o *object, job, file unsafe.Pointer) uintptr {
 		return result(callbackabi.E_NOTIMPL) // not asked for by a BITS that read QueryInterface
 	}
 	l := new(lease)
-	return result(o.guard(l, func() callbackabi.HRESULT {
-		return c.FileTransferred(borrowedJob(job, l), &File{ref: &ref{p: file, lease: l}})
-	}))
+	return o.invoke(trace.FileTransferred, job, l, func() callbackabi.HRESULT {
+		return c.FileTransferred(o.borrowedJob(job, l), &File{ref: &ref{p: file, lease: l}})
+	})
 }
 
 func cbFileRangesTransferred(o *object, job, file unsafe.Pointer, n uintptr, ranges *callbackabi.FileRange) uintptr {
@@ -206,11 +229,11 @@ func cbFileRangesTransferred(o *object, job, file unsafe.Pointer, n uintptr, ran
 		return result(callbackabi.E_NOTIMPL)
 	}
 	l := new(lease)
-	return result(o.guard(l, func() callbackabi.HRESULT {
+	return o.invoke(trace.FileRangesTransferred, job, l, func() callbackabi.HRESULT {
 		var rs []callbackabi.FileRange // BG_FILE_RANGE has FileRange's layout
 		if ranges != nil && uint32(n) > 0 {
 			rs = append(rs, unsafe.Slice(ranges, uint32(n))...)
 		}
-		return c.FileRangesTransferred(borrowedJob(job, l), &File{ref: &ref{p: file, lease: l}}, rs)
-	}))
+		return c.FileRangesTransferred(o.borrowedJob(job, l), &File{ref: &ref{p: file, lease: l}}, rs)
+	})
 }

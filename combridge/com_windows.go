@@ -32,6 +32,7 @@ const (
 	coinitMultithreaded     = 0x0
 	coinitApartmentThreaded = 0x2
 	wmQuit                  = 0x0012
+	wmPoll                  = 0x8000 + 0x42 // WM_APP+0x42: a recorder's poll, posted to an STA thread
 	clsctxLocalServer       = 0x4
 	rpcEChangedMode         = 0x80010106 // CoInitializeEx: the thread is in an STA already
 )

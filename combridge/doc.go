@@ -57,6 +57,22 @@
 // before the first call returns: the STA re-entrancy the simulator's STA
 // clients model (G34).
 //
+// # Recording
+//
+// Manager.Record makes the bridge a recorder: every callback invocation it
+// forwards, every registration, flag and command-line change made through
+// it, and every job state it reads (after each call that may change it, on
+// entry to each callback, and every Poll) go into a trace in format v1,
+// with t the wall-clock time since the recording began. The trace is
+// observed: its run.start lists the only kinds of event the recorder can
+// see (ObservedKinds), and bitsim check judges it only by the rules those
+// decide (catalogue.CheckObserved), naming the others. What happens inside
+// the service — what is owed, retries planned, slots, the notification
+// program — is absent, as are states a job passed through between two
+// readings. The Wine tests record the bridge's own suite and a
+// differential workload, and compare the latter with the simulator
+// (docs/MODEL.md section 7).
+//
 // # Where it runs
 //
 // The bridge is built for GOOS=windows only. On Linux the repository's

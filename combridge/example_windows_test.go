@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/combridge"
@@ -104,4 +105,36 @@ func ExampleConnectIn() {
 		job.Resume()
 		m.Pump(cb.done) // JobTransferred runs in here, on this thread
 	}()
+}
+
+// Record a real BITS: every callback invocation, registration and flag
+// change through the bridge, and every job state it sees (polled every
+// 100 ms too), as a trace that bitsim check can judge.
+func ExampleManager_Record() {
+	m, err := combridge.Connect()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+	rec := m.Record(combridge.RecordOptions{Scenario: "nightly update", Poll: 100 * time.Millisecond})
+	job, _, err := m.CreateJob("nightly update", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer job.Release()
+	job.AddFile("https://updates.example/a.cab", filepath.Join(os.TempDir(), "a.cab"))
+	cb := newCompleter()
+	job.SetNotifyInterface(cb)
+	job.Resume()
+	<-cb.done
+	rec.End() // run.end: "idle" if nothing is left in flight
+	f, err := os.Create("nightly.jsonl")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer f.Close()
+	rec.Encode(f) // then: bitsim check nightly.jsonl
 }

@@ -65,7 +65,10 @@ var (
 
 // lease marks the pointers BITS passed to one callback invocation: they are
 // valid until the invocation returns (G35), then over.
-type lease struct{ over atomic.Bool }
+type lease struct {
+	over     atomic.Bool
+	panicked bool // the callback panicked (set by guard, read after it)
+}
 
 // ref is a COM pointer held by a wrapper: either owned (the wrapper holds a
 // reference, given back by Release) or borrowed from a callback's
@@ -106,7 +109,17 @@ func (r *ref) Release() {
 // once the callback has returned (G35).
 type Job struct {
 	*ref
-	m *Manager // for OnPanic; nil for a job BITS passed to a callback
+	m   *Manager  // for OnPanic; nil for a job BITS passed to a callback
+	rec *Recorder // the manager's or the callback's recorder; nil: not recorded
+	rj  *recJob   // the job in rec
+}
+
+// note has the recorder, if any, read the job's state after a call that
+// may have changed it.
+func (j *Job) note() {
+	if j.rec != nil && j.rj != nil {
+		j.rec.observeRef(j.rj, j.ref)
+	}
 }
 
 var _ callbackabi.Job = (*Job)(nil)
@@ -218,6 +231,7 @@ func (j *Job) GetTimes() (callbackabi.JobTimes, callbackabi.HRESULT) {
 
 func (j *Job) GetState() (callbackabi.JobState, callbackabi.HRESULT) {
 	v, h := j.get32(slotGetState)
+	j.note()
 	return callbackabi.JobState(v), h
 }
 
@@ -247,6 +261,7 @@ func (j *Job) SetPriority(p callbackabi.JobPriority) callbackabi.HRESULT {
 }
 
 func (j *Job) AddFile(remoteURL, localName string) callbackabi.HRESULT {
+	defer j.note() // a TRANSFERRED job with a new file is QUEUED again on Resume
 	p, ok := j.get()
 	if !ok {
 		return callbackabi.E_UNEXPECTED
@@ -299,18 +314,30 @@ func (j *Job) EnumFiles() ([]callbackabi.File, callbackabi.HRESULT) {
 	}
 }
 
-func (j *Job) Resume() callbackabi.HRESULT        { return j.call0(slotResume) }
-func (j *Job) Suspend() callbackabi.HRESULT       { return j.call0(slotSuspend) }
-func (j *Job) Cancel() callbackabi.HRESULT        { return j.call0(slotCancel) }
-func (j *Job) Complete() callbackabi.HRESULT      { return j.call0(slotComplete) }
+func (j *Job) Resume() callbackabi.HRESULT        { return j.change(slotResume) }
+func (j *Job) Suspend() callbackabi.HRESULT       { return j.change(slotSuspend) }
+func (j *Job) Cancel() callbackabi.HRESULT        { return j.change(slotCancel) }
+func (j *Job) Complete() callbackabi.HRESULT      { return j.change(slotComplete) }
 func (j *Job) TakeOwnership() callbackabi.HRESULT { return j.call0(slotTakeOwnership) }
+
+// change calls a state-changing method without arguments and notes the
+// state it left.
+func (j *Job) change(slot int) callbackabi.HRESULT {
+	h := j.call0(slot)
+	j.note()
+	return h
+}
 
 func (j *Job) GetNotifyFlags() (callbackabi.NotifyFlags, callbackabi.HRESULT) {
 	v, h := j.get32(slotGetNotifyFlags)
 	return callbackabi.NotifyFlags(v), h
 }
 func (j *Job) SetNotifyFlags(flags callbackabi.NotifyFlags) callbackabi.HRESULT {
-	return j.set32(slotSetNotifyFlags, uint32(flags))
+	h := j.set32(slotSetNotifyFlags, uint32(flags))
+	if h.Succeeded() && j.rec != nil && j.rj != nil {
+		j.rec.flags(j.rj, flags)
+	}
+	return h
 }
 
 // GetNotifyInterface returns the registered callback when it is a Go value
@@ -343,11 +370,24 @@ func (j *Job) SetNotifyInterface(cb callbackabi.Callback) callbackabi.HRESULT {
 		return callbackabi.E_UNEXPECTED
 	}
 	if cb == nil {
-		return hr(syscall.SyscallN(method(p, slotSetNotifyInterface), uintptr(p), 0))
+		h := hr(syscall.SyscallN(method(p, slotSetNotifyInterface), uintptr(p), 0))
+		if h.Succeeded() && j.rec != nil && j.rj != nil {
+			j.rec.register(j.rj, false)
+		}
+		return h
 	}
 	o := newObject(cb, j.m)
+	o.rec, o.rj = j.rec, j.rj
+	if o.rec != nil && o.rj != nil {
+		// Recorded before the call: BITS may QueryInterface the object, or
+		// (a Windows BITS owing the job a notification) call it, at once.
+		j.rec.register(j.rj, true)
+	}
 	h := hr(syscall.SyscallN(method(p, slotSetNotifyInterface), uintptr(p), uintptr(unsafe.Pointer(o))))
 	o.release() // BITS holds its own references now, if it took the object
+	if h.Failed() && o.rec != nil && o.rj != nil {
+		j.rec.register(j.rj, false) // not taken after all
+	}
 	return h
 }
 
@@ -382,7 +422,11 @@ func (j *Job) SetNotifyCmdLine(program, parameters string) callbackabi.HRESULT {
 	}
 	defer release(p2)
 	if program == "" && parameters == "" {
-		return hr(syscall.SyscallN(method(p2, slotSetNotifyCmdLine), uintptr(p2), 0, 0))
+		h := hr(syscall.SyscallN(method(p2, slotSetNotifyCmdLine), uintptr(p2), 0, 0))
+		if h.Succeeded() && j.rec != nil && j.rj != nil {
+			j.rec.cmdline(j.rj, false)
+		}
+		return h
 	}
 	prog, h := utf16(program)
 	if h.Failed() {
@@ -392,8 +436,12 @@ func (j *Job) SetNotifyCmdLine(program, parameters string) callbackabi.HRESULT {
 	if h.Failed() {
 		return h
 	}
-	return hr(syscall.SyscallN(method(p2, slotSetNotifyCmdLine), uintptr(p2),
+	h = hr(syscall.SyscallN(method(p2, slotSetNotifyCmdLine), uintptr(p2),
 		uintptr(unsafe.Pointer(prog)), uintptr(unsafe.Pointer(params))))
+	if h.Succeeded() && j.rec != nil && j.rj != nil {
+		j.rec.cmdline(j.rj, true)
+	}
+	return h
 }
 
 func (j *Job) GetNotifyCmdLine() (program, parameters string, h callbackabi.HRESULT) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"github.com/bitsim/bitsim/callbackabi"
@@ -22,7 +23,8 @@ type Manager struct {
 	p         unsafe.Pointer
 	uninit    bool // Close must call CoUninitialize
 	apartment callbackabi.Apartment
-	thread    uint32 // the OS thread that connected
+	thread    uint32    // the OS thread that connected
+	rec       *Recorder // nil unless Record was called
 
 	// OnPanic, if set, is called with the value of a panic raised by a
 	// callback registered through this manager's jobs, after the bridge has
@@ -101,11 +103,23 @@ func (m *Manager) Pump(done <-chan struct{}) error {
 	}
 	stop := make(chan struct{})
 	defer close(stop)
+	var tick <-chan time.Time // a recorder's polls, made on this thread (the jobs are its)
+	if m.rec != nil && m.rec.opts.Poll > 0 {
+		t := time.NewTicker(m.rec.opts.Poll)
+		defer t.Stop()
+		tick = t.C
+	}
 	go func() { // done closes: wake GetMessage with WM_QUIT
-		select {
-		case <-done:
-			syscall.SyscallN(procPostThreadMessageW.Addr(), uintptr(m.thread), wmQuit, 0, 0)
-		case <-stop:
+		for {
+			select {
+			case <-done:
+				syscall.SyscallN(procPostThreadMessageW.Addr(), uintptr(m.thread), wmQuit, 0, 0)
+				return
+			case <-tick:
+				syscall.SyscallN(procPostThreadMessageW.Addr(), uintptr(m.thread), wmPoll, 0, 0)
+			case <-stop:
+				return
+			}
 		}
 	}()
 	var msg [48]byte // MSG
@@ -116,6 +130,12 @@ func (m *Manager) Pump(done <-chan struct{}) error {
 			return nil
 		case -1:
 			return fmt.Errorf("combridge: GetMessage failed")
+		}
+		if *(*uint32)(unsafe.Pointer(&msg[8])) == wmPoll { // MSG.message, after the HWND
+			if m.rec != nil {
+				m.rec.poll()
+			}
+			continue
 		}
 		syscall.SyscallN(procTranslateMessage.Addr(), uintptr(unsafe.Pointer(&msg)))
 		syscall.SyscallN(procDispatchMessageW.Addr(), uintptr(unsafe.Pointer(&msg)))
@@ -166,7 +186,12 @@ func (m *Manager) CreateJob(name string, typ callbackabi.JobType) (*Job, callbac
 	if h.Failed() {
 		return nil, id, &HRESULTError{"CreateJob", h}
 	}
-	return m.own(p), id, nil
+	j := m.own(p)
+	if m.rec != nil {
+		j.rj = m.rec.job(id, j.ref)
+		m.rec.created(j.rj)
+	}
+	return j, id, nil
 }
 
 // GetJob is IBackgroundCopyManager::GetJob: the job with id, owned by the
@@ -181,10 +206,15 @@ func (m *Manager) GetJob(id callbackabi.GUID) (*Job, error) {
 	if h.Failed() {
 		return nil, &HRESULTError{"GetJob", h}
 	}
-	return m.own(p), nil
+	j := m.own(p)
+	if m.rec != nil {
+		j.rj = m.rec.job(id, j.ref)
+		m.rec.observe(j.rj, p)
+	}
+	return j, nil
 }
 
 // own wraps a job pointer the caller holds a reference to.
 func (m *Manager) own(p unsafe.Pointer) *Job {
-	return &Job{ref: &ref{p: p, owned: true}, m: m}
+	return &Job{ref: &ref{p: p, owned: true}, m: m, rec: m.rec}
 }

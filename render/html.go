@@ -414,6 +414,9 @@ func layout(tl *timeline, opt Options) *page {
 	} else {
 		p.Options = fmt.Sprintf("options not recorded; assuming %d calls at once per user (G31)", defaultCap)
 	}
+	if run.observed != "" {
+		p.Options += " · " + observedText(run.observed)
+	}
 	end := "no run.end line"
 	if run.ended {
 		end = "ended: " + clean(run.endReason)

@@ -124,6 +124,9 @@ func (tw *textWriter) header() {
 	if tw.opts.Summary != "" {
 		tw.writeWrapped("what it shows: ", "  ", cleanText(tw.opts.Summary))
 	}
+	if run.observed != "" {
+		tw.writeWrapped("observed: ", "  ", observedText(run.observed))
+	}
 	if run.configured {
 		tw.writeWrapped("options: ", "  ", configText(run.profile, run.bits, run.cap, run.interval, run.strict, run.retry))
 	} else {
@@ -269,4 +272,9 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// observedText explains an observed trace's run.start (docs/TRACE.md).
+func observedText(kinds string) string {
+	return "recorded outside the service (a real BITS), times are wall clock; only these events were seen: " + cleanText(kinds)
 }

@@ -38,6 +38,7 @@ type runInfo struct {
 	seed     uint64
 	scenario string
 	version  string
+	observed string // run.start's observed: the kinds a recorder outside the service saw
 
 	configured bool
 	profile    string
@@ -279,6 +280,7 @@ func (b *builder) record(i int, r *trace.Record) {
 	case trace.EvRunStart:
 		b.tl.run.started = true
 		b.tl.run.seed, b.tl.run.scenario, b.tl.run.version = r.Seed, r.Scenario, r.Version
+		b.tl.run.observed = r.Observed
 	case trace.EvRunConfig:
 		rc := &b.tl.run
 		rc.configured = true

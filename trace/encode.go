@@ -41,8 +41,9 @@ const (
 	keyCap
 	keyInterval
 	keyStrict
-	keyRetry // run.config: Record.Delay
-	keyDelay // job.retrydelay: Record.Delay
+	keyRetry    // run.config: Record.Delay
+	keyDelay    // job.retrydelay: Record.Delay
+	keyObserved // run.start, optional: Record.Observed
 	keyCount
 )
 
@@ -77,6 +78,7 @@ var keyNames = [keyCount]string{
 	keyStrict:    "strict",
 	keyRetry:     "retry",
 	keyDelay:     "delay",
+	keyObserved:  "observed",
 }
 
 // keyPrefix[k] is `,"name":`, built once so the encoder only copies bytes.
@@ -134,7 +136,8 @@ func (e Ev) known() bool { return e > EvUnknown && e < evCount }
 // exactly the keys docs/TRACE.md lists for r.Ev, in that order; fields of r
 // that its Ev does not use never reach the output.
 //
-// For call.end it writes hr, or only outcome when r.Outcome is
+// For run.start it writes observed after version only when r.Observed is
+// not empty, so a simulator's trace keeps its bytes. For call.end it writes hr, or only outcome when r.Outcome is
 // [OutcomeDisconnected], or hr then outcome when r.Outcome is
 // [OutcomePanic]; any other Outcome is not written. A record whose Ev is
 // EvUnknown (or out of range) is written as seq, t and ev = r.Name ("?"
@@ -167,6 +170,9 @@ func AppendJSON(dst []byte, r *Record) []byte {
 	for _, k := range evKeys[r.Ev] {
 		dst = appendKey(dst, r, k)
 	}
+	if r.Ev == EvRunStart && r.Observed != "" {
+		dst = appendKey(dst, r, keyObserved)
+	}
 	if r.Ev == EvCallEnd {
 		switch r.Outcome {
 		case OutcomeDisconnected:
@@ -191,6 +197,8 @@ func appendKey(dst []byte, r *Record, k key) []byte {
 		return appendString(dst, r.Scenario)
 	case keyVersion:
 		return appendString(dst, r.Version)
+	case keyObserved:
+		return appendString(dst, r.Observed)
 	case keyJob:
 		return appendString(dst, r.Job)
 	case keyUser:

@@ -262,6 +262,16 @@ func TestKeyOrderMatchesDocs(t *testing.T) {
 			assert.Equal(t, []string{"seq", "t", "ev", "call", "hr", "outcome"}, keysOf(t, line(r)))
 			continue
 		}
+		if ev == trace.EvRunStart {
+			// "`seed`, `scenario`, `version`, and optionally `observed`"
+			require.Equal(t, []string{"seed", "scenario", "version", "observed"}, keys)
+			r := full(ev)
+			r.Observed = ""
+			assert.Equal(t, []string{"seq", "t", "ev", "seed", "scenario", "version"}, keysOf(t, line(r)))
+			r.Observed = "run.start run.end"
+			assert.Equal(t, []string{"seq", "t", "ev", "seed", "scenario", "version", "observed"}, keysOf(t, line(r)))
+			continue
+		}
 		assert.Equal(t, append([]string{"seq", "t", "ev"}, keys...), keysOf(t, line(full(ev))), "%v", ev)
 	}
 	assert.Empty(t, tables, "docs/TRACE.md lists events package trace does not know")

@@ -223,6 +223,11 @@ func decodeLine(line []byte, members []member) (rec Record, _ []member, msg stri
 	if ev == EvCallEnd && d.msg == "" {
 		d.callEnd(&rec)
 	}
+	if ev == EvRunStart && d.msg == "" {
+		if _, ok := d.find(keyNames[keyObserved]); ok && d.msg == "" {
+			d.key(&rec, keyObserved)
+		}
+	}
 	if ev == EvAppOutcome && d.msg == "" {
 		switch rec.Outcome {
 		case AppSucceeded, AppFailed, AppCancelled:
@@ -589,6 +594,8 @@ func (d *decoder) key(rec *Record, k key) {
 		rec.Scenario = d.string(name)
 	case keyVersion:
 		rec.Version = d.string(name)
+	case keyObserved:
+		rec.Observed = d.string(name)
 	case keyJob:
 		rec.Job = d.string(name)
 	case keyUser:

@@ -13,7 +13,7 @@ type Ev uint8
 // the second block is model detail that tools may use or ignore.
 const (
 	EvUnknown       Ev = iota // a line whose ev this version does not know
-	EvRunStart                // run.start: seed, scenario, version
+	EvRunStart                // run.start: seed, scenario, version, and optionally observed
 	EvRunEnd                  // run.end: reason
 	EvClientStart             // client.start: client, user, apartment
 	EvClientExit              // client.exit: client, user, apartment, reason ("exit" | "crash" | "logoff")
@@ -214,6 +214,11 @@ type Record struct {
 	Seed     uint64 // run.start
 	Scenario string // run.start
 	Version  string // run.start
+	// Observed (run.start, optional) marks a trace recorded by an observer
+	// outside the service, such as combridge's recorder: the names of the
+	// only event kinds it could see, space-separated ("job.create
+	// job.state …"). Empty: a complete trace (a simulator's), every kind.
+	Observed string
 
 	Job       string
 	User      string

@@ -173,29 +173,47 @@ func (a *app) output(path string) (w io.Writer, finish func(keep bool) error, er
 // streamCheck judges a trace file (standard input for "-") record by
 // record: it never holds the trace, so its memory is the checker's live
 // state however long the file is, and no record limit applies. It returns
-// the number of records and the violations; a malformed file is an error
+// the number of records, the violations and, for an observed trace, the
+// rules skipped; a malformed file is an error
 // and nothing is judged.
-func (a *app) streamCheck(path string) (int, []catalogue.Violation, error) {
+func (a *app) streamCheck(path string) (int, []catalogue.Violation, []catalogue.Skip, error) {
 	var r io.Reader = a.stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		defer f.Close()
 		r = f
 	}
 	rd := trace.NewReader(bufio.NewReaderSize(r, 1<<16))
 	rd.MaxRecords = -1
-	c := a.newChecker()
+	var c traceChecker
+	var skipped []catalogue.Skip
+	finishObserved := func() {}
 	n := 0
 	for {
 		rec, err := rd.Next()
 		if err == io.EOF {
-			return n, c.Finish(), nil
+			if c == nil {
+				return 0, nil, nil, nil
+			}
+			vs := c.Finish()
+			finishObserved()
+			return n, vs, skipped, nil
 		}
 		if err != nil {
-			return 0, nil, fmt.Errorf("%s: %v", displayName(path), err)
+			return 0, nil, nil, fmt.Errorf("%s: %v", displayName(path), err)
+		}
+		if c == nil {
+			// An observed trace (a real BITS, recorded by combridge) is
+			// judged by the rules it can decide only (docs/TRACE.md).
+			if _, observed := catalogue.ObservedKinds(&rec); observed {
+				o := catalogue.NewCheckerFor(&rec)
+				c, finishObserved = o, func() { skipped = o.Skipped() }
+			} else {
+				c = a.newChecker()
+			}
 		}
 		c.Add(&rec)
 		n++
@@ -292,7 +310,7 @@ func (a *app) checkTrace(args []string) int {
 	if len(pos) != 1 {
 		return a.fail(c.name, "want one trace file (or - for standard input), got %d arguments", len(pos))
 	}
-	n, vs, err := a.streamCheck(pos[0])
+	n, vs, skipped, err := a.streamCheck(pos[0])
 	if err != nil {
 		return a.fail(c.name, "%v", err)
 	}
@@ -303,6 +321,14 @@ func (a *app) checkTrace(args []string) int {
 	}
 	for _, v := range vs {
 		fmt.Fprintln(a.stdout, violationLine(v))
+	}
+	if len(skipped) > 0 {
+		names := make([]string, len(skipped))
+		for i, sk := range skipped {
+			names[i] = sk.String()
+		}
+		fmt.Fprintf(a.stdout, "%s: an observed trace: %s not judged, its recorder cannot see what they need: %s\n",
+			name, plural(uint64(len(skipped)), "rule"), strings.Join(names, ", "))
 	}
 	if len(vs) > 0 {
 		fmt.Fprintf(a.stdout, "%s: %d records, %s\n", name, n, plural(uint64(len(vs)), "violation"))
