@@ -224,6 +224,7 @@ type Client struct {
 	th      *sim.Thread // STA: the one thread
 	staQ    fifo        // STA: calls waiting for the thread
 	staBusy bool
+	staNext bool          // STA: a call was handed to the thread and has not begun yet
 	idle    []*sim.Thread // MTA: free worker threads
 	nthr    int
 	app     clientApp // application code on the client's threads (app.go)
