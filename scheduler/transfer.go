@@ -253,7 +253,16 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 			ctx = callbackabi.BG_ERROR_CONTEXT_REMOTE_FILE
 		}
 		if fl.AtByte != 0 {
+			prev := f.transferred
 			f.transferred = fl.AtByte
+			if fl.AtByte > prev {
+				// Issue 14: the bytes written before a failure in the middle of
+				// a chunk count — as progress (G13, G46, G50) and as a range
+				// FileRangesTransferred reports (G16: "BITS never downloads a
+				// byte range twice and may report partial ranges"); the retry
+				// goes on from AtByte.
+				s.moved(j, i, prev, fl.AtByte-prev)
+			}
 		}
 		if fl.ErrorObjectHR < 0 || fl.ErrorFileHR < 0 {
 			s.broken = jobError{objHR: min(fl.ErrorObjectHR, 0), fileHR: min(fl.ErrorFileHR, 0)}
@@ -295,15 +304,10 @@ func (s *Service) onChunk(ev sim.Event) {
 	if target > f.transferred {
 		prev := f.transferred
 		f.transferred = target
-		j.npStart = -1 // progress resets the no-progress timer (G46)
-		j.npGen++
-		p := j.progress()
-		s.rec(trace.Record{Ev: trace.EvJobProgress, Job: j.name, Bytes: int64(p.BytesTransferred)})
-		j.modifiedBy("progress")
 		// Fix (G16): the range is what this chunk added, [prev, target); a
 		// last chunk cut short by the file size is shorter than step and
 		// must not overlap the ranges already reported.
-		s.rangesTransferred(j, j.cur, prev, target-prev)
+		s.moved(j, j.cur, prev, target-prev)
 		if j.state != stTransferring {
 			return
 		}
@@ -339,6 +343,19 @@ func (s *Service) onChunk(ev sim.Event) {
 		return
 	}
 	s.transferred(j)
+}
+
+// moved records that n bytes of file i from offset off reached the job
+// (file i's transferred count is already updated): progress resets the
+// no-progress timer (G46), job.progress is written, JobModification is
+// triggered (G13) and the range is owed to FileRangesTransferred (G16).
+func (s *Service) moved(j *job, i int, off, n uint64) {
+	j.npStart = -1 // progress resets the no-progress timer (G46)
+	j.npGen++
+	p := j.progress()
+	s.rec(trace.Record{Ev: trace.EvJobProgress, Job: j.name, Bytes: int64(p.BytesTransferred)})
+	j.modifiedBy("progress")
+	s.rangesTransferred(j, i, off, n)
 }
 
 func (s *Service) onReply(ev sim.Event) {
