@@ -749,6 +749,30 @@ func ruleCases() []ruleCase {
 				r := b.finish("idle")
 				return b.recs, []int64{t, c, r}
 			}},
+		// The SetNotifyCmdLine page: "If the BITS job is in a service
+		// account context (i.e. networkservice/localsystem/localservice), no
+		// form of command line callback will be executed."
+		{name: "no command line for a service account's job", rule: "G30",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "LocalSystem")
+				b.transfer("job-1")
+				b.create("job-2", "alice")
+				b.cmdline("job-2", "alice")
+				b.transfer("job-2")
+				b.cmdStart("job-2", 1)
+				b.cmdExit("job-2", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "NetworkService")
+				b.cmdline("job-1", "NetworkService")
+				b.transfer("job-1")
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle(), []int64{s}
+			}},
 		{name: "four slots per user", rule: "G31",
 			clean: func() []trace.Record {
 				b, _ := fiveJobs(4)

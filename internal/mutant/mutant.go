@@ -32,8 +32,9 @@ const (
 	StaleQueued              // a dispatch queued for an earlier registration stands in for the new registration's (seed 580079; breaks G18)
 	FailWhileDisabledIgnored // a JT/JE that fails while its flag is off does not hand over to the command line (seeds 2064397, 2613190, 4065586, 4131770; breaks G26)
 
-	FRTHighLane  // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
-	JMNoCoalesce // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
+	FRTHighLane    // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
+	JMNoCoalesce   // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
+	ServiceCmdLine // a job owned by a service account runs its notification program (breaks G30)
 )
 
 // Has reports whether m is switched on in s.
