@@ -92,7 +92,7 @@ var defs = []ruleDef{
 		statement: "No notification program runs for a job in a service-account context: a job owned by LocalSystem, LocalService or NetworkService never has a cmdline.start",
 		judge:     judgeG30},
 	{id: "G31", source: "S-CB; S-JT; S-JE; S-JM; S-FRT",
-		statement: "At most cap (4) callback calls are in flight per user at any moment, nested STA calls included (ambiguity 8)",
+		statement: "At most cap (4) callback calls are in flight per user at any moment, nested STA calls and calls queued for a busy STA thread (call.queued) included (ambiguity 8)",
 		checker:   newG31},
 	{id: "G32", source: "S-CB",
 		statement: "Two lanes: JT, JE, FT in the high lane, JM, FRT in the low lane; when a slot frees, a waiting high-lane dispatch goes before any low-lane one (ambiguities 8, 9)",
