@@ -428,3 +428,11 @@ func ExampleVtableIndex() {
 	// 3
 	// 35
 }
+
+// The three service accounts are always logged on, and their jobs never
+// run a notification program (G30).
+func ExampleIsServiceAccount() {
+	fmt.Println(callbackabi.IsServiceAccount(callbackabi.NetworkService), callbackabi.IsServiceAccount("alice"))
+	// Output:
+	// true false
+}

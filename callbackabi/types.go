@@ -119,6 +119,22 @@ const (
 	TwoGB                          uint64 = 2147483648
 )
 
+// The service accounts a BITS job may belong to (G30): "The LocalSystem,
+// LocalService, and NetworkService system accounts are always logged on"
+// ("Users and Network Connections"), and no notification program runs for
+// their jobs (the SetNotifyCmdLine page). bitsim's traces name them so.
+const (
+	LocalSystem    = "LocalSystem"
+	LocalService   = "LocalService"
+	NetworkService = "NetworkService"
+)
+
+// IsServiceAccount reports whether name is one of the three service
+// accounts (LocalSystem, LocalService, NetworkService).
+func IsServiceAccount(name string) bool {
+	return name == LocalSystem || name == LocalService || name == NetworkService
+}
+
 // JobProgress is BG_JOB_PROGRESS (G50).
 type JobProgress struct {
 	BytesTotal       uint64

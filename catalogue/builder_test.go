@@ -138,6 +138,25 @@ func (b *tb) nested(call int64, job, user, client string, m trace.Method, parent
 		Method: m, Lane: trace.LaneOf(m), Parent: parent})
 }
 
+// queued is a call.queued: the call took a slot and waits for its STA
+// thread.
+func (b *tb) queued(call int64, job, user, client string, m trace.Method) int64 {
+	return b.add(trace.Record{Ev: trace.EvCallQueued, Call: call, Job: job, User: user, Client: client,
+		Method: m, Lane: trace.LaneOf(m)})
+}
+
+func (b *tb) unqueued(call int64) int64 {
+	return b.add(trace.Record{Ev: trace.EvCallUnqueued, Call: call})
+}
+
+func (b *tb) hold(client string) int64 {
+	return b.add(trace.Record{Ev: trace.EvSTAHold, Client: client})
+}
+
+func (b *tb) release(client string) int64 {
+	return b.add(trace.Record{Ev: trace.EvSTARelease, Client: client})
+}
+
 func (b *tb) end(call int64, hr callbackabi.HRESULT) int64 {
 	return b.add(trace.Record{Ev: trace.EvCallEnd, Call: call, HR: hr})
 }

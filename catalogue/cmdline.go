@@ -3,10 +3,11 @@ package catalogue
 import (
 	"time"
 
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/trace"
 )
 
-// Command-line notification: G24 (G17), G25, G26, G27, G29.
+// Command-line notification: G24 (G17), G25, G26, G27, G29, G30.
 
 func judgeG24(b *base, w *world, r *trace.Record) {
 	if r.Ev != trace.EvCmdlineStart {
@@ -144,5 +145,19 @@ func judgeG29(b *base, w *world, r *trace.Record) {
 					j.name, stateText(j), j.cmdUser, j.cmdSeq)
 			}
 		}
+	}
+}
+
+// judgeG30: the SetNotifyCmdLine page: "If the BITS job is in a service
+// account context (i.e. networkservice/localsystem/localservice), no form of
+// command line callback will be executed." The job's owner is the user of
+// its job.create, or of its last job.owner.
+func judgeG30(b *base, w *world, r *trace.Record) {
+	if r.Ev != trace.EvCmdlineStart {
+		return
+	}
+	if j := w.job(r.Job); callbackabi.IsServiceAccount(j.owner) {
+		b.report([]int64{r.Seq}, "notification program run %d started for %s, owned by the service account %s: no command line runs in a service-account context",
+			r.Run, j.name, j.owner)
 	}
 }

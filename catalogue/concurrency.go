@@ -10,7 +10,9 @@ import (
 
 // g31 reports each time a user's calls in flight go above the cap, once
 // per excess: the count must fall back to the cap before it is reported
-// again.
+// again. A call holds its slot from its call.begin, or from its
+// call.queued when it first waited for a busy STA thread, to its call.end
+// or call.unqueued: the count is exact for STA clients too.
 type g31 struct {
 	base
 	over map[*userW]bool
@@ -23,12 +25,15 @@ func (c *g31) observe(w *world, r *trace.Record) {
 		return
 	}
 	switch r.Ev {
-	case trace.EvCallBegin:
+	case trace.EvCallBegin, trace.EvCallQueued:
 		if _, dup := w.open[r.Call]; dup {
 			return // T1
 		}
+		if _, queued := w.queued[r.Call]; queued {
+			return // it has held its slot since its call.queued
+		}
 		u := w.user(r.User)
-		n := int64(u.open.len()) + 1
+		n := int64(u.open.len()+u.queued) + 1
 		if n <= w.cfg.cap || c.over[u] {
 			return
 		}
@@ -37,10 +42,20 @@ func (c *g31) observe(w *world, r *trace.Record) {
 		for _, x := range u.open.calls {
 			seqs = append(seqs, x.seq)
 		}
+		for _, x := range w.queued { // any order: sorted below
+			if x.user == u {
+				seqs = append(seqs, x.seq)
+			}
+		}
+		slices.Sort(seqs)
 		seqs = append(seqs, r.Seq)
 		c.report(seqs, "user %s has %d calls in flight (cap %d)", u.name, n, w.cfg.cap)
 	case trace.EvCallEnd:
-		if x, ok := w.open[r.Call]; ok && int64(x.user.open.len()-1) <= w.cfg.cap {
+		if x, ok := w.open[r.Call]; ok && int64(x.user.open.len()+x.user.queued-1) <= w.cfg.cap {
+			delete(c.over, x.user)
+		}
+	case trace.EvCallUnqueued:
+		if x, ok := w.queued[r.Call]; ok && int64(x.user.open.len()+x.user.queued-1) <= w.cfg.cap {
 			delete(c.over, x.user)
 		}
 	}
@@ -51,8 +66,11 @@ func judgeG32(b *base, w *world, r *trace.Record) {
 		b.report([]int64{r.Seq}, "%s for %s waits for a slot of %s in lane %q; %s belongs in the %s lane",
 			r.Method, r.Job, r.User, r.Lane, r.Method, trace.LaneOf(r.Method))
 	}
-	if r.Ev != trace.EvCallBegin || !isCallbackMethod(r.Method) {
+	if (r.Ev != trace.EvCallBegin && r.Ev != trace.EvCallQueued) || !isCallbackMethod(r.Method) {
 		return
+	}
+	if _, queued := w.queued[r.Call]; queued {
+		return // judged at its call.queued, when it took the slot
 	}
 	lane := trace.LaneOf(r.Method)
 	if r.Lane != lane {
@@ -62,24 +80,17 @@ func judgeG32(b *base, w *world, r *trace.Record) {
 		return
 	}
 	// Only a low-lane dispatch that itself waited for a slot competed with
-	// the high lane when the slot freed. A dispatch for an STA client may
-	// hold its slot for long before its call.begin, waiting for the
-	// client's one thread (G34), so the trace does not show when it got the
-	// slot: lane order is judged between dispatches to other clients only.
+	// the high lane when the slot freed. It took the slot at its call.begin,
+	// or at its call.queued when it then waited for a busy STA thread
+	// (G34): lane order is judged there, for every client.
 	j := w.job(r.Job)
 	own := waitOf(j, r.Method, r.User)
 	if own == nil {
 		return
 	}
-	if cl, ok := w.clients[r.Client]; ok && cl.apt == "STA" {
-		return
-	}
 	u := w.user(r.User)
 	for _, e := range u.waits[0].pending() {
 		if e.done {
-			continue
-		}
-		if cl, ok := w.clients[e.client]; ok && cl.apt == "STA" {
 			continue
 		}
 		b.report([]int64{e.seq, own.seq, r.Seq}, "low-lane %s for %s (waiting since seq %d) took a slot of %s while %s for %s has waited in the high lane since seq %d: the high lane goes first",

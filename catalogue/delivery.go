@@ -64,25 +64,19 @@ func judgeG15(b *base, w *world, r *trace.Record) {
 
 // hung reports whether the job's registration may be unable to take a
 // call of method m now for a reason liveness excuses:
-//   - a call of the job is still in flight (a hung callback; a dispatcher
-//     may serialize a job's calls);
-//   - a call to the registered client is in flight (its STA thread may be
-//     busy, G34);
-//   - the registering user's slots are all held (G31);
-//   - a client the job was registered to in this state entry is an STA
-//     client with a call in flight: a dispatch queued for its busy thread
-//     holds a slot, and is in flight for BITS, before its call.begin is
-//     written;
-//   - the dispatch waits for a slot (slot.wait) while the user has a call
-//     in flight on an STA client, for the same reason.
-func (w *world) hung(j *jobW, m trace.Method) bool {
-	if j.open.len() > 0 {
+//   - a call of the job is in flight, or holds a slot while it waits for
+//     an STA thread (call.queued): a hung callback; a dispatcher may
+//     serialize a job's calls;
+//   - a call to the registered client is in flight, or application code
+//     holds its STA thread (sta.hold): its one thread is busy (G34);
+//   - the registering user's slots are all held (G31), by calls in flight
+//     or queued for an STA thread (call.queued), and a dispatch of the job
+//     waits for one (an unsettled slot.wait: the method's own, or a
+//     FileTransferred that JT/JE wait behind, G33): a dispatch that found
+//     the slots full says so, so full slots alone excuse nothing.
+func (w *world) hung(j *jobW, _ trace.Method) bool {
+	if j.open.len() > 0 || j.queued > 0 {
 		return true
-	}
-	for _, name := range j.entryRegs {
-		if c, ok := w.clients[name]; ok && c.apt == "STA" && (c.open.len() > 0 || c.held) {
-			return true
-		}
 	}
 	if c, ok := w.clients[j.reg.client]; ok && (c.open.len() > 0 || c.held) {
 		return true // a call in flight, or an STA thread its application holds (sta.hold)
@@ -91,22 +85,7 @@ func (w *world) hung(j *jobW, m trace.Method) bool {
 	if !ok {
 		return false
 	}
-	if w.cfg.cap > 0 && int64(u.open.len()) >= w.cfg.cap {
-		return true
-	}
-	if waitOf(j, m, u.name) != nil {
-		for _, c := range u.open.calls {
-			if c.client.apt == "STA" {
-				return true
-			}
-		}
-		for _, c := range w.clients { // any order: a yes or no
-			if c.user == u.name && c.held {
-				return true // calls waiting for a held STA thread keep slots without a call.begin
-			}
-		}
-	}
-	return false
+	return w.cfg.cap > 0 && int64(u.open.len()+u.queued) >= w.cfg.cap && w.waitsFor(j, u)
 }
 
 // owedToReg reports whether JobTransferred (k 0) / JobError (k 1) is still
@@ -209,4 +188,14 @@ func judgeG21(b *base, w *world, r *trace.Record) {
 			}
 		}
 	}
+}
+
+// waitsFor reports whether a dispatch of j waits for a slot of u.
+func (w *world) waitsFor(j *jobW, u *userW) bool {
+	for _, e := range j.waits {
+		if e.user == u {
+			return true
+		}
+	}
+	return false
 }

@@ -55,6 +55,7 @@
 //	G27  a failing program runs again, after the minimum retry delay
 //	G28  an owed JobTransferred/JobError is never abandoned while someone can take it
 //	G29  the command line is at-least-once too
+//	G30  no notification program for a service account's job
 //	G31  at most cap calls in flight per user
 //	G32  methods in their lanes; the high lane first when a slot frees
 //	G34  nested calls only on an STA client, inside a call in flight

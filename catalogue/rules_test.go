@@ -749,6 +749,30 @@ func ruleCases() []ruleCase {
 				r := b.finish("idle")
 				return b.recs, []int64{t, c, r}
 			}},
+		// The SetNotifyCmdLine page: "If the BITS job is in a service
+		// account context (i.e. networkservice/localsystem/localservice), no
+		// form of command line callback will be executed."
+		{name: "no command line for a service account's job", rule: "G30",
+			clean: func() []trace.Record {
+				b := newTB()
+				b.create("job-1", "LocalSystem")
+				b.transfer("job-1")
+				b.create("job-2", "alice")
+				b.cmdline("job-2", "alice")
+				b.transfer("job-2")
+				b.cmdStart("job-2", 1)
+				b.cmdExit("job-2", 1, 0)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.create("job-1", "NetworkService")
+				b.cmdline("job-1", "NetworkService")
+				b.transfer("job-1")
+				s := b.cmdStart("job-1", 1)
+				b.cmdExit("job-1", 1, 0)
+				return b.idle(), []int64{s}
+			}},
 		{name: "four slots per user", rule: "G31",
 			clean: func() []trace.Record {
 				b, _ := fiveJobs(4)
@@ -758,6 +782,41 @@ func ruleCases() []ruleCase {
 				b, seqs := fiveJobs(5)
 				return b.idle(), seqs
 			}},
+		// An STA client's call holds its slot from its call.queued, while
+		// it waits for the busy thread (G34): the count is exact.
+		{name: "a call queued for an STA thread holds a slot", rule: "G31",
+			clean: func() []trace.Record {
+				b, _ := staSlots()
+				b.wait("job-2", "alice", jt)
+				b.release("sta")
+				b.call(1, "job-1", "alice", "sta", jt, sOK)
+				b.call(2, "job-2", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, q := staSlots()
+				s := b.begin(2, "job-2", "alice", "app-1", jt)
+				b.end(2, sOK)
+				b.release("sta")
+				b.call(1, "job-1", "alice", "sta", jt, sOK)
+				return b.idle(), []int64{q, s}
+			}},
+		{name: "call.unqueued frees the slot", rule: "G31",
+			clean: func() []trace.Record {
+				b, _ := staSlots()
+				b.unqueued(1)
+				b.drop("job-1", jt, "state")
+				b.call(2, "job-2", "alice", "app-1", jt, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, q := staSlots()
+				b.drop("job-1", jt, "state")
+				s := b.begin(2, "job-2", "alice", "app-1", jt)
+				b.end(2, sOK)
+				b.unqueued(1)
+				return b.idle(), []int64{q, s}
+			}},
 		{name: "high lane first", rule: "G32",
 			clean: func() []trace.Record {
 				b, _ := lanes(false)
@@ -766,6 +825,25 @@ func ruleCases() []ruleCase {
 			broken: func() ([]trace.Record, []int64) {
 				b, seqs := lanes(true)
 				return b.idle(), seqs
+			}},
+		// A low-lane dispatch for an STA client takes its slot at its
+		// call.queued: lane order is judged there, exactly.
+		{name: "high lane first for an STA client", rule: "G32",
+			clean: func() []trace.Record {
+				b, _ := staLanes()
+				b.call(2, "job-2", "alice", "app-1", jt, sOK)
+				b.queued(3, "job-1", "alice", "sta", jm)
+				b.release("sta")
+				b.call(3, "job-1", "alice", "sta", jm, sOK)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b, seqs := staLanes()
+				q := b.queued(2, "job-1", "alice", "sta", jm)
+				b.release("sta")
+				b.call(2, "job-1", "alice", "sta", jm, sOK)
+				b.call(3, "job-2", "alice", "app-1", jt, sOK)
+				return b.idle(), append(seqs, q)
 			}},
 		{name: "method in its lane", rule: "G32",
 			clean: func() []trace.Record {
@@ -957,6 +1035,52 @@ func lanes(lowFirst bool) (*tb, []int64) {
 	return b, []int64{w, lw, s}
 }
 
+// staSlots: one slot (cap 1); alice's STA client sta, its thread held by
+// the application, is registered for job-1, her MTA client app-1 for
+// job-2. job-1 transfers and its JobTransferred call 1 takes the slot and
+// queues for the held thread (its seq is returned); then job-2 transfers.
+func staSlots() (*tb, int64) {
+	b := newTBWith(1, 0, true)
+	b.client("app-1", "alice", "MTA")
+	b.client("sta", "alice", "STA")
+	b.create("job-1", "alice")
+	b.reg("job-1", "sta", "alice")
+	b.create("job-2", "alice")
+	b.reg("job-2", "app-1", "alice")
+	b.hold("sta")
+	b.transfer("job-1")
+	q := b.queued(1, "job-1", "alice", "sta", jt)
+	b.transfer("job-2")
+	return b, q
+}
+
+// staLanes: as lanes, but job-1's low-lane JobModification is for the STA
+// client sta, whose thread the application holds. Call 1 (job-3, app-1)
+// holds the one slot while job-2's JobTransferred waits in the high lane
+// and job-1's JobModification in the low lane; call 1 then ends. It
+// returns the two waits' seqs.
+func staLanes() (*tb, []int64) {
+	b := newTBWith(1, 0, true)
+	b.client("app-1", "alice", "MTA")
+	b.client("sta", "alice", "STA")
+	b.create("job-1", "alice")
+	b.flags("job-1", 0x9)
+	b.reg("job-1", "sta", "alice")
+	b.create("job-2", "alice")
+	b.reg("job-2", "app-1", "alice")
+	b.create("job-3", "alice")
+	b.reg("job-3", "app-1", "alice")
+	b.hold("sta")
+	b.transfer("job-3")
+	b.begin(1, "job-3", "alice", "app-1", jt)
+	b.transfer("job-2")
+	w := b.wait("job-2", "alice", jt)
+	b.modified("job-1", "property")
+	lw := b.wait("job-1", "alice", jm)
+	b.end(1, sOK)
+	return b, []int64{w, lw}
+}
+
 // nesting: client app-1 of the given apartment; JobTransferred call 1 is
 // in flight when JobModification call 2 begins with the given parent.
 func nesting(apt string, parent int64) (*tb, []int64) {
@@ -1037,50 +1161,6 @@ func TestTolerances(t *testing.T) {
 			b.drop("job-2", jt, "unregistered")
 			b.unreg("job-2", "client")
 			b.call(2, "job-1", "alice", "app-1", jm, sOK)
-			return b.idle()
-		},
-		// A high-lane dispatch for an STA client may hold its slot while it
-		// waits for the client's thread (G32, G34).
-		"high lane waiting for an STA thread": func() []trace.Record {
-			b := newTBWith(1, 0, true)
-			b.client("app-1", "alice", "MTA")
-			b.client("sta", "alice", "STA")
-			b.create("job-1", "alice")
-			b.flags("job-1", 0x9)
-			b.reg("job-1", "app-1", "alice")
-			b.create("job-2", "alice")
-			b.reg("job-2", "sta", "alice")
-			b.transfer("job-1")
-			b.begin(1, "job-1", "alice", "app-1", jt)
-			b.transfer("job-2")
-			b.wait("job-2", "alice", jt)
-			b.modified("job-1", "property")
-			b.wait("job-1", "alice", jm)
-			b.end(1, sOK)
-			b.call(2, "job-1", "alice", "app-1", jm, sOK)
-			b.call(3, "job-2", "alice", "sta", jt, sOK)
-			return b.idle()
-		},
-		// ... and so may a low-lane dispatch for an STA client: it may have
-		// got its slot before the high-lane dispatch began to wait.
-		"low lane waiting for an STA thread": func() []trace.Record {
-			b := newTBWith(1, 0, true)
-			b.client("app-1", "alice", "MTA")
-			b.client("sta", "alice", "STA")
-			b.create("job-1", "alice")
-			b.flags("job-1", 0x9)
-			b.reg("job-1", "sta", "alice")
-			b.create("job-2", "alice")
-			b.reg("job-2", "app-1", "alice")
-			b.transfer("job-1")
-			b.begin(1, "job-1", "alice", "sta", jt)
-			b.modified("job-1", "property")
-			b.wait("job-1", "alice", jm)
-			b.transfer("job-2")
-			b.wait("job-2", "alice", jt)
-			b.end(1, sOK)
-			b.call(2, "job-1", "alice", "sta", jm, sOK)
-			b.call(3, "job-2", "alice", "app-1", jt, sOK)
 			return b.idle()
 		},
 		// A hung callback excuses what it holds back: a late registration

@@ -34,6 +34,7 @@ type world struct {
 	clients  map[string]*clientW
 	users    map[string]*userW
 	open     map[int64]*callW // calls in flight by id
+	queued   map[int64]*callW // call.queued not yet settled by its call.begin or call.unqueued
 	calls    callLog          // every call id seen
 	runEnd   int64            // seq of run.end, 0 before it
 	runEndAt int              // index of run.end
@@ -173,7 +174,8 @@ type jobW struct {
 
 	retryDelay time.Duration
 
-	open callSet // calls of this job in flight
+	open   callSet // calls of this job in flight
+	queued int     // calls of this job holding a slot while they wait for an STA thread (call.queued)
 
 	n [2]owedW // JobTransferred, JobError
 
@@ -215,9 +217,10 @@ type clientW struct {
 }
 
 type userW struct {
-	name  string
-	open  callSet
-	waits [2]waitQ // slot.waits: high lane, low lane
+	name   string
+	open   callSet
+	queued int      // calls holding a slot of the user while they wait for an STA thread (call.queued)
+	waits  [2]waitQ // slot.waits: high lane, low lane
 }
 
 type callW struct {
@@ -281,6 +284,7 @@ func newWorld() *world {
 		clients: map[string]*clientW{},
 		users:   map[string]*userW{},
 		open:    map[int64]*callW{},
+		queued:  map[int64]*callW{},
 	}
 }
 
@@ -520,7 +524,9 @@ func (w *world) apply(r *trace.Record) {
 		if r.Method == trace.FileTransferred && len(j.ftQ) > 0 {
 			j.ftQ = j.ftQ[1:]
 		}
-		w.unwait(j, r.Method, nil)
+		if w.i == 0 || w.prevRec.Ev != trace.EvCallUnqueued {
+			w.unwait(j, r.Method, nil) // a queued call's slot.wait was settled by its call.queued
+		}
 	case trace.EvSlotWait:
 		j := w.job(r.Job)
 		u := w.user(r.User)
@@ -542,6 +548,10 @@ func (w *world) apply(r *trace.Record) {
 				j.n[k].pending = 0
 			}
 		}
+	case trace.EvCallQueued:
+		w.applyQueued(r)
+	case trace.EvCallUnqueued:
+		w.unqueue(r.Call)
 	case trace.EvCallBegin:
 		w.applyBegin(r)
 	case trace.EvCallEnd:
@@ -593,7 +603,38 @@ func (w *world) applyState(r *trace.Record) {
 	}
 }
 
+// applyQueued: the call took a slot of its user (G31) from its lane (G32)
+// and waits for its STA thread; its slot.wait is settled now.
+func (w *world) applyQueued(r *trace.Record) {
+	if _, dup := w.queued[r.Call]; dup {
+		return
+	}
+	if _, open := w.open[r.Call]; open {
+		return
+	}
+	j := w.job(r.Job)
+	u := w.user(r.User)
+	w.queued[r.Call] = &callW{id: r.Call, seq: r.Seq, t: r.T, job: j, user: u, client: w.client(r.Client), method: r.Method, lane: r.Lane}
+	u.queued++
+	j.queued++
+	w.unwait(j, r.Method, u)
+}
+
+// unqueue settles the call.queued of call id, if any, and reports whether
+// there was one.
+func (w *world) unqueue(id int64) bool {
+	q, ok := w.queued[id]
+	if !ok {
+		return false
+	}
+	delete(w.queued, id)
+	q.user.queued--
+	q.job.queued--
+	return true
+}
+
 func (w *world) applyBegin(r *trace.Record) {
+	fromQueue := w.unqueue(r.Call)
 	j := w.job(r.Job)
 	u := w.user(r.User)
 	cl := w.client(r.Client)
@@ -630,7 +671,9 @@ func (w *world) applyBegin(r *trace.Record) {
 	case trace.FileRangesTransferred:
 		j.lowSeq[1], j.lowT[1] = r.Seq, r.T
 	}
-	w.unwait(j, r.Method, u)
+	if !fromQueue {
+		w.unwait(j, r.Method, u)
+	}
 }
 
 // unwait settles the first slot.wait of (j, m) — of user u, or of any user

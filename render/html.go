@@ -586,7 +586,7 @@ func layout(tl *timeline, opt Options) *page {
 		switch r.Ev {
 		case trace.EvSlotWait:
 			open[waitKey{r.Job, r.Method}] = i
-		case trace.EvCallBegin, trace.EvNotifyDrop:
+		case trace.EvCallBegin, trace.EvCallQueued, trace.EvNotifyDrop:
 			closeWait(waitKey{r.Job, r.Method}, i)
 		}
 	}

@@ -219,6 +219,11 @@ func describe(r *trace.Record) string {
 		return fmt.Sprintf("user %s logs off: their processes end, their jobs stop transferring", clean(r.User))
 	case trace.EvUserLogon:
 		return fmt.Sprintf("user %s logs on: their jobs may transfer again", clean(r.User))
+	case trace.EvCallQueued:
+		return fmt.Sprintf("call %d %s %s takes a slot of %s [%s lane] and waits for the STA thread of %s",
+			r.Call, r.Method, job, clean(r.User), laneName(r.Lane), clean(r.Client))
+	case trace.EvCallUnqueued:
+		return fmt.Sprintf("call %d leaves the STA queue without starting: its slot is free", r.Call)
 	}
 	return "event " + clean(r.Name)
 }

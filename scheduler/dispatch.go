@@ -370,10 +370,33 @@ func (s *Service) enqueue(j *job, m int) {
 	wait := s.opts.Cap > 0 && u.busy >= s.cap()
 	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, waited: wait})
 	if wait {
+		if lane == 0 {
+			s.queueLaunched(u)
+		}
 		s.stats.SlotWaits++
 		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
 	}
 	s.schedulePump(u)
+}
+
+// queueLaunched writes call.queued for u's low-lane calls that took a slot
+// before this instant's high-lane dispatch found the slots full but have
+// not begun yet: they wait for their invocation behind calls launched
+// before them, whose callbacks run first and may raise this dispatch. The
+// trace then shows that they took their slot while no high-lane dispatch
+// waited (G32), as the pump gave it. Seed 16143 of the fault worlds: a
+// JobModification's call.begin came after a JobTransferred's slot.wait
+// raised by an earlier call's SetNotifyFlags, though it had its slot first.
+func (s *Service) queueLaunched(u *User) {
+	q := &s.ready
+	for k := 0; k < q.n; k++ {
+		c := s.calls[q.buf[(q.head+k)%len(q.buf)]]
+		if c.u == u && c.lane == 1 && !c.begun && !c.queued && !c.ended {
+			c.queued = true
+			s.rec(trace.Record{Ev: trace.EvCallQueued, Call: c.id, Job: c.j.name, User: u.name, Client: c.client.name,
+				Method: methodOf[c.m], Lane: laneOf[c.lane]})
+		}
+	}
 }
 
 // recWaits writes slot.wait for the dispatches left in u's lanes when the
@@ -502,6 +525,7 @@ type call struct {
 	running bool // the callback's code has not returned yet
 	ended   bool // call.end written
 	begun   bool
+	queued  bool // call.queued written: waits for the client's STA thread
 	ref     JobRef
 	errv    errorObj
 	filev   fileObj
@@ -607,11 +631,20 @@ func (s *Service) onInvoke(sim.Event) {
 		return
 	}
 	if cl.apt == STA && !s.opts.Mutants.Has(mutant.STAParallel) {
-		if cl.staBusy {
+		if cl.staBusy || cl.staNext {
+			// The thread runs a call, application code, or already has the
+			// next call handed to it: this one waits, its slot taken, and
+			// call.queued says so (G31, G32 exact for STA clients).
 			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
+			if !c.queued {
+				c.queued = true
+				s.rec(trace.Record{Ev: trace.EvCallQueued, Call: c.id, Job: c.j.name, User: c.u.name, Client: cl.name,
+					Method: methodOf[c.m], Lane: laneOf[c.lane]})
+			}
 			cl.staQueued()
 			return
 		}
+		cl.staNext = true
 		s.w.RunOn(cl.th, c.runSTA)
 		return
 	}
@@ -636,7 +669,7 @@ func (s *Service) workerThread(cl *Client) *sim.Thread {
 // meanwhile.
 func (s *Service) runSTA(c *call, parent int64) {
 	cl := c.client
-	cl.staBusy = true
+	cl.staBusy, cl.staNext = true, false
 	s.runCall(c, parent)
 	cl.staBusy = false
 	if cl.staQ.len() > 0 && cl.alive {
@@ -690,6 +723,9 @@ func (s *Service) settle(c *call) {
 func (s *Service) abandon(c *call) {
 	j, m, u := c.j, c.m, c.u
 	c.ended = true
+	if c.queued {
+		s.rec(trace.Record{Ev: trace.EvCallUnqueued, Call: c.id})
+	}
 	u.busy--
 	s.settle(c)
 	if c.regGen == j.reg.gen && (m == mJM || m == mFRT) {
@@ -697,7 +733,7 @@ func (s *Service) abandon(c *call) {
 	}
 	s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
 	s.releaseCall(c)
-	if cl := c.client; cl.apt == STA && !cl.staBusy && cl.alive && cl.staQ.len() > 0 {
+	if cl := c.client; cl.apt == STA && !cl.staBusy && !cl.staNext && cl.alive && cl.staQ.len() > 0 {
 		s.launch(s.calls[cl.staQ.pop()]) // the STA thread is free for the next one
 	}
 	s.schedulePump(u)

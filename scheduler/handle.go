@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -268,7 +269,7 @@ func (r *JobRef) AddFileSpec(spec FileSpec) hr {
 	if j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD && len(j.files) >= 1 {
 		return callbackabi.BG_E_TOO_MANY_FILES
 	}
-	if j.s.opts.EnforcePolicyLimits && !j.owner.admin && len(j.files) >= callbackabi.MaxFilesPerJob {
+	if j.s.opts.EnforcePolicyLimits && !j.owner.exempt() && len(j.files) >= callbackabi.MaxFilesPerJob {
 		return callbackabi.BG_E_TOO_MANY_FILES_IN_JOB
 	}
 	spec.Failures = append([]Failure(nil), spec.Failures...)
@@ -290,7 +291,7 @@ func (r *JobRef) accepts(remoteURL, localName string) bool {
 	case r.c.call != nil && !r.c.call.live, r.c.client != nil && !r.c.client.alive,
 		j.state.Final(), !j.validRemote(remoteURL), localName == "",
 		j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD && len(j.files) >= 1,
-		j.s.opts.EnforcePolicyLimits && !j.owner.admin && len(j.files) >= callbackabi.MaxFilesPerJob:
+		j.s.opts.EnforcePolicyLimits && !j.owner.exempt() && len(j.files) >= callbackabi.MaxFilesPerJob:
 		return false
 	}
 	return true
@@ -369,6 +370,7 @@ func (r *JobRef) Resume() hr {
 	case stAcknowledged, stCancelled:
 		return callbackabi.BG_E_INVALID_STATE
 	case stQueued, stConnecting, stTransferring:
+		j.resetDownloadTime(s.now())
 		return callbackabi.S_OK
 	}
 	if len(j.files) == 0 || j.state == stTransferred && j.allDone() {
@@ -377,6 +379,7 @@ func (r *JobRef) Resume() hr {
 	if r.wine() && j.allDone() {
 		return callbackabi.BG_E_EMPTY
 	}
+	j.resetDownloadTime(s.now())
 	j.queuedAt = s.nextQueued()
 	j.setState(stQueued)
 	s.reschedule()
@@ -412,6 +415,7 @@ func (r *JobRef) Cancel() hr {
 		return callbackabi.BG_E_INVALID_STATE
 	}
 	res := j.deleteResult(callbackabi.S_OK)
+	j.s.cancelUpload(j)
 	j.setState(stCancelled)
 	j.s.reschedule()
 	return res
@@ -660,6 +664,10 @@ func (r *JobRef) SetNotifyCmdLine(program, parameters string) hr {
 	if program == "" {
 		j.cmd = cmdLine{}
 		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name})
+	} else if j.owner.svc && !j.s.opts.Mutants.Has(mutant.ServiceCmdLine) {
+		// G30: no notification program runs for a service account's job;
+		// the command line is kept for GetNotifyCmdLine only.
+		j.cmd = cmdLine{program: program, params: parameters, user: r.c.user}
 	} else {
 		j.cmd = cmdLine{set: true, program: program, params: parameters, user: r.c.user}
 		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name, User: r.c.user.name})

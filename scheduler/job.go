@@ -62,6 +62,15 @@ type job struct {
 	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
 	replyDone  bool
 
+	// maximum download time (policy.go)
+	maxDownload time.Duration // SetMaximumDownloadTime (default 90 days)
+	dlUsed      time.Duration // time spent CONNECTING or TRANSFERRING since the last Resume, up to dlSince
+	dlSince     time.Duration // when the current CONNECTING/TRANSFERRING stretch began; -1 none
+
+	// an upload job cancelled while its server was unreachable (policy.go)
+	cancelUntil time.Duration // end of the window of cancel requests
+	cancelNet   int           // Service.netUps at the Cancel
+
 	// notification state
 	flags   callbackabi.NotifyFlags
 	reg     registration
@@ -96,6 +105,9 @@ func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *
 		flags:      callbackabi.NotifyFlagsDefault,
 		npStart:    -1,
 		poolIdx:    -1,
+
+		maxDownload: callbackabi.MaxDownloadTime,
+		dlSince:     -1,
 	}
 	if s.opts.Version.AtLeast(5, 0) {
 		j.minNote = callbackabi.DefaultMinNotificationInterval
@@ -124,6 +136,7 @@ func (j *job) setState(to jobState) {
 	}
 	s := j.s
 	j.state = to
+	j.countDownload(from, to, s.now())
 	j.tgen++
 	j.sliceArmed = false
 	j.modified = s.now()
@@ -171,7 +184,12 @@ func (j *job) setError(ctx callbackabi.ErrorContext, code hr, fileIdx int) {
 	b := &j.s.broken
 	j.err = &jobError{ctx: ctx, code: code, file: fileIdx, objHR: b.objHR, fileHR: b.fileHR}
 	*b = jobError{}
-	j.errorCount++
+	if !waitsForCondition(code) {
+		// The GetErrorCount page: "BITS does not increase the count when
+		// network disconnects occur, the check disk program runs, or the
+		// bandwidth policy prevents jobs from transferring."
+		j.errorCount++
+	}
 	j.s.rec(trace.Record{Ev: trace.EvJobError, Job: j.name, HR: code, Context: ctx, File: int64(fileIdx)})
 }
 

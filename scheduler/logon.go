@@ -24,6 +24,9 @@ import "github.com/bitsim/bitsim/trace"
 // the user's TRANSFERRING and CONNECTING jobs to QUEUED, where they stay
 // until Logon. Logoff of a user already logged off does nothing.
 func (u *User) Logoff() {
+	if u.svc {
+		panic("scheduler: Logoff(" + u.name + "): a service account is always logged on")
+	}
 	if u.off {
 		return
 	}

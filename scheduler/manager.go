@@ -18,11 +18,12 @@ func (c *Client) CreateJob(display string, typ callbackabi.JobType) (*JobRef, ca
 		return nil, callbackabi.BG_E_STRING_TOO_LONG
 	}
 	s := c.s
-	if s.opts.EnforcePolicyLimits && !c.user.admin {
-		if c.user.jobs >= callbackabi.MaxJobsPerUser {
+	if s.opts.EnforcePolicyLimits && !c.user.exempt() {
+		mine, all := s.cancelsPending(c.user)
+		if c.user.jobs+mine >= callbackabi.MaxJobsPerUser {
 			return nil, callbackabi.BG_E_TOO_MANY_JOBS_PER_USER
 		}
-		if s.liveJobs >= callbackabi.MaxJobsPerMachine {
+		if s.liveJobs+all >= callbackabi.MaxJobsPerMachine {
 			return nil, callbackabi.BG_E_TOO_MANY_JOBS_PER_MACHINE
 		}
 	}

@@ -35,24 +35,28 @@ type Service struct {
 	jobs    []*job
 	servers []server
 
-	network   bool
-	queueSeq  int64
-	pool      []*job      // active background jobs (all active jobs under WineCompat)
-	fgStart   []*job      // FOREGROUND jobs that became QUEUED, to start
-	liveJobs  int         // jobs not in a final state
-	ready     ring[int32] // launched calls, in launch order
-	nextCall  int64
-	calls     []*call // every call ever made; finished ones are reused
-	freeCalls []int32
-	programs  map[string]Program
-	threads   map[*sim.Thread]*Client // ClientOf (app.go)
-	fileSrv   Server                  // plans the files AddFile adds (nil: the 1 MiB default)
-	broken    jobError                // objHR/fileHR of the planned Failure the next setError records
-	wine      wineWorker
+	network    bool
+	policyZero bool   // SetMaxInternetBandwidthZero (policy.go)
+	netUps     int    // times the network came back (SetNetwork(true))
+	cancelling []*job // cancelled upload jobs whose server-side cancel may still be pending (policy.go)
+	queueSeq   int64
+	pool       []*job      // active background jobs (all active jobs under WineCompat)
+	fgStart    []*job      // FOREGROUND jobs that became QUEUED, to start
+	liveJobs   int         // jobs not in a final state
+	ready      ring[int32] // launched calls, in launch order
+	nextCall   int64
+	calls      []*call // every call ever made; finished ones are reused
+	freeCalls  []int32
+	programs   map[string]Program
+	threads    map[*sim.Thread]*Client // ClientOf (app.go)
+	fileSrv    Server                  // plans the files AddFile adds (nil: the 1 MiB default)
+	broken     jobError                // objHR/fileHR of the planned Failure the next setError records
+	wine       wineWorker
 
 	// event kinds
 	kConnect, kChunk, kSlice, kRetry, kNoProgress, kReply, kInactive kindID
 	kPump, kInvoke, kCallRetry, kJMTimer, kCmdExit, kCmdRetry        kindID
+	kMaxDownload                                                     kindID
 
 	stats Stats
 }
@@ -96,6 +100,7 @@ func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Option
 	s.kJMTimer = w.Handle(s.onJMTimer)
 	s.kCmdExit = w.Handle(s.onCmdExit)
 	s.kCmdRetry = w.Handle(s.onCmdRetry)
+	s.kMaxDownload = w.Handle(s.onMaxDownload)
 	s.rec(trace.Record{Ev: trace.EvRunStart, Seed: seed, Scenario: scenario, Version: TraceVersion})
 	interval := time.Duration(0)
 	if s.opts.Profile == ProfileDefault && s.opts.Version.AtLeast(5, 0) {
@@ -183,6 +188,7 @@ type User struct {
 	pump  bool         // a pump event is scheduled
 	jobs  int          // non-final jobs owned (policy limit)
 	off   bool         // logged off (Logoff): no process runs, no job transfers
+	svc   bool         // a service account (AddServiceAccount): always logged on, no notification program
 }
 
 // AddUser adds a user; admin users may TakeOwnership and are exempt from
@@ -192,6 +198,34 @@ func (s *Service) AddUser(name string, admin bool) *User {
 	s.users = append(s.users, u)
 	return u
 }
+
+// AddServiceAccount adds the service account name (callbackabi.LocalSystem,
+// LocalService or NetworkService; any other name panics). A service
+// account is always logged on (Logoff panics) and exempt from the policy
+// limits; LocalSystem is an administrator. No notification program ever
+// runs for a job it owns (G30): SetNotifyCmdLine on such a job answers S_OK
+// and GetNotifyCmdLine reads it back, but it does not take effect (no
+// job.cmdline). Sources: "Users and Network Connections": "The
+// LocalSystem, LocalService, and NetworkService system accounts are always
+// logged on; therefore, jobs submitted by a service using these accounts
+// always run."; the SetNotifyCmdLine page: "If the BITS job is in a service
+// account context (i.e. networkservice/localsystem/localservice), no form
+// of command line callback will be executed."; S-GP: the job limits "do not
+// apply to administrators or service accounts".
+func (s *Service) AddServiceAccount(name string) *User {
+	if !callbackabi.IsServiceAccount(name) {
+		panic("scheduler: AddServiceAccount(" + name + "): not LocalSystem, LocalService or NetworkService")
+	}
+	u := s.AddUser(name, name == callbackabi.LocalSystem)
+	u.svc = true
+	return u
+}
+
+// ServiceAccount reports whether the user is a service account.
+func (u *User) ServiceAccount() bool { return u.svc }
+
+// exempt reports whether the policy limits spare u (S-GP).
+func (u *User) exempt() bool { return u.admin || u.svc }
 
 // Name returns the user name used in the trace.
 func (u *User) Name() string { return u.name }
@@ -224,6 +258,7 @@ type Client struct {
 	th      *sim.Thread // STA: the one thread
 	staQ    fifo        // STA: calls waiting for the thread
 	staBusy bool
+	staNext bool          // STA: a call was handed to the thread and has not begun yet
 	idle    []*sim.Thread // MTA: free worker threads
 	nthr    int
 	app     clientApp // application code on the client's threads (app.go)

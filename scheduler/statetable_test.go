@@ -939,8 +939,8 @@ func TestG44Network(t *testing.T) {
 		s := newSTWorld(t)
 		j := s.reach(sTransferring, tDownload, nil)
 		cb := registerOK(t, j)
-		// A retry delay above the timeout would mean "no retry, ERROR at
-		// once" (G45); keep it below.
+		// (A retry delay above the timeout no longer matters for a network
+		// loss, which is not retried on the delay schedule: limits_test.go.)
 		require.Equal(t, abi.S_OK, j.SetMinimumRetryDelay(5))
 		require.Equal(t, abi.S_OK, j.SetNoProgressTimeout(60))
 		s.svc.SetNetwork(false)

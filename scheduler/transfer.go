@@ -117,6 +117,7 @@ func (s *Service) nextQueued() int64 {
 func (s *Service) startJob(j *job) {
 	j.setState(stConnecting)
 	s.w.After(s.opts.ConnectLatency, classState, s.kConnect, int64(j.idx), j.tgen)
+	s.watchDownload(j, s.opts.ConnectLatency)
 }
 
 func (s *Service) jobAt(ev sim.Event) *job {
@@ -154,6 +155,10 @@ func (s *Service) onConnect(ev sim.Event) {
 		s.transientError(j, callbackabi.BG_ERROR_CONTEXT_GENERAL_TRANSPORT, callbackabi.BG_E_NETWORK_DISCONNECTED, -1)
 		return
 	}
+	if s.blockedByPolicy(j) {
+		s.transientError(j, callbackabi.BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, callbackabi.BG_E_BLOCKED_BY_POLICY, -1)
+		return
+	}
 	i := j.nextFile()
 	if i < 0 {
 		// Fix (statetable tests, G11): an upload-reply job whose upload is
@@ -165,6 +170,7 @@ func (s *Service) onConnect(ev sim.Event) {
 			j.setState(stTransferring)
 			if j.state == stTransferring {
 				s.w.After(s.opts.ReplyLatency, classState, s.kReply, int64(j.idx), j.tgen)
+				s.watchDownload(j, s.opts.ReplyLatency)
 				s.armSlice(j)
 			}
 			return
@@ -203,6 +209,7 @@ func (s *Service) onConnect(ev sim.Event) {
 		return // a callback reacting to the state change moved it on
 	}
 	s.w.After(s.opts.Chunk, classState, s.kChunk, int64(j.idx), j.tgen)
+	s.watchDownload(j, s.opts.Chunk)
 	s.armSlice(j)
 }
 
@@ -253,7 +260,16 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 			ctx = callbackabi.BG_ERROR_CONTEXT_REMOTE_FILE
 		}
 		if fl.AtByte != 0 {
+			prev := f.transferred
 			f.transferred = fl.AtByte
+			if fl.AtByte > prev {
+				// Issue 14: the bytes written before a failure in the middle of
+				// a chunk count — as progress (G13, G46, G50) and as a range
+				// FileRangesTransferred reports (G16: "BITS never downloads a
+				// byte range twice and may report partial ranges"); the retry
+				// goes on from AtByte.
+				s.moved(j, i, prev, fl.AtByte-prev)
+			}
 		}
 		if fl.ErrorObjectHR < 0 || fl.ErrorFileHR < 0 {
 			s.broken = jobError{objHR: min(fl.ErrorObjectHR, 0), fileHR: min(fl.ErrorFileHR, 0)}
@@ -295,21 +311,17 @@ func (s *Service) onChunk(ev sim.Event) {
 	if target > f.transferred {
 		prev := f.transferred
 		f.transferred = target
-		j.npStart = -1 // progress resets the no-progress timer (G46)
-		j.npGen++
-		p := j.progress()
-		s.rec(trace.Record{Ev: trace.EvJobProgress, Job: j.name, Bytes: int64(p.BytesTransferred)})
-		j.modifiedBy("progress")
 		// Fix (G16): the range is what this chunk added, [prev, target); a
 		// last chunk cut short by the file size is shorter than step and
 		// must not overlap the ranges already reported.
-		s.rangesTransferred(j, j.cur, prev, target-prev)
+		s.moved(j, j.cur, prev, target-prev)
 		if j.state != stTransferring {
 			return
 		}
 	}
 	if f.transferred < f.spec.Size {
 		s.w.After(s.opts.Chunk, classState, s.kChunk, int64(j.idx), j.tgen)
+		s.watchDownload(j, s.opts.Chunk)
 		return
 	}
 	f.done = true
@@ -331,14 +343,29 @@ func (s *Service) onChunk(ev sim.Event) {
 			nf.sizeKnown = true
 		}
 		s.w.After(s.opts.Chunk, classState, s.kChunk, int64(j.idx), j.tgen)
+		s.watchDownload(j, s.opts.Chunk)
 		return
 	}
 	if j.typ == callbackabi.BG_JOB_TYPE_UPLOAD_REPLY && !j.replyDone {
 		// G11: JT only after the reply has reached the client.
 		s.w.After(s.opts.ReplyLatency, classState, s.kReply, int64(j.idx), j.tgen)
+		s.watchDownload(j, s.opts.ReplyLatency)
 		return
 	}
 	s.transferred(j)
+}
+
+// moved records that n bytes of file i from offset off reached the job
+// (file i's transferred count is already updated): progress resets the
+// no-progress timer (G46), job.progress is written, JobModification is
+// triggered (G13) and the range is owed to FileRangesTransferred (G16).
+func (s *Service) moved(j *job, i int, off, n uint64) {
+	j.npStart = -1 // progress resets the no-progress timer (G46)
+	j.npGen++
+	p := j.progress()
+	s.rec(trace.Record{Ev: trace.EvJobProgress, Job: j.name, Bytes: int64(p.BytesTransferred)})
+	j.modifiedBy("progress")
+	s.rangesTransferred(j, i, off, n)
 }
 
 func (s *Service) onReply(ev sim.Event) {
@@ -376,7 +403,14 @@ func (s *Service) fatalError(j *job, ctx callbackabi.ErrorContext, code hr, file
 
 // transientError moves j to TRANSIENT_ERROR and plans the retry after the
 // minimum retry delay (G43, G45), or to ERROR when the no-progress timeout
-// has run out, is 0, or is shorter than the retry delay (G45, G46).
+// has run out, is 0, or is shorter than the retry delay (G45, G46). A lost
+// network or the bandwidth policy (waitsForCondition) is not retried on
+// the retry-delay schedule (G44), so G45's "delay longer than the timeout:
+// no retry, ERROR" does not apply to it: the "Users and Network
+// Connections" page: "If the network connection is lost, all jobs whose
+// state is BG_JOB_STATE_QUEUED or BG_JOB_STATE_TRANSFERRING are moved to
+// the BG_JOB_STATE_TRANSIENT_ERROR state with a BG_E_NETWORK_DISCONNECTED
+// error code." The no-progress timeout (G46) still holds.
 func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, fileIdx int) {
 	if s.opts.Profile == ProfileWineCompat {
 		// W-9: Wine never retries automatically.
@@ -390,7 +424,7 @@ func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, 
 		j.npStart = now
 	}
 	deadline := j.npStart + j.noProgress
-	if j.noProgress == 0 || now >= deadline || j.retryDelay > j.noProgress {
+	if j.noProgress == 0 || now >= deadline || (j.retryDelay > j.noProgress && !waitsForCondition(code)) {
 		j.setError(ctx, code, fileIdx)
 		j.setState(stError)
 		s.reschedule()
@@ -402,8 +436,9 @@ func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, 
 		s.reschedule()
 		return
 	}
-	if code != callbackabi.BG_E_NETWORK_DISCONNECTED {
-		// G44: a lost network is not retried on the retry-delay schedule.
+	if !waitsForCondition(code) {
+		// G44: a lost network (or the bandwidth policy) is not retried on
+		// the retry-delay schedule.
 		s.w.After(j.retryDelay, classTimer, s.kRetry, int64(j.idx), j.tgen)
 	}
 	s.w.Schedule(deadline, classTimer, s.kNoProgress, int64(j.idx), j.npGen)
@@ -442,16 +477,23 @@ func (s *Service) onInactive(ev sim.Event) {
 }
 
 // SetNetwork connects or disconnects the machine (G44). Disconnecting puts
-// every active job in TRANSIENT_ERROR with BG_E_NETWORK_DISCONNECTED; they
-// return to QUEUED when the network comes back.
+// every active job in TRANSIENT_ERROR with BG_E_NETWORK_DISCONNECTED; when
+// the network comes back every job in TRANSIENT_ERROR, whatever its error,
+// returns to QUEUED. The "Users and Network Connections" page: "When a
+// network connection is established, all jobs in a
+// BG_JOB_STATE_TRANSIENT_ERROR state, which may include any error code, are
+// moved to the BG_JOB_STATE_QUEUED state."
 func (s *Service) SetNetwork(up bool) {
 	if s.network == up {
 		return
 	}
 	s.network = up
+	if up {
+		s.netUps++ // the server answers the pending cancel requests (policy.go)
+	}
 	for _, j := range s.jobs {
 		if up {
-			if j.state == stTransient && j.err != nil && j.err.code == callbackabi.BG_E_NETWORK_DISCONNECTED {
+			if j.state == stTransient && (s.opts.Profile == ProfileDefault || j.err != nil && j.err.code == callbackabi.BG_E_NETWORK_DISCONNECTED) {
 				j.queuedAt = s.nextQueued()
 				j.setState(stQueued)
 			}

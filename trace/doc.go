@@ -20,9 +20,12 @@
 // reads: two seconds into the run, BITS called JobTransferred on app-1's
 // callback for job-1, in alice's context, on the high lane and not nested
 // in another call (parent 0); it was call 1, it returned S_OK and its slot
-// was free again. Many events share one t: virtual time stands still while
-// the model decides, and seq gives their order. docs/TRACE.md lists every
-// event, its keys and their meaning; Ev's constants say the same in Go.
+// was free again. A call for an STA client whose one thread is busy holds
+// its slot before it begins: call.queued (same call id) marks the moment
+// it took the slot, so a reader counts slots exactly. Many events share one
+// t: virtual time stands still while the model decides, and seq gives their
+// order. docs/TRACE.md lists every event, its keys and their meaning; Ev's
+// constants say the same in Go.
 //
 // Identifiers (job, user, client) are strings chosen by the model;
 // HRESULTs are "0x%08X" strings ("0x80010108" is RPC_E_DISCONNECTED);

@@ -125,6 +125,8 @@ var evKeys = [evCount][]key{
 	EvUserLogon:     {keyUser},
 	EvSTAHold:       {keyClient},
 	EvSTARelease:    {keyClient},
+	EvCallQueued:    {keyCall, keyJob, keyUser, keyClient, keyMethod, keyLane},
+	EvCallUnqueued:  {keyCall},
 }
 
 // known reports whether e is an event kind of this version (not EvUnknown,

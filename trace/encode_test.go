@@ -56,6 +56,8 @@ func TestAppendJSONGoldenEveryEv(t *testing.T) {
 		trace.EvUserLogon:     p + `"user.logon","user":"alice"}`,
 		trace.EvSTAHold:       p + `"sta.hold","client":"app-1"}`,
 		trace.EvSTARelease:    p + `"sta.release","client":"app-1"}`,
+		trace.EvCallQueued:    p + `"call.queued","call":5,"job":"job-1","user":"alice","client":"app-1","method":"JobTransferred","lane":"high"}`,
+		trace.EvCallUnqueued:  p + `"call.unqueued","call":5}`,
 	}
 	for _, ev := range allEvs() {
 		want, ok := golden[ev]

@@ -46,6 +46,8 @@ const (
 	EvUserLogon     // user.logon: user — the user logged on again: their jobs may transfer
 	EvSTAHold       // sta.hold: client — the STA thread runs application code: calls for it wait, holding their slots
 	EvSTARelease    // sta.release: client — the STA thread is back in its message loop
+	EvCallQueued    // call.queued: call, job, user, client, method, lane — the call took a slot of user and waits to begin (for client's busy STA thread, or behind calls launched before it)
+	EvCallUnqueued  // call.unqueued: call — a queued call left the queue without beginning (no longer wanted): its slot is free
 
 	evCount
 )
@@ -84,6 +86,8 @@ var evNames = [evCount]string{
 	EvUserLogon:     "user.logon",
 	EvSTAHold:       "sta.hold",
 	EvSTARelease:    "sta.release",
+	EvCallQueued:    "call.queued",
+	EvCallUnqueued:  "call.unqueued",
 }
 
 // String returns the ev name used on disk ("call.begin"), or "?" for

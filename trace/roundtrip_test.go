@@ -169,6 +169,10 @@ func written(r trace.Record) trace.Record {
 		w.User = valid(r.User)
 	case trace.EvSTAHold, trace.EvSTARelease:
 		w.Client = valid(r.Client)
+	case trace.EvCallQueued:
+		w.Call, w.Job, w.User, w.Client, w.Method, w.Lane = r.Call, valid(r.Job), valid(r.User), valid(r.Client), r.Method, r.Lane
+	case trace.EvCallUnqueued:
+		w.Call = r.Call
 	default:
 		panic("written: add the new ev " + r.Ev.String())
 	}

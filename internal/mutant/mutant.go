@@ -34,8 +34,9 @@ const (
 	UnregisterQuiet          // clearing the registration does not hand what the job owes to the command line until something else re-evaluates the job (aimed-cmdline seeds 138283, 193177; breaks G28)
 	PumpBeforeLaunched       // a freed slot goes to the low lane while calls launched before it have not begun, so a JT/JE their callbacks make owed waits behind it (aimed-slots seed 311450; breaks G32)
 
-	FRTHighLane  // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
-	JMNoCoalesce // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
+	FRTHighLane    // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
+	JMNoCoalesce   // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
+	ServiceCmdLine // a job owned by a service account runs its notification program (breaks G30)
 )
 
 // Has reports whether m is switched on in s.
