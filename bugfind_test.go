@@ -63,7 +63,6 @@ var plantedBugs = []struct {
 	{"rare: CmdlineKeepsTakeover (G28)", mutant.CmdlineKeepsTakeover},
 	{"rare: FailWhileDisabledIgnored (G26)", mutant.FailWhileDisabledIgnored},
 	{"rare: UnregisterQuiet (G28)", mutant.UnregisterQuiet},
-	{"rare: PumpBeforeLaunched (G32)", mutant.PumpBeforeLaunched},
 	{"FRTHighLane (G32)", mutant.FRTHighLane},
 }
 

@@ -58,8 +58,15 @@ var needs = []struct {
 	{"G27", cmdKinds},
 	{"G28", cmdKinds},
 	{"G29", cmdKinds},
+	// Whether a program ran for a service account's job.
+	{"G30", evs(trace.EvJobCreate, trace.EvJobOwner, trace.EvCmdlineStart)},
+	// Calls that hold a slot before they begin (call.queued) only make the
+	// count higher: counting the begun ones never reports a false G31.
 	{"G31", evs(trace.EvClientStart, trace.EvCallBegin, trace.EvCallEnd)},
-	{"G32", evs(trace.EvSlotWait, trace.EvCallBegin, trace.EvCallEnd)},
+	// Lane order is judged when a call takes its slot: at call.queued when
+	// there is one, so without it a queued call looks as if it took its
+	// slot late.
+	{"G32", evs(trace.EvSlotWait, trace.EvCallQueued, trace.EvCallBegin, trace.EvCallEnd)},
 	// A client that exits and starts again under its name has calls of its
 	// old instance in flight: without client.exit they look concurrent.
 	{"G34", evs(trace.EvClientStart, trace.EvClientExit, trace.EvCallBegin, trace.EvCallEnd)},

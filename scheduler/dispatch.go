@@ -453,17 +453,6 @@ func (s *Service) onPump(ev sim.Event) {
 		if s.opts.Mutants.Has(mutant.LanesSwapped) && u.lanes[1].len() > 0 {
 			lane = 1
 		}
-		if lane == 1 && s.ready.len() > 0 && !s.opts.Mutants.Has(mutant.PumpBeforeLaunched) {
-			// Fix (G32): calls launched before this pump have a slot but
-			// have not begun, and their callbacks may make a JT or JE owed
-			// at this instant. A slot given to the low lane now would begin
-			// after that JT/JE had waited in the high lane (aimed-slots
-			// seed 311450). The low lane gets its slot after those calls
-			// began: this pump runs again behind them.
-			u.pump = true
-			s.w.Soon(classInvoke, s.kPump, int64(u.idx), 0)
-			return
-		}
 		if u.lanes[0].len() > 0 && u.lanes[1].len() > 0 {
 			s.stats.BothLanesWaiting++
 		}

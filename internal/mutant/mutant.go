@@ -32,7 +32,6 @@ const (
 	StaleQueued              // a dispatch queued for an earlier registration stands in for the new registration's (seed 580079; breaks G18)
 	FailWhileDisabledIgnored // a JT/JE that fails while its flag is off does not hand over to the command line (seeds 2064397, 2613190, 4065586, 4131770; breaks G26)
 	UnregisterQuiet          // clearing the registration does not hand what the job owes to the command line until something else re-evaluates the job (aimed-cmdline seeds 138283, 193177; breaks G28)
-	PumpBeforeLaunched       // a freed slot goes to the low lane while calls launched before it have not begun, so a JT/JE their callbacks make owed waits behind it (aimed-slots seed 311450; breaks G32)
 
 	FRTHighLane    // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
 	JMNoCoalesce   // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
