@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/coverage"
 	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
@@ -150,15 +151,26 @@ type Coverage struct {
 	Events   map[string]int
 	Actions  map[string]int
 	Triggers map[string]int
+	// Trace tallies what the worlds' traces reached (package coverage):
+	// every event kind, callback method, call result, job state and
+	// dispatcher interaction. CheckClient fills it; nil in a Coverage
+	// made by hand.
+	Trace *coverage.Tally
 }
 
 func newCoverage() *Coverage {
-	return &Coverage{Faults: map[string]int{}, Events: map[string]int{}, Actions: map[string]int{}, Triggers: map[string]int{}}
+	return &Coverage{Faults: map[string]int{}, Events: map[string]int{}, Actions: map[string]int{}, Triggers: map[string]int{}, Trace: coverage.New()}
 }
 
 // Add adds the counts of o to c (the coverage of several checks).
 func (c *Coverage) Add(o *Coverage) {
 	c.Worlds += o.Worlds
+	if o.Trace != nil {
+		if c.Trace == nil {
+			c.Trace = coverage.New()
+		}
+		c.Trace.Merge(o.Trace)
+	}
 	for _, g := range [][2]map[string]int{{c.Faults, o.Faults}, {c.Events, o.Events}, {c.Actions, o.Actions}, {c.Triggers, o.Triggers}} {
 		for k, n := range g[1] {
 			g[0][k] += n
@@ -184,7 +196,11 @@ func (c *Coverage) String() string {
 			fmt.Fprintf(&b, " %s=%d", k, g.m[k])
 		}
 	}
-	return b.String()
+	if c.Trace != nil {
+		b.WriteString("\n")
+		c.Trace.Report(&b)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // CheckClient puts a whole BITS client under attack. For each world rapid

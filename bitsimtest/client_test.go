@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/bitsimtest"
+	"github.com/bitsim/bitsim/coverage"
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scenarios"
@@ -121,6 +122,17 @@ func TestClientCoverage(t *testing.T) {
 	}
 	for _, a := range []string{"cancel", "pause"} {
 		require.Positive(t, cov.Actions[a], "action %s never happened:\n%v", a, cov)
+	}
+	// What the traces reached (package coverage): the application's own
+	// records and its callback. (This client asks only for JobTransferred
+	// and JobError, and the report's "never reached" line says that
+	// JobModification was never exercised.)
+	require.NotNil(t, cov.Trace)
+	require.Equal(t, cov.Worlds, cov.Trace.Worlds)
+	require.Contains(t, cov.Trace.Missing(coverage.Expected()), coverage.Item{Group: "method", Name: "JobModification"})
+	for _, it := range []coverage.Item{{Group: "event", Name: "app.outcome"}, {Group: "event", Name: "user.action"},
+		{Group: "method", Name: "JobTransferred"}, {Group: "method", Name: "JobError"}} {
+		require.Positive(t, cov.Trace.Count(it), "%s never reached:\n%v", it, cov)
 	}
 }
 

@@ -101,6 +101,9 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	for _, k := range scenarios.FaultKinds() {
 		cov.Faults[k.String()] += r.faults[k]
 	}
+	if cov.Trace != nil {
+		cov.Trace.AddTrace(r.recs)
+	}
 	if ch, ok := r.app.(Checker); ok {
 		if err := ch.Invariant(); err != nil {
 			r.live = append(r.live, Problem{Kind: KindInvariant, Msg: err.Error()})

@@ -29,6 +29,14 @@ type Swarm struct {
 
 	// Callback behaviour weights, per invocation.
 	ReturnOK, ReturnSFalse, ReturnFail, Sleep, LongSleep, CallJob, Panic, Hang int
+	// ReturnOdd is the weight of returning a success code other than S_OK
+	// and S_FALSE (0x00000002: a success, but not S_OK, so BITS calls JT/JE
+	// again, G20). Zero in the default swarm, whose draws it leaves as
+	// they were.
+	ReturnOdd int
+	// Suspend is the chance (of 4) that a job is suspended at a drawn
+	// instant and resumed a while later (G37, G38). Zero draws nothing.
+	Suspend int
 
 	// Callback, if set, makes the callback objects the world registers
 	// (one per job, and one per job again after a client restarts) instead
@@ -299,6 +307,18 @@ func adversarialJob(e *Env, sw Swarm, c sim.Chooser, job *scheduler.JobRef, i, o
 			job.SetNotifyFlags(callbackabi.NotifyFlags(c.Intn(0x40)) &^ callbackabi.BG_NOTIFY_FILE_RANGES_TRANSFERRED)
 		})
 	}
+	if sw.Suspend > 0 && chance(c, sw.Suspend, 4) {
+		at := sw.secs(c, 60)
+		back := at + time.Second + sw.secs(c, 30)
+		e.At(at, func() { job.Suspend() })
+		e.At(back, func() {
+			if cl := clients[ownerIdx]; cl.Alive() {
+				cl.Job(job).Resume()
+			} else {
+				adminApp.Job(job).Resume()
+			}
+		})
+	}
 	for range drawUpTo(c, sw.Reregistrations) {
 		e.At(sw.secs(c, 120), func() {
 			if cl := clients[ownerIdx]; cl.Alive() {
@@ -330,7 +350,7 @@ var _ callbackabi.Callback3 = (*adversary)(nil)
 func (a *adversary) act(job callbackabi.Job) callbackabi.HRESULT {
 	c := a.e.World.Chooser()
 	sw := a.sw
-	weights := []int{sw.ReturnOK, sw.ReturnSFalse, sw.ReturnFail, sw.Sleep, sw.LongSleep, sw.CallJob, sw.Panic, sw.Hang}
+	weights := []int{sw.ReturnOK, sw.ReturnSFalse, sw.ReturnFail, sw.Sleep, sw.LongSleep, sw.CallJob, sw.Panic, sw.Hang, sw.ReturnOdd}
 	for step := 0; step < 4; step++ {
 		switch pick(c, weights) {
 		case 0:
@@ -360,10 +380,15 @@ func (a *adversary) act(job callbackabi.Job) callbackabi.HRESULT {
 			panic("adversarial callback panics")
 		case 7:
 			a.e.World.Park() // never returns
+		case 8:
+			return oddSuccess
 		}
 	}
 	return callbackabi.S_OK
 }
+
+// oddSuccess is a success code that is neither S_OK nor S_FALSE.
+const oddSuccess callbackabi.HRESULT = 2
 
 func pick(c sim.Chooser, weights []int) int {
 	total := 0

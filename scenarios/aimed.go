@@ -66,16 +66,16 @@ func AimedSwarm(c sim.Chooser, a Aim) Swarm {
 			Users: 1, Clients: 1 + c.Intn(2), Jobs: 1 + c.Intn(3),
 			STA: 1 + w(3), Late: 2 + w(2), CmdLine: 4, Disable: w(4), Modification: w(1), FileTransferred: w(1),
 			Crash: 1 + w(3), Failures: 2 + w(2), Network: w(2), Takeover: w(3),
-			ReturnOK: 1 + w(3), ReturnSFalse: 1 + w(3), ReturnFail: 1 + w(3), Sleep: w(3), CallJob: w(3), Hang: w(2),
-			Window: 30 * time.Second, FlagChanges: w(3), Reregistrations: w(3),
+			ReturnOK: 1 + w(3), ReturnSFalse: 1 + w(3), ReturnFail: 1 + w(3), Sleep: w(3), CallJob: w(3), Hang: w(2), ReturnOdd: w(1),
+			Window: 30 * time.Second, FlagChanges: w(3), Reregistrations: w(3), Suspend: w(2),
 		}
 	case AimSlots:
 		return Swarm{
 			Users: 1, Clients: 1 + c.Intn(3), Jobs: 4 + c.Intn(8), MinJobs: 4,
 			STA: w(4), Late: w(2), CmdLine: w(1), Modification: 2 + w(2), FileTransferred: 2 + w(2),
 			Crash: w(1), Failures: w(4), Network: w(1),
-			ReturnOK: 2 + w(4), ReturnSFalse: w(2), ReturnFail: w(2), Sleep: 2 + w(4), LongSleep: w(1), CallJob: w(2),
-			Faults: true, Window: 20 * time.Second,
+			ReturnOK: 2 + w(4), ReturnSFalse: w(2), ReturnFail: w(2), Sleep: 2 + w(4), LongSleep: w(1), CallJob: w(2), ReturnOdd: w(1),
+			Suspend: w(2), Faults: true, Window: 20 * time.Second,
 		}
 	}
 	panic(fmt.Sprintf("scenarios: AimedSwarm(%v): unknown aim", a))

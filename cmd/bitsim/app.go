@@ -43,6 +43,8 @@ type app struct {
 	// signals returns the channel of SIGINT/SIGTERM a sweep stops on, and
 	// a function that stops the delivery.
 	signals func() (<-chan os.Signal, func())
+	// tallyCoverage: sweep --coverage, each seed's world is tallied.
+	tallyCoverage bool
 }
 
 // run is main without the process: it runs the command in args and
@@ -89,7 +91,7 @@ usage:
   bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--axis events|time] [--out FILE]
   bitsim render FILE.jsonl|- [--format text|chrome|html] [--axis events|time] [--out FILE]
   bitsim check FILE.jsonl|-
-  bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR]
+  bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR] [--coverage]
   bitsim sweep-merge FILE.json...
   bitsim search NAME [--strategy S] [--budget N] [--seed N] [--out FILE] [--choices FILE]
   bitsim search --replay FILE [--out FILE]

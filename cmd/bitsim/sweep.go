@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/bitsim/bitsim/catalogue"
+	"github.com/bitsim/bitsim/coverage"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/trace"
 )
@@ -80,6 +81,7 @@ type violationJSON struct {
 type seedResult struct {
 	hash    string // hashHexLen hex digits, or "-"
 	failure *failure
+	cov     *coverage.Tally // with --coverage: what the seed's world reached
 }
 
 // sweep is "bitsim sweep NAME --seeds A:B".
@@ -89,6 +91,7 @@ func (a *app) sweep(args []string) int {
 	shardFlag := c.flags.String("shard", "1/1", "run only shard `i/n`: the seeds S with S mod n = i-1")
 	parallel := c.flags.Int("parallel", runtime.GOMAXPROCS(0), "run `N` seeds at once (results do not depend on it)")
 	every := c.flags.Duration("progress-every", 5*time.Second, "when standard error is not a terminal, print a progress line every `DURATION` (0: never)")
+	withCoverage := c.flags.Bool("coverage", false, "after the summary, print what the worlds reached: every event kind, method, call result, job state, drop and unregister reason and dispatcher interaction, and what none reached (package coverage)")
 	outDir := c.flags.String("out", "", "write the shard's results to a JSON file in `DIR` (created if missing; -: the JSON to standard output, the summary to standard error)")
 	pos, code, ok := a.parseOrFail(c, args)
 	if !ok {
@@ -132,6 +135,7 @@ func (a *app) sweep(args []string) int {
 
 	sigs, stopSignals := a.signals()
 	defer stopSignals()
+	a.tallyCoverage = *withCoverage
 	run := a.runSeeds(s, first, count, sh.N, *parallel, sigs, *every, summary)
 	results := run.results
 
@@ -161,6 +165,15 @@ func (a *app) sweep(args []string) int {
 		fmt.Fprintf(summary, "sweep %s seeds %s shard %s: %s, %d failing\n", oneLine(s.Name), rng, sh, plural(count, "seed"), sf.Failed)
 	}
 	fmt.Fprintf(summary, "digest %s\n", sf.Digest)
+	if *withCoverage {
+		total := coverage.New()
+		for _, r := range results {
+			if r.cov != nil {
+				total.Merge(r.cov)
+			}
+		}
+		total.Report(summary)
+	}
 	if *outDir == "-" {
 		b, _ := json.MarshalIndent(&sf, "", "  ") // plain data: cannot fail
 		a.stdout.Write(append(b, '\n'))
@@ -291,6 +304,10 @@ func (a *app) runSeed(s scenarios.Scenario, seed uint64) (res seedResult) {
 	}
 	sum := trace.Hash(recs)
 	res.hash = hex.EncodeToString(sum[:])[:hashHexLen]
+	if a.tallyCoverage {
+		res.cov = coverage.New()
+		res.cov.AddTrace(recs)
+	}
 	vs, err := a.safeCheck(recs)
 	if err != nil {
 		res.failure = &failure{Seed: seed, Error: err.Error(), Repro: repro}

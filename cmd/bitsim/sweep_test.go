@@ -281,3 +281,19 @@ func TestShardFileName(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+// --coverage adds the coverage report after the summary and digest, which
+// stay as they were.
+func TestSweepCoverage(t *testing.T) {
+	plain := cli(t, "", "sweep", "good", "--seeds", "0:20")
+	with := cli(t, "", "sweep", "good", "--seeds", "0:20", "--coverage")
+	if with.code != exitOK || !strings.HasPrefix(with.stdout, plain.stdout) {
+		t.Fatalf("exit %d; the summary and digest must come first, unchanged:\n%s", with.code, with.stdout)
+	}
+	rest := strings.TrimPrefix(with.stdout, plain.stdout)
+	for _, want := range []string{"coverage over 20 worlds", "method     JobTransferred=20 JobError=0", "never reached: event client.exit"} {
+		if !strings.Contains(rest, want) {
+			t.Errorf("the report lacks %q:\n%s", want, rest)
+		}
+	}
+}
