@@ -10,8 +10,8 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/bitsimtest"
-	"github.com/bitsim/bitsim/coverage"
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/coverage"
 	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
