@@ -21,6 +21,8 @@ import (
 	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // The bug-finding benchmark (issue 11, item 2; docs/TESTING.md): each
@@ -159,6 +161,20 @@ func TestEveryPlantedBugIsFound(t *testing.T) {
 				tg := s.target(opts)
 				if f := s.strategy.Search(tg, 0, s.budget); f.Worlds > 0 {
 					t.Logf("found by %s on %s in %d worlds", s.strategy.Name, tg.Name, f.Worlds)
+					// The planted bug must be the cause: the correct
+					// dispatcher passes the same world.
+					good := s.target(scheduler.DefaultOptions())
+					var recs []trace.Record
+					var err error
+					if s.strategy.Name == "sweep" {
+						recs, err = good.Run(sim.NewPRNG(f.Seed), nil)
+					} else {
+						recs, err = explore.Replay(good, f.Choices)
+					}
+					if good.Fails(recs, err) {
+						t.Errorf("the world %s found fails without the planted bug too — a bug of the dispatcher or the catalogue: %v",
+							s.strategy.Name, catalogue.Check(recs))
+					}
 					return
 				}
 			}
