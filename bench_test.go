@@ -6,7 +6,7 @@ package bitsim_test
 //
 //   - BenchmarkDispatch: delivering one notification (a JobModification
 //     raised by transfer progress) to a callback that returns S_OK at once,
-//     trace recording on, in steady state, with 1k jobs and with 1M jobs
+//     trace recording on, in steady state, with 1k, 10k, 100k and 1M jobs
 //     (and their pending timers);
 //   - BenchmarkMinimalLoop: the floor — a minimal loop of the same shape
 //     (per-user slot counters, two FIFO lanes, a typed heap of pending
@@ -113,6 +113,8 @@ func benchDispatch(b *testing.B, jobs int) {
 
 func BenchmarkDispatch(b *testing.B) {
 	b.Run("jobs=1k", func(b *testing.B) { benchDispatch(b, 1000) })
+	b.Run("jobs=10k", func(b *testing.B) { benchDispatch(b, 10_000) })
+	b.Run("jobs=100k", func(b *testing.B) { benchDispatch(b, 100_000) })
 	b.Run("jobs=1M", func(b *testing.B) {
 		if testing.Short() {
 			b.Skip("1M jobs: skipped in -short")
@@ -212,6 +214,8 @@ func benchMinimal(b *testing.B, jobs int) {
 
 func BenchmarkMinimalLoop(b *testing.B) {
 	b.Run("jobs=1k", func(b *testing.B) { benchMinimal(b, 1000) })
+	b.Run("jobs=10k", func(b *testing.B) { benchMinimal(b, 10_000) })
+	b.Run("jobs=100k", func(b *testing.B) { benchMinimal(b, 100_000) })
 	b.Run("jobs=1M", func(b *testing.B) { benchMinimal(b, 1_000_000) })
 }
 
