@@ -679,6 +679,14 @@ func (s *Service) validAtStart(c *call) bool {
 	if j.reg.gen != c.regGen || j.reg.cb == nil || !j.wants(c.m) {
 		return false
 	}
+	if (c.m == mJT || c.m == mJE) && j.n.ft.len() > 0 && !s.opts.Mutants.Has(mutant.StaleJEBeforeFT) {
+		// Fix (G15, G33): JT/JE wait for every owed FileTransferred, also
+		// when they took their slot first. Aimed-slots seed 6065: a
+		// JobError waited for the busy STA thread, the job was suspended
+		// and resumed, a file finished (FileTransferred owed) and the job
+		// failed again; the old JobError call began ahead of the file's.
+		return false
+	}
 	switch c.m {
 	case mJT:
 		return j.state == stTransferred && !j.n.done[mJT]

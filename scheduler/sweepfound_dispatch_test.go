@@ -9,6 +9,7 @@ package scheduler_test
 // catalogue names the broken rule), so each test is shown able to fail.
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -342,4 +343,51 @@ func TestAimedFoundLowLaneSlotTakenBeforeHighLaneWait(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"G32"}, rulesBroken(hidden))
+}
+
+// G15, G33 (S-FT: "The FileTransferred callbacks are dispatched before the
+// JobTransferred and JobError callbacks"; aimed-slots seeds 6065, 1329,
+// 2072, aimed-cmdline seed 249529): a JobError takes its slot and waits
+// for the STA thread the application holds. The job is suspended (the
+// JobError is no longer owed) and resumed: file 0 arrives, its
+// FileTransferred queues for the thread behind the old JobError, and file
+// 1 fails, so the job is in ERROR again. When the thread is free, the old
+// JobError call must not begin ahead of the FileTransferred owed since.
+func TestAimedFoundStaleJobErrorWaitsForFileTransferred(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		e := newEnv(t, opts)
+		ui := e.client("ui", e.svc.AddUser("alice", false), scheduler.STA)
+		ui.HoldSTA()
+		job, res := ui.CreateJob("two files", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+		mustOK(t, res)
+		for i := range 2 {
+			mustOK(t, job.AddFileSpec(scheduler.FileSpec{RemoteURL: fmt.Sprintf("http://h/f%d", i), LocalName: fmt.Sprintf(`C:\f%d`, i),
+				Size: mb, Failures: []scheduler.Failure{{AtByte: uint64(i) * mb / 2, HR: callbackabi.BG_E_HTTP_ERROR(404)}}}))
+		}
+		mustOK(t, job.SetNotifyFlags(fJT|fJE|fFT))
+		mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{FileDone: func(callbackabi.Job, callbackabi.File) hr { return sOK }}))
+		fgResume(t, job)                                       // ERROR at connect: the JobError queues for the thread
+		e.at(time.Second, func() { mustOK(t, job.Suspend()) }) // the JobError is no longer owed
+		e.at(2*time.Second, func() { mustOK(t, job.Resume()) })
+		e.at(30*time.Second, ui.ReleaseSTA)
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		calls := recs.ev(trace.EvCallBegin).job(job.Name())
+		require.Len(t, calls, 2, recs.dump())
+		assert.Equal(t, trace.FileTransferred, calls[0].Method, "the file first")
+		assert.Equal(t, trace.JobError, calls[1].Method)
+		assert.Equal(t, 30*time.Second, calls[1].T)
+		assert.Len(t, recs.ev(trace.EvCallUnqueued).where(func(r trace.Record) bool { return r.Call < calls[0].Call }), 1,
+			"the old JobError gives back its slot")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, job := run(t, withMutant(mutant.StaleJEBeforeFT))
+		calls := recs.ev(trace.EvCallBegin).job(job.Name())
+		require.NotEmpty(t, calls, recs.dump())
+		assert.Equal(t, trace.JobError, calls[0].Method)
+		assert.Equal(t, []string{"G15"}, rulesBroken(recs))
+	})
 }
