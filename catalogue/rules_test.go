@@ -428,6 +428,33 @@ func ruleCases() []ruleCase {
 				r := b.finish("deadline")
 				return b.recs, []int64{e, r}
 			}},
+		{name: "a failure is followed by a call queued for the STA thread", rule: "G20",
+			// aimed-cmdline seed 990207: the new call took its slot and
+			// waits for a thread the application holds when the run ends.
+			clean: func() []trace.Record {
+				b := newTB()
+				b.client("app-1", "alice", "STA")
+				b.create("job-1", "alice")
+				b.reg("job-1", "app-1", "alice")
+				b.transfer("job-1")
+				b.call(1, "job-1", "alice", "app-1", jt, eFail)
+				b.hold("app-1")
+				b.queued(2, "job-1", "alice", "app-1", jt)
+				b.finish("deadline")
+				return b.recs
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := newTB()
+				b.client("app-1", "alice", "STA")
+				b.create("job-1", "alice")
+				b.reg("job-1", "app-1", "alice")
+				b.transfer("job-1")
+				b.begin(1, "job-1", "alice", "app-1", jt)
+				e := b.end(1, eFail)
+				b.hold("app-1")
+				r := b.finish("deadline")
+				return b.recs, []int64{e, r}
+			}},
 		{name: "no JobTransferred after S_OK", rule: "G20",
 			clean: func() []trace.Record {
 				b := basic()

@@ -99,7 +99,7 @@ type owedW struct {
 	prevSucc  int64 // a success to an earlier registration in this entry (G19)
 	firstCall int64 // first call.begin to the current registration in this entry
 	lastFail  int64 // last failed call.end to the current registration in this entry
-	pending   int64 // G20: failed call.end not yet followed by a call, cmdline.start or retry.scheduled
+	pending   int64 // G20: failed call.end not yet followed by a call (begun, or queued for its STA thread), cmdline.start or retry.scheduled
 	relieved  int64 // a non-success handed the notification to the command line (G25)
 	takeover  int64 // a failure (hr < 0 or disconnected) handed it to the command line (G26)
 	cmdStart  int64 // last cmdline.start in this entry
@@ -617,6 +617,12 @@ func (w *world) applyQueued(r *trace.Record) {
 	w.queued[r.Call] = &callW{id: r.Call, seq: r.Seq, t: r.T, job: j, user: u, client: w.client(r.Client), method: r.Method, lane: r.Lane}
 	u.queued++
 	j.queued++
+	if k := owedIndex(r.Method); k >= 0 {
+		// G20: a new call followed the failure; it took its slot and
+		// waits for the STA thread (aimed-cmdline seed 990207: the
+		// thread was still busy when the run reached its deadline).
+		j.n[k].pending = 0
+	}
 	w.unwait(j, r.Method, u)
 }
 
