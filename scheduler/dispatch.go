@@ -96,6 +96,7 @@ type notifyState struct {
 	owedRec  [2]bool // notify.owed written and not yet settled
 	queued   [nM]bool
 	qgen     [nM]uint32 // the registration generation of the queued dispatch
+	qtgen    [nM]int64  // the state entry (job.tgen) of the queued dispatch
 	inflight [nM]int32
 	retryAt  [nM]time.Duration // not before (0: no wait)
 	ft       ring[int32]       // files owed a FileTransferred, FIFO (G15)
@@ -120,6 +121,7 @@ type req struct {
 	m      uint8
 	waited bool // slot.wait recorded
 	regGen uint32
+	tgen   int64 // the job's state entry (job.tgen) it was queued in
 }
 
 func (j *job) disabled() bool {
@@ -136,7 +138,18 @@ func (j *job) wants(m int) bool { return j.flags&flagOf[m] != 0 && !j.disabled()
 // crashed, a new registration came while every slot was still held, and the
 // JobError owed to it was never queued; the run ended idle without it.
 func (j *job) queuedNow(m int) bool {
-	return j.n.queued[m] && (j.n.qgen[m] == j.reg.gen || j.s.opts.Mutants.Has(mutant.StaleQueued))
+	return j.n.queued[m] && (j.n.qgen[m] == j.reg.gen && j.sameEntry(m, j.n.qtgen[m]) || j.s.opts.Mutants.Has(mutant.StaleQueued))
+}
+
+// sameEntry reports whether a JT/JE dispatch queued in state entry tgen
+// still belongs to the job's current entry. Fix (G18; found by the
+// bug-finding portfolio on aimed-cmdline): a JobTransferred waited for a
+// slot, was dropped when the job was suspended, and was owed again when
+// the job came back to TRANSFERRED; the old lane entry stood in for the
+// new one, so no slot.wait was written and, the slots held by hung calls,
+// the run ended idle with it owed. Other methods are not tied to an entry.
+func (j *job) sameEntry(m int, tgen int64) bool {
+	return (m != mJT && m != mJE) || tgen == j.tgen || j.s.opts.Mutants.Has(mutant.StaleEntryQueued)
 }
 
 // owed reports whether JT (m = mJT) or JE (mJE) is owed now.
@@ -366,9 +379,9 @@ func (s *Service) enqueue(j *job, m int) {
 		s.beginCall(j, m, u, lane)
 		return
 	}
-	j.n.queued[m], j.n.qgen[m] = true, j.reg.gen
+	j.n.queued[m], j.n.qgen[m], j.n.qtgen[m] = true, j.reg.gen, j.tgen
 	wait := s.opts.Cap > 0 && u.busy >= s.cap()
-	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, waited: wait})
+	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, tgen: j.tgen, waited: wait})
 	if wait {
 		if lane == 0 {
 			s.queueLaunched(u)
@@ -416,7 +429,7 @@ func (s *Service) recWaits(u *User) {
 			r := &q.buf[(q.head+k)%len(q.buf)]
 			r.waited = true
 			j, m := s.jobs[r.job], int(r.m)
-			if !s.stillWanted(j, m, r.regGen, u) {
+			if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
 				continue // stale: dropped when it reaches the head
 			}
 			s.stats.SlotWaits++
@@ -459,10 +472,10 @@ func (s *Service) onPump(ev sim.Event) {
 		r := u.lanes[lane].pop()
 		j := s.jobs[r.job]
 		m := int(r.m)
-		if r.regGen == j.n.qgen[m] {
+		if r.regGen == j.n.qgen[m] && r.tgen == j.n.qtgen[m] {
 			j.n.queued[m] = false // not when a newer registration's dispatch is queued too
 		}
-		if !s.stillWanted(j, m, r.regGen, u) {
+		if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
 			s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
 			s.evaluate(j)
 			continue

@@ -391,3 +391,40 @@ func TestAimedFoundStaleJobErrorWaitsForFileTransferred(t *testing.T) {
 		assert.Equal(t, []string{"G15"}, rulesBroken(recs))
 	})
 }
+
+// G18 (found by the bug-finding portfolio: mutate on aimed-cmdline): a
+// JobTransferred retry waits for alice's one slot, which a hung call
+// holds; the job is suspended (the JobTransferred is dropped, reason
+// state) and resumed, and is TRANSFERRED again at once. The dispatch
+// queued in the earlier entry must not stand in for the new entry's: the
+// new one is queued and its wait written, so the trace shows what holds
+// the notification back.
+func TestPortfolioFoundNewEntryQueuedBesideStaleDispatch(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef) {
+		opts.Cap = 1
+		e := newEnv(t, opts)
+		alice := e.svc.AddUser("alice", false)
+		h := newJob(t, e.client("app-2", alice, scheduler.MTA), 5*mb) // another process of alice's holds the slot
+		mustOK(t, h.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { e.w.Park(); return sOK }}))
+		job := newJob(t, e.client("app-1", alice, scheduler.MTA), mb)
+		mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { return callbackabi.S_FALSE }}))
+		mustOK(t, job.SetMinimumRetryDelay(5))
+		mustOK(t, job.Resume()) // TRANSFERRED at 1.1 s: its JobTransferred returns S_FALSE, the retry is due at 6.1 s
+		e.at(2*time.Second, func() { fgResume(t, h) }) // its JobTransferred hangs and holds the slot
+		e.at(40*time.Second, func() { mustOK(t, job.Suspend()) })
+		e.at(50*time.Second, func() { mustOK(t, job.Resume()) })
+		return e.run(), job
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, job := run(t, scheduler.DefaultOptions())
+		waits := recs.ev(trace.EvSlotWait).job(job.Name())
+		require.Len(t, waits, 2, recs.dump())
+		assert.Equal(t, 50100*time.Millisecond, waits[1].T, "the new entry's JobTransferred waits for the slot")
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, job := run(t, withMutant(mutant.StaleEntryQueued))
+		assert.Len(t, recs.ev(trace.EvSlotWait).job(job.Name()), 1)
+		assert.Equal(t, []string{"G18"}, rulesBroken(recs))
+	})
+}

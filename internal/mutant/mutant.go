@@ -32,6 +32,7 @@ const (
 	StaleQueued              // a dispatch queued for an earlier registration stands in for the new registration's (seed 580079; breaks G18)
 	FailWhileDisabledIgnored // a JT/JE that fails while its flag is off does not hand over to the command line (seeds 2064397, 2613190, 4065586, 4131770; breaks G26)
 	StaleJEBeforeFT          // a JobTransferred/JobError call that took its slot before the job left the state begins after it re-entered it, ahead of a FileTransferred owed meanwhile (aimed-slots seed 6065; breaks G15/G33)
+	StaleEntryQueued         // a JT/JE dispatch queued in an earlier state entry of the job stands in for the current entry's (portfolio on aimed-cmdline; breaks G18)
 	UnregisterQuiet          // clearing the registration does not hand what the job owes to the command line until something else re-evaluates the job (aimed-cmdline seeds 138283, 193177; breaks G28)
 
 	FRTHighLane    // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
