@@ -409,7 +409,7 @@ func TestPortfolioFoundNewEntryQueuedBesideStaleDispatch(t *testing.T) {
 		job := newJob(t, e.client("app-1", alice, scheduler.MTA), mb)
 		mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { return callbackabi.S_FALSE }}))
 		mustOK(t, job.SetMinimumRetryDelay(5))
-		mustOK(t, job.Resume()) // TRANSFERRED at 1.1 s: its JobTransferred returns S_FALSE, the retry is due at 6.1 s
+		mustOK(t, job.Resume())                        // TRANSFERRED at 1.1 s: its JobTransferred returns S_FALSE, the retry is due at 6.1 s
 		e.at(2*time.Second, func() { fgResume(t, h) }) // its JobTransferred hangs and holds the slot
 		e.at(40*time.Second, func() { mustOK(t, job.Suspend()) })
 		e.at(50*time.Second, func() { mustOK(t, job.Resume()) })
