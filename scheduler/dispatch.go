@@ -400,16 +400,37 @@ func (s *Service) enqueue(j *job, m int) {
 // waited (G32), as the pump gave it. Seed 16143 of the fault worlds: a
 // JobModification's call.begin came after a JobTransferred's slot.wait
 // raised by an earlier call's SetNotifyFlags, though it had its slot first.
+//
+// The high-lane calls launched before the last such low-lane call are
+// written too, in launch order — the order the pump gave the slots, high
+// lane first. Fix (G32, aimed-slots seeds 295996, 315229, 497093): one
+// pump gave a JobTransferred that waited, then a FileRangesTransferred,
+// a slot each; only the low-lane call was written here, the JobTransferred's
+// call.queued came later, and the trace showed the low lane served while
+// the high lane still waited.
 func (s *Service) queueLaunched(u *User) {
 	q := &s.ready
+	last := -1
 	for k := 0; k < q.n; k++ {
-		c := s.calls[q.buf[(q.head+k)%len(q.buf)]]
-		if c.u == u && c.lane == 1 && !c.begun && !c.queued && !c.ended {
-			c.queued = true
-			s.rec(trace.Record{Ev: trace.EvCallQueued, Call: c.id, Job: c.j.name, User: u.name, Client: c.client.name,
-				Method: methodOf[c.m], Lane: laneOf[c.lane]})
+		if c := s.calls[q.buf[(q.head+k)%len(q.buf)]]; s.launchedWaiting(c, u) && c.lane == 1 {
+			last = k
 		}
 	}
+	for k := 0; k <= last; k++ {
+		c := s.calls[q.buf[(q.head+k)%len(q.buf)]]
+		if !s.launchedWaiting(c, u) || (c.lane == 0 && s.opts.Mutants.Has(mutant.QueuedLowOnly)) {
+			continue
+		}
+		c.queued = true
+		s.rec(trace.Record{Ev: trace.EvCallQueued, Call: c.id, Job: c.j.name, User: u.name, Client: c.client.name,
+			Method: methodOf[c.m], Lane: laneOf[c.lane]})
+	}
+}
+
+// launchedWaiting: c holds a slot of u and waits for its invocation, its
+// call.queued not written yet.
+func (s *Service) launchedWaiting(c *call, u *User) bool {
+	return c.u == u && !c.begun && !c.queued && !c.ended
 }
 
 // recWaits writes slot.wait for the dispatches left in u's lanes when the

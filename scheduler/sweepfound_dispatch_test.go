@@ -428,3 +428,66 @@ func TestPortfolioFoundNewEntryQueuedBesideStaleDispatch(t *testing.T) {
 		assert.Equal(t, []string{"G18"}, rulesBroken(recs))
 	})
 }
+
+// G32 (aimed-slots seeds 295996, 315229, 497093): the trace shows the
+// slots in the order the pump gave them, high lane first. On an STA
+// client, P holds alice's first slot until 6 s and A and B wait for the
+// thread with the other two; two JobTransferreds (h1, h2) wait in the high
+// lane and a JobModification (x) in the low lane. At 6 s the slots free
+// one at a time as the thread runs P, A and h1, and each goes to the next
+// waiting dispatch: h1, h2, then x. B then runs before h2 and x, and its
+// callback makes a third JobTransferred owed, which finds the slots full.
+// h2 and x took their slots in that order but have not begun: both get
+// call.queued, h2's first. Writing only x's (the mutant) showed a
+// low-lane call taking a slot while h2 still waited in the high lane.
+func TestAimedFoundHighLaneSlotShownBeforeLowLane(t *testing.T) {
+	run := func(t *testing.T, opts scheduler.Options) (tr, *scheduler.JobRef, *scheduler.JobRef) {
+		opts.Cap = 3
+		e := newEnv(t, opts)
+		app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.STA)
+		done, h1, h2 := newJob(t, app, mb), newJob(t, app, mb), newJob(t, app, mb)
+		for _, j := range []*scheduler.JobRef{done, h1, h2} {
+			fgResume(t, j) // TRANSFERRED before 5 s, nobody registered yet
+		}
+		jm := func(f func()) callbackabi.Callback {
+			return &scenarios.Funcs{Modification: func(callbackabi.Job) hr {
+				if e.w.Now() >= 5*time.Second {
+					f()
+				}
+				return sOK
+			}}
+		}
+		p, a, b, x := newJob(t, app, mb), newJob(t, app, mb), newJob(t, app, mb), newJob(t, app, mb)
+		mustOK(t, p.SetNotifyInterface(jm(func() { e.svc.Clock().Sleep(time.Second) })))
+		mustOK(t, a.SetNotifyInterface(jm(func() {})))
+		mustOK(t, b.SetNotifyInterface(jm(func() { mustOK(t, done.SetNotifyInterface(&scenarios.Funcs{})) })))
+		mustOK(t, x.SetNotifyInterface(jm(func() {})))
+		for _, j := range []*scheduler.JobRef{p, a, b, x} {
+			mustOK(t, j.SetNotifyFlags(fJT|fJE|fJM))
+		}
+		e.at(5*time.Second, func() {
+			for _, j := range []*scheduler.JobRef{p, a, b} { // take the three slots
+				mustOK(t, j.SetDescription("changed"))
+			}
+			mustOK(t, h1.SetNotifyInterface(&scenarios.Funcs{})) // the high lane waits
+			mustOK(t, h2.SetNotifyInterface(&scenarios.Funcs{}))
+			mustOK(t, x.SetDescription("changed")) // the low lane waits
+		})
+		return e.run(), h2, x
+	}
+	t.Run("fixed", func(t *testing.T) {
+		recs, h2, x := run(t, scheduler.DefaultOptions())
+		hq := recs.ev(trace.EvCallQueued).job(h2.Name())
+		xq := recs.ev(trace.EvCallQueued).job(x.Name())
+		require.Len(t, hq, 1, recs.dump())
+		require.Len(t, xq, 1, recs.dump())
+		assert.Less(t, hq[0].Seq, xq[0].Seq, "h2's JobTransferred took its slot before x's JobModification")
+		assert.Equal(t, 6*time.Second, xq[0].T)
+		assert.Empty(t, rulesBroken(recs))
+	})
+	t.Run("mutant", func(t *testing.T) {
+		recs, h2, _ := run(t, withMutant(mutant.QueuedLowOnly))
+		assert.Empty(t, recs.ev(trace.EvCallQueued).job(h2.Name()))
+		assert.Equal(t, []string{"G32"}, rulesBroken(recs))
+	})
+}

@@ -38,6 +38,7 @@ const (
 	FRTHighLane    // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
 	JMNoCoalesce   // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
 	ServiceCmdLine // a job owned by a service account runs its notification program (breaks G30)
+	QueuedLowOnly  // a high-lane dispatch finding the slots full writes call.queued for the low-lane calls launched at this instant but not for the high-lane calls launched before them (aimed-slots seeds 295996, 315229, 497093; breaks G32)
 )
 
 // Has reports whether m is switched on in s.
