@@ -6,7 +6,7 @@
 //	bitsim run NAME [--seed N] [--format text|jsonl|chrome|html] [--out FILE]
 //	bitsim render FILE.jsonl|- [--format text|chrome|html] [--out FILE]
 //	bitsim check FILE.jsonl|-
-//	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR] [--progress-every D]
+//	bitsim sweep NAME --seeds A:B [--shard i/n] [--parallel N] [--out DIR] [--progress-every D] [--coverage]
 //	bitsim sweep-merge FILE.json...
 //	bitsim search NAME [--strategy S] [--budget N] [--seed N] [--out FILE] [--choices FILE]
 //	bitsim search --replay FILE [--out FILE]
