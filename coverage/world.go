@@ -56,7 +56,10 @@ func newWorld() *world {
 	}
 }
 
-func endClass(r *trace.Record) string {
+// CallResult names how a call ended, from its call.end record: "S_OK",
+// "S_FALSE", "other-success", "failure", "disconnected" (the client was
+// gone) or "panic" — the items of the group "result".
+func CallResult(r *trace.Record) string {
 	switch {
 	case r.Outcome == trace.OutcomeDisconnected:
 		return "disconnected"
@@ -146,7 +149,7 @@ func (w *world) read(r *trace.Record, reach func(group, name string)) {
 		delete(w.calls, r.Call)
 		w.inflight[c.job]--
 		w.userCall[c.user]--
-		class := endClass(r)
+		class := CallResult(r)
 		reach("result", class)
 		if class == "disconnected" {
 			reach("dispatch", "call-to-dead-client")

@@ -78,10 +78,11 @@ func TestTimelineFeaturesArePairsOfEvents(t *testing.T) {
 	}
 	var got []feature
 	var at []int
-	newTimeline().features(recs, func(f feature, i int) { got, at = append(got, f), append(at, i) })
+	tl := newTimeline()
+	tl.features(recs, func(f feature, i int) { got, at = append(got, f), append(at, i) })
 	st := tok(trace.EvJobState, 0, 6)
 	begin := tok(trace.EvCallBegin, trace.JobTransferred, uint32(trace.LaneHigh))
-	end := tok(trace.EvCallEnd, trace.JobTransferred, 1) // S_FALSE
+	end := tok(trace.EvCallEnd, trace.JobTransferred, tl.reason("S_FALSE")) // how it ended, interned
 	assert.Equal(t, []feature{
 		pair(0, 0, st, true),
 		pair(1, 0, tok(trace.EvCallBegin, trace.JobTransferred, 0), true), // the user's first call, no other in flight

@@ -1,6 +1,9 @@
 package explore
 
-import "slices"
+import (
+	"math/bits"
+	"slices"
+)
 
 // pct holds the priority change points of one PCT-style world (Burckhardt
 // et al., "A Randomized Scheduler with Probabilistic Guarantees of Finding
@@ -60,7 +63,7 @@ func (p *pct) tie(pos int) uint64 {
 
 // latency biases a fresh raw choice v at pos by its stratum's bias.
 func (p *pct) latency(v uint64, _ int, pos int) uint64 {
-	hi, _ := mul64(v, v)
+	hi, _ := bits.Mul64(v, v)
 	switch p.biases[p.stratum(pos)] {
 	case 1:
 		return hi // u² leans towards 0

@@ -2,6 +2,7 @@ package explore
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
@@ -79,7 +80,7 @@ func StrategyNamed(name string) (Strategy, bool) {
 		}
 	}
 	for d := 1; d <= 10; d++ {
-		if name == "pct-"+itoa(d) {
+		if name == "pct-"+strconv.Itoa(d) {
 			return PCT(d), true
 		}
 	}
@@ -116,7 +117,7 @@ var Sweep = Strategy{
 // same-instant order and one latency bias each.
 func PCT(d int) Strategy {
 	return Strategy{
-		Name: "pct-" + itoa(d),
+		Name: "pct-" + strconv.Itoa(d),
 		Doc:  "priority change points: d−1 random points where the order of same-instant events and the bias of latencies change",
 		search: func(t Target, seed uint64, budget int, stop func(int) bool) Found {
 			r := splitmix(seed)
@@ -255,15 +256,4 @@ var Frontier = Strategy{
 		}
 		return Found{Ran: budget}
 	},
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }

@@ -84,5 +84,3 @@ func (r *splitmix) intn(n int) int {
 	hi, _ := bits.Mul64(r.next(), uint64(n))
 	return int(hi)
 }
-
-func mul64(a, b uint64) (hi, lo uint64) { return bits.Mul64(a, b) }

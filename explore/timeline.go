@@ -2,6 +2,7 @@ package explore
 
 import (
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/coverage"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -41,26 +42,9 @@ func pair(tag uint64, prev, cur token, same bool) feature {
 	return feature(f)
 }
 
-// hrClass sorts a call's end into S_OK, S_FALSE, another success, a
-// failure, disconnected, or panic.
-func hrClass(r *trace.Record) uint32 {
-	switch {
-	case r.Outcome == trace.OutcomeDisconnected:
-		return 4
-	case r.Outcome == trace.OutcomePanic:
-		return 5
-	case r.HR == callbackabi.S_OK:
-		return 0
-	case r.HR == callbackabi.S_FALSE:
-		return 1
-	case r.HR >= 0:
-		return 2
-	}
-	return 3
-}
-
 // timeline extracts the features of one trace. reasons interns the free
-// strings (drop and unregister reasons) across the worlds of a search.
+// strings (drop and unregister reasons, call results) across the worlds of
+// a search.
 type timeline struct {
 	reasons map[string]uint32
 }
@@ -131,7 +115,7 @@ func (tl *timeline) features(recs []trace.Record, emit func(f feature, at int)) 
 			delete(calls, r.Call)
 			inflight[c.user]--
 			job = c.job
-			t = tok(r.Ev, c.method, hrClass(r))
+			t = tok(r.Ev, c.method, tl.reason(coverage.CallResult(r)))
 		default:
 			continue
 		}
