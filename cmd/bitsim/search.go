@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"sync/atomic"
 
 	"github.com/bitsim/bitsim/explore"
 	"github.com/bitsim/bitsim/scheduler"
@@ -64,20 +63,21 @@ func (a *app) search(args []string) int {
 
 	sigs, stopSignals := a.signals()
 	defer stopSignals()
-	var caught atomic.Value // os.Signal
-	go func() {
-		for sig := range sigs {
-			caught.CompareAndSwap(nil, sig)
+	var caught os.Signal // asked after each world: the search runs on this goroutine
+	f := st.SearchUntil(target, *seed, *budget, func(int) bool {
+		select {
+		case caught = <-sigs:
+		default:
 		}
-	}()
-	f := st.SearchUntil(target, *seed, *budget, func(int) bool { return caught.Load() != nil })
+		return caught != nil
+	})
 	head := fmt.Sprintf("search %s --strategy %s --seed %d", target.Name, st.Name, *seed)
 	if f.Worlds == 0 {
 		finishTrace(false)
 		finishChoices(false)
-		if sig, ok := caught.Load().(os.Signal); ok {
-			fmt.Fprintf(a.stdout, "%s: stopped by %v after %d worlds, none failing\n", head, sig, f.Ran)
-			return exitCodeFor(sig)
+		if caught != nil {
+			fmt.Fprintf(a.stdout, "%s: stopped by %v after %d worlds, none failing\n", head, caught, f.Ran)
+			return exitCodeFor(caught)
 		}
 		fmt.Fprintf(a.stdout, "%s: %d worlds, none failing\n", head, f.Ran)
 		return exitOK

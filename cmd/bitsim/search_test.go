@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,3 +90,18 @@ func TestSearchBadUsage(t *testing.T) {
 }
 
 func noViolations([]trace.Record) []catalogue.Violation { return nil }
+
+// SIGINT stops a search after the world in flight: it says how many ran and
+// exits 128+2.
+func TestSearchStopsOnSignal(t *testing.T) {
+	r := cliWith(t, func(a *app) {
+		a.check = noViolations
+		a.signals = func() (<-chan os.Signal, func()) {
+			c := make(chan os.Signal, 1)
+			c <- syscall.SIGINT
+			return c, func() {}
+		}
+	}, "search", "adversarial", "--budget", "1000")
+	assert.Equal(t, 130, r.code, r.stderr)
+	assert.Equal(t, "search adversarial --strategy pct-3 --seed 1: stopped by interrupt after 1 worlds, none failing\n", r.stdout)
+}
