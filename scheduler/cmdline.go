@@ -91,7 +91,7 @@ func (s *Service) onCmdExit(ev sim.Event) {
 		d = time.Second
 	}
 	j.n.cmdAt = s.now() + d
-	s.rec(trace.Record{Ev: trace.EvRetry, Job: j.name, Method: trace.CmdLine, At: j.n.cmdAt})
+	s.pack(trace.Packed{Ev: trace.EvRetry, Job: j.nid(), Method: trace.CmdLine, A: int64(j.n.cmdAt)})
 	s.w.Schedule(j.n.cmdAt, classTimer, s.kCmdRetry, int64(j.idx), 0)
 	if s.opts.AlternateCmdLine && j.reg.cb != nil {
 		j.n.viaCmd[m] = false

@@ -290,7 +290,7 @@ func (s *Service) evaluate(j *job) {
 		if !(j.wants(mFT) && j.reg.cb != nil && j.reg.cb2) && j.n.inflight[mFT] == 0 && !j.queuedNow(mFT) {
 			for j.n.ft.len() > 0 {
 				j.n.ft.pop()
-				s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: trace.FileTransferred, Reason: s.dropReason(j, mFT)})
+				s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: trace.FileTransferred, Text: s.log.Name(s.dropReason(j, mFT))})
 			}
 		} else if j.n.inflight[mFT] == 0 && !j.queuedNow(mFT) && now >= j.n.retryAt[mFT] {
 			s.enqueue(j, mFT)
@@ -300,7 +300,7 @@ func (s *Service) evaluate(j *job) {
 		owed := j.owedM(m)
 		if owed && !j.n.owedRec[m] {
 			j.n.owedRec[m] = true
-			s.rec(trace.Record{Ev: trace.EvNotifyOwed, Job: j.name, Method: methodOf[m], File: -1})
+			s.pack(trace.Packed{Ev: trace.EvNotifyOwed, Job: j.nid(), Method: methodOf[m], A: -1})
 			if s.opts.Mutants.Has(mutant.SlowDelivery) && j.n.retryAt[m] == 0 {
 				j.n.retryAt[m] = now + j.retryDelay
 				s.w.Schedule(j.n.retryAt[m], classTimer, s.kCallRetry, int64(j.idx), 0)
@@ -308,7 +308,7 @@ func (s *Service) evaluate(j *job) {
 		} else if !owed && j.n.owedRec[m] {
 			j.n.owedRec[m] = false
 			if !j.n.done[m] {
-				s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
+				s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
 			}
 		}
 		if !owed {
@@ -387,7 +387,7 @@ func (s *Service) enqueue(j *job, m int) {
 			s.queueLaunched(u)
 		}
 		s.stats.SlotWaits++
-		s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
+		s.pack(trace.Packed{Ev: trace.EvSlotWait, Job: j.nid(), User: u.nid(), Method: methodOf[m], Lane: laneOf[lane]})
 	}
 	s.schedulePump(u)
 }
@@ -422,7 +422,7 @@ func (s *Service) queueLaunched(u *User) {
 			continue
 		}
 		c.queued = true
-		s.rec(trace.Record{Ev: trace.EvCallQueued, Call: c.id, Job: c.j.name, User: u.name, Client: c.client.name,
+		s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.j.nid(), User: u.nid(), Client: c.client.nid(),
 			Method: methodOf[c.m], Lane: laneOf[c.lane]})
 	}
 }
@@ -454,7 +454,7 @@ func (s *Service) recWaits(u *User) {
 				continue // stale: dropped when it reaches the head
 			}
 			s.stats.SlotWaits++
-			s.rec(trace.Record{Ev: trace.EvSlotWait, Job: j.name, User: u.name, Method: methodOf[m], Lane: laneOf[lane]})
+			s.pack(trace.Packed{Ev: trace.EvSlotWait, Job: j.nid(), User: u.nid(), Method: methodOf[m], Lane: laneOf[lane]})
 		}
 	}
 }
@@ -497,7 +497,7 @@ func (s *Service) onPump(ev sim.Event) {
 			j.n.queued[m] = false // not when a newer registration's dispatch is queued too
 		}
 		if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
-			s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
+			s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
 			s.evaluate(j)
 			continue
 		}
@@ -661,7 +661,7 @@ func (s *Service) onInvoke(sim.Event) {
 			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
 			if !c.queued {
 				c.queued = true
-				s.rec(trace.Record{Ev: trace.EvCallQueued, Call: c.id, Job: c.j.name, User: c.u.name, Client: cl.name,
+				s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.j.nid(), User: c.u.nid(), Client: cl.nid(),
 					Method: methodOf[c.m], Lane: laneOf[c.lane]})
 			}
 			cl.staQueued()
@@ -755,14 +755,14 @@ func (s *Service) abandon(c *call) {
 	j, m, u := c.j, c.m, c.u
 	c.ended = true
 	if c.queued {
-		s.rec(trace.Record{Ev: trace.EvCallUnqueued, Call: c.id})
+		s.pack(trace.Packed{Ev: trace.EvCallUnqueued, A: c.id})
 	}
 	u.busy--
 	s.settle(c)
 	if c.regGen == j.reg.gen && (m == mJM || m == mFRT) {
 		j.n.launched[m] = false
 	}
-	s.rec(trace.Record{Ev: trace.EvNotifyDrop, Job: j.name, Method: methodOf[m], Reason: s.dropReason(j, m)})
+	s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
 	s.releaseCall(c)
 	if cl := c.client; cl.apt == STA && !cl.staBusy && !cl.staNext && cl.alive && cl.staQ.len() > 0 {
 		s.launch(s.calls[cl.staQ.pop()]) // the STA thread is free for the next one
@@ -818,8 +818,8 @@ func (s *Service) recBegin(c *call, parent int64) {
 			s.lowTrigger(j, c.m)
 		}
 	}
-	s.rec(trace.Record{Ev: trace.EvCallBegin, Call: c.id, Job: c.j.name, User: c.u.name, Client: c.client.name,
-		Method: methodOf[c.m], Lane: laneOf[c.lane], Parent: parent})
+	s.pack(trace.Packed{Ev: trace.EvCallBegin, A: c.id, B: parent, Job: c.j.nid(), User: c.u.nid(), Client: c.client.nid(),
+		Method: methodOf[c.m], Lane: laneOf[c.lane]})
 }
 
 // runCall invokes the callback method, containing panics (RPC_E_SERVERFAULT).
@@ -880,10 +880,12 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 	if !c.begun {
 		s.recBegin(c, 0)
 	}
-	if outcome == outcomeDisconnected {
-		s.rec(trace.Record{Ev: trace.EvCallEnd, Call: c.id, Outcome: outcome})
+	if outcome == "" {
+		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, B: int64(res)})
+	} else if outcome == outcomeDisconnected {
+		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, Text: s.log.Name(outcome)})
 	} else {
-		s.rec(trace.Record{Ev: trace.EvCallEnd, Call: c.id, HR: res, Outcome: outcome})
+		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, B: int64(res), Text: s.log.Name(outcome)})
 	}
 	j, m, u := c.j, c.m, c.u
 	u.busy--
@@ -963,7 +965,7 @@ func (s *Service) retryLater(j *job, m int) {
 	at := s.now() + d
 	j.n.retryAt[m] = at
 	s.stats.Retries++
-	s.rec(trace.Record{Ev: trace.EvRetry, Job: j.name, Method: methodOf[m], At: at})
+	s.pack(trace.Packed{Ev: trace.EvRetry, Job: j.nid(), Method: methodOf[m], A: int64(at)})
 	s.w.Schedule(at, classTimer, s.kCallRetry, int64(j.idx), 0)
 }
 
@@ -978,7 +980,7 @@ func (s *Service) fileTransferred(j *job, i int) {
 		return
 	}
 	j.n.ft.push(int32(i))
-	s.rec(trace.Record{Ev: trace.EvNotifyOwed, Job: j.name, Method: trace.FileTransferred, File: int64(i)})
+	s.pack(trace.Packed{Ev: trace.EvNotifyOwed, Job: j.nid(), Method: trace.FileTransferred, A: int64(i)})
 	s.evaluate(j)
 }
 

@@ -28,12 +28,13 @@ const (
 
 // job is the service's record of one BITS job.
 type job struct {
-	s     *Service
-	idx   int32
-	name  string // trace id "job-N"
-	id    callbackabi.GUID
-	typ   callbackabi.JobType
-	owner *User
+	s      *Service
+	idx    int32
+	name   string     // trace id "job-N"
+	nameID trace.Name // name interned in the log (nid)
+	id     callbackabi.GUID
+	typ    callbackabi.JobType
+	owner  *User
 
 	state       jobState
 	prio        callbackabi.JobPriority
@@ -151,7 +152,7 @@ func (j *job) setState(to jobState) {
 		s.liveJobs--
 	}
 	s.track(j)
-	s.rec(trace.Record{Ev: trace.EvJobState, Job: j.name, From: from, To: to})
+	s.pack(trace.Packed{Ev: trace.EvJobState, Job: j.nid(), A: int64(from), B: int64(to)})
 	j.touched()
 	if to != stTransferred && to != stError || s.opts.Mutants.Has(mutant.JMOnTransferred) {
 		j.modifiedBy("state") // G13: not for entering ERROR or TRANSFERRED
@@ -162,7 +163,7 @@ func (j *job) setState(to jobState) {
 // modifiedBy records a JobModification trigger (G13) and lets the
 // dispatcher schedule a (throttled, coalesced) JobModification.
 func (j *job) modifiedBy(reason string) {
-	j.s.rec(trace.Record{Ev: trace.EvJobModified, Job: j.name, Reason: reason})
+	j.s.pack(trace.Packed{Ev: trace.EvJobModified, Job: j.nid(), Text: j.s.reasonName(reason)})
 	if reason != "state" {
 		j.touched()
 	}

@@ -29,6 +29,9 @@ type Service struct {
 	w    *sim.World
 	opts Options
 	log  *trace.Log
+	// progress is the trace Name of the commonest job.modified reason,
+	// interned once (reasonName).
+	progress trace.Name
 
 	users   []*User
 	clients []*Client
@@ -134,6 +137,50 @@ func (s *Service) rec(r trace.Record) {
 	s.log.Append(r)
 }
 
+// pack writes a record of the hot path in its packed form (trace.Packed):
+// no strings are built or copied, the job, user and client are the Names
+// they interned once. The trace is byte-identical to rec's.
+func (s *Service) pack(p trace.Packed) {
+	p.T = s.w.Now()
+	s.log.AppendPacked(p)
+}
+
+// reasonName returns the trace Name of a job.modified reason.
+func (s *Service) reasonName(reason string) trace.Name {
+	if reason == "progress" {
+		if s.progress == 0 {
+			s.progress = s.log.Name(reason)
+		}
+		return s.progress
+	}
+	return s.log.Name(reason)
+}
+
+// nid returns the user's name as a trace Name, interning it the first time.
+func (u *User) nid() trace.Name {
+	if u.nameID == 0 {
+		u.nameID = u.s.log.Name(u.name)
+	}
+	return u.nameID
+}
+
+// nid returns the client's name as a trace Name, interning it the first
+// time.
+func (c *Client) nid() trace.Name {
+	if c.nameID == 0 {
+		c.nameID = c.s.log.Name(c.name)
+	}
+	return c.nameID
+}
+
+// nid returns the job's name as a trace Name, interning it the first time.
+func (j *job) nid() trace.Name {
+	if j.nameID == 0 {
+		j.nameID = j.s.log.Name(j.name)
+	}
+	return j.nameID
+}
+
 // Observe makes fn see every trace record the service writes from now on,
 // right after it is appended to the log (with its seq and time), on the
 // thread that wrote it (trace.Log.Observe): a harness uses it to act when a
@@ -179,16 +226,17 @@ func (s *Service) Run() error {
 // User is an account on the machine. Callbacks run in the context of the
 // user who registered them (G10); the four-slot cap is per user (G31).
 type User struct {
-	s     *Service
-	idx   int
-	name  string
-	admin bool
-	busy  int          // calls in flight
-	lanes [2]ring[req] // waiting dispatches: [0] high, [1] low
-	pump  bool         // a pump event is scheduled
-	jobs  int          // non-final jobs owned (policy limit)
-	off   bool         // logged off (Logoff): no process runs, no job transfers
-	svc   bool         // a service account (AddServiceAccount): always logged on, no notification program
+	s      *Service
+	idx    int
+	name   string
+	nameID trace.Name // name interned in the log (nid)
+	admin  bool
+	busy   int          // calls in flight
+	lanes  [2]ring[req] // waiting dispatches: [0] high, [1] low
+	pump   bool         // a pump event is scheduled
+	jobs   int          // non-final jobs owned (policy limit)
+	off    bool         // logged off (Logoff): no process runs, no job transfers
+	svc    bool         // a service account (AddServiceAccount): always logged on, no notification program
 }
 
 // AddUser adds a user; admin users may TakeOwnership and are exempt from
@@ -250,6 +298,7 @@ const (
 type Client struct {
 	s       *Service
 	name    string
+	nameID  trace.Name // name interned in the log (nid)
 	base    string
 	gen     int
 	user    *User

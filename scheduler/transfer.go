@@ -326,7 +326,7 @@ func (s *Service) onChunk(ev sim.Event) {
 	}
 	f.done = true
 	f.sizeKnown = true
-	s.rec(trace.Record{Ev: trace.EvFileDone, Job: j.name, File: int64(j.cur)})
+	s.pack(trace.Packed{Ev: trace.EvFileDone, Job: j.nid(), A: int64(j.cur)})
 	s.fileTransferred(j, j.cur)
 	if j.state != stTransferring {
 		return
@@ -363,7 +363,7 @@ func (s *Service) moved(j *job, i int, off, n uint64) {
 	j.npStart = -1 // progress resets the no-progress timer (G46)
 	j.npGen++
 	p := j.progress()
-	s.rec(trace.Record{Ev: trace.EvJobProgress, Job: j.name, Bytes: int64(p.BytesTransferred)})
+	s.pack(trace.Packed{Ev: trace.EvJobProgress, Job: j.nid(), A: int64(p.BytesTransferred)})
 	j.modifiedBy("progress")
 	s.rangesTransferred(j, i, off, n)
 }

@@ -146,3 +146,31 @@ func ExampleLog_Observe() {
 	l.Append(trace.Record{Ev: trace.EvUserLogoff, User: "alice"})
 	// Output: seq 2 user.logoff alice
 }
+
+// A simulator's hot path appends packed records: the job's name is
+// interned once, when the job is made, and each record is a 48-byte value
+// with no strings. Records (and Hash, Encode, an observer) see the whole
+// Record it stands for.
+func ExampleLog_AppendPacked() {
+	var l trace.Log
+	job := l.Name("job-1") // once, when the job is created
+	l.Append(trace.Record{Ev: trace.EvJobCreate, Job: "job-1", User: "alice"})
+	for i := int64(1); i <= 2; i++ {
+		l.AppendPacked(trace.Packed{T: time.Duration(i) * time.Second, Ev: trace.EvJobProgress, Job: job, A: i << 20})
+	}
+	for _, r := range l.Records() {
+		fmt.Print(string(trace.AppendJSON(nil, &r)))
+	}
+	// Output:
+	// {"seq":1,"t":0,"ev":"job.create","job":"job-1","user":"alice"}
+	// {"seq":2,"t":1000000000,"ev":"job.progress","job":"job-1","bytes":1048576}
+	// {"seq":3,"t":2000000000,"ev":"job.progress","job":"job-1","bytes":2097152}
+}
+
+// Name interns a string in the Log; NameString reads it back.
+func ExampleLog_Name() {
+	var l trace.Log
+	a, b := l.Name("alice"), l.Name("bob")
+	fmt.Println(a, b, l.Name("alice"), l.Name(""), l.NameString(b))
+	// Output: 1 2 1 0 bob
+}

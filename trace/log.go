@@ -3,6 +3,7 @@ package trace
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -29,7 +30,11 @@ var ErrLogFull = errors.New("trace: log record limit reached")
 // A Log is not safe for concurrent use; in bitsim only the one running
 // virtual thread appends.
 type Log struct {
-	recs    []Record
+	ents    []Packed // KeepRecords: every record accepted, packed or whole (evWhole)
+	whole   []Record // the records appended whole (Append), indexed by their entry's A
+	mat     []Record // Records' expansion of ents[:len(mat)]
+	names   []string // Name → string; names[0] is "" once anything is interned
+	ids     map[string]Name
 	n       int // records accepted (the seq of the last one)
 	limit   int // most records accepted; 0: no limit
 	dropped int // records refused because of limit
@@ -72,7 +77,8 @@ func (l *Log) Append(r Record) {
 	r.Seq = int64(l.n)
 	switch l.mode {
 	case KeepRecords:
-		l.recs = append(l.recs, r)
+		l.ents = append(l.ents, Packed{Ev: evWhole, A: int64(len(l.whole))})
+		l.whole = append(l.whole, r)
 	case HashOnly:
 		l.h.Add(&r)
 	}
@@ -97,10 +103,20 @@ func (l *Log) observe(r Record) { l.obs(&r) }
 func (l *Log) Observe(fn func(r *Record)) { l.obs = fn }
 
 // Records returns the records kept, in order (none unless the mode is
-// KeepRecords). The
-// slice is the Log's own memory: read it, don't modify it, and don't keep
-// it past a Reset.
-func (l *Log) Records() []Record { return l.recs[:len(l.recs):len(l.recs)] }
+// KeepRecords), packed ones expanded. The slice is the Log's own memory:
+// read it, don't modify it, and don't keep it past a Reset. The first call
+// after appends expands the records appended since the last call, so a
+// simulator's hot path never builds a whole Record; a Log read only at the
+// end of a run expands each record once.
+func (l *Log) Records() []Record {
+	if len(l.mat) < len(l.ents) {
+		l.mat = slices.Grow(l.mat, len(l.ents)-len(l.mat))
+		for i := len(l.mat); i < len(l.ents); i++ {
+			l.mat = append(l.mat, l.expand(&l.ents[i], int64(i+1)))
+		}
+	}
+	return l.mat[:len(l.mat):len(l.mat)]
+}
 
 // Len returns the number of records accepted since the last Reset. It
 // counts records not kept (modes HashOnly and CountOnly) too, so it is
@@ -108,12 +124,12 @@ func (l *Log) Records() []Record { return l.recs[:len(l.recs):len(l.recs)] }
 func (l *Log) Len() int { return l.n }
 
 // Reset empties the Log and clears Overflow, keeping its capacity, its
-// limit and its mode.
+// limit, its mode, its observer and its interned Names.
 func (l *Log) Reset() {
 	// Truncate without clearing: the old records are overwritten as new
 	// ones arrive. (Clearing cost more than the appends in the dispatch
 	// benchmark; what stays referenced meanwhile is a few short strings.)
-	l.recs = l.recs[:0]
+	l.ents, l.whole, l.mat = l.ents[:0], l.whole[:0], l.mat[:0]
 	l.n = 0
 	l.dropped = 0
 	l.h.Reset()
@@ -173,5 +189,5 @@ func (l *Log) Hash() [32]byte {
 	case CountOnly:
 		panic("trace: Log.Hash in mode CountOnly")
 	}
-	return Hash(l.recs)
+	return Hash(l.Records())
 }

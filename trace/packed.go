@@ -1,0 +1,152 @@
+package trace
+
+import (
+	"time"
+
+	"github.com/bitsim/bitsim/callbackabi"
+)
+
+// A Name is a string interned in a Log (Log.Name): a small integer that a
+// packed record holds instead of the string. Name 0 is always "".
+type Name uint32
+
+// Packed is a record in the compact form a Log keeps: 48 bytes, no
+// pointers, every string an interned Name. A simulator writes the events
+// of its hot path this way (Log.AppendPacked) so that recording one costs a
+// 48-byte copy instead of building and copying a 328-byte Record of eleven
+// strings, and the garbage collector has nothing to scan in the log.
+//
+// Only the event kinds listed here can be packed; the fields not listed
+// for an event must be zero. A and B hold the event's integers:
+//
+//	Ev              Job User Client Method Lane Text     A         B
+//	call.begin       ✓   ✓    ✓      ✓      ✓   —        Call      Parent
+//	call.queued      ✓   ✓    ✓      ✓      ✓   —        Call      —
+//	call.end         —   —    —      —      —   Outcome  Call      HR
+//	call.unqueued    —   —    —      —      —   —        Call      —
+//	job.state        ✓   —    —      —      —   —        From      To
+//	job.progress     ✓   —    —      —      —   —        Bytes     —
+//	job.modified     ✓   —    —      —      —   Reason   —         —
+//	file.done        ✓   —    —      —      —   —        File      —
+//	notify.owed      ✓   —    —      ✓      —   —        File      —
+//	notify.drop      ✓   —    —      ✓      —   Reason   —         —
+//	slot.wait        ✓   ✓    ✓*     ✓      ✓   —        —         —
+//	retry.scheduled  ✓   —    —      ✓      —   —        At        —
+//
+// (* slot.wait has no client: Client must be 0.) The Record a packed
+// record stands for — what Records returns, what is hashed, encoded and
+// observed — is exactly the Record with those fields set, so a trace is
+// byte-identical whichever way its records were appended.
+type Packed struct {
+	T            time.Duration
+	A, B         int64
+	Job          Name
+	User, Client Name
+	Text         Name
+	Ev           Ev
+	Method       Method
+	Lane         Lane
+}
+
+// evWhole marks a kept entry that stands for a whole Record (Log.Append):
+// its A is the index of the record in Log.whole.
+const evWhole = evCount
+
+// Packable reports whether records of kind e can be appended packed
+// (Log.AppendPacked).
+func Packable(e Ev) bool {
+	switch e {
+	case EvCallBegin, EvCallQueued, EvCallEnd, EvCallUnqueued, EvJobState, EvJobProgress, EvJobModified,
+		EvFileDone, EvNotifyOwed, EvNotifyDrop, EvSlotWait, EvRetry:
+		return true
+	}
+	return false
+}
+
+// expand returns the Record p stands for, numbered seq.
+func (l *Log) expand(p *Packed, seq int64) Record {
+	if p.Ev == evWhole {
+		r := l.whole[p.A]
+		r.Seq = seq
+		return r
+	}
+	r := Record{Seq: seq, T: p.T, Ev: p.Ev, Job: l.NameString(p.Job), User: l.NameString(p.User),
+		Client: l.NameString(p.Client), Method: p.Method, Lane: p.Lane}
+	switch p.Ev {
+	case EvCallBegin:
+		r.Call, r.Parent = p.A, p.B
+	case EvCallQueued, EvCallUnqueued:
+		r.Call = p.A
+	case EvCallEnd:
+		r.Call, r.HR, r.Outcome = p.A, callbackabi.HRESULT(p.B), l.NameString(p.Text)
+	case EvJobState:
+		r.From, r.To = callbackabi.JobState(p.A), callbackabi.JobState(p.B)
+	case EvJobProgress:
+		r.Bytes = p.A
+	case EvJobModified, EvNotifyDrop:
+		r.Reason = l.NameString(p.Text)
+	case EvFileDone, EvNotifyOwed:
+		r.File = p.A
+	case EvRetry:
+		r.At = time.Duration(p.A)
+	}
+	return r
+}
+
+// Name returns the Name of s in l, interning s the first time. Names stay
+// valid for the life of the Log: Reset keeps them, so a simulator interns
+// a job's name once, when it creates the job.
+func (l *Log) Name(s string) Name {
+	if s == "" {
+		return 0
+	}
+	if id, ok := l.ids[s]; ok {
+		return id
+	}
+	if l.ids == nil {
+		l.ids = map[string]Name{}
+		l.names = append(l.names[:0], "")
+	}
+	id := Name(len(l.names))
+	l.names = append(l.names, s)
+	l.ids[s] = id
+	return id
+}
+
+// NameString returns the string interned as n ("" for 0 or a Name this Log
+// never gave out).
+func (l *Log) NameString(n Name) string {
+	if int(n) < len(l.names) {
+		return l.names[n]
+	}
+	return ""
+}
+
+// AppendPacked adds the record p stands for, numbered like Append, or
+// drops it if the limit is reached. It panics if p's kind cannot be packed
+// (Packable) or p names a Name this Log never gave out: both are mistakes
+// of the caller, not of the data. It does not allocate, apart from the
+// amortized growth of the log (none in modes HashOnly and CountOnly).
+func (l *Log) AppendPacked(p Packed) {
+	if !Packable(p.Ev) {
+		panic("trace: Log.AppendPacked: " + p.Ev.String() + " cannot be packed")
+	}
+	if n := Name(len(l.names)); max(p.Job, p.User, p.Client, p.Text) >= max(n, 1) {
+		panic("trace: Log.AppendPacked: a Name this Log never gave out")
+	}
+	if l.limit > 0 && l.n >= l.limit {
+		l.dropped++
+		return
+	}
+	l.n++
+	switch l.mode {
+	case KeepRecords:
+		l.ents = append(l.ents, p)
+	case HashOnly:
+		r := l.expand(&p, int64(l.n))
+		l.h.Add(&r)
+	}
+	if l.obs != nil {
+		l.observe(l.expand(&p, int64(l.n)))
+	}
+}
