@@ -412,12 +412,12 @@ func (s *Service) queueLaunched(u *User) {
 	q := &s.ready
 	last := -1
 	for k := 0; k < q.n; k++ {
-		if c := s.calls[q.buf[(q.head+k)%len(q.buf)]]; s.launchedWaiting(c, u) && c.lane == 1 {
+		if c := s.calls[*q.at(k)]; s.launchedWaiting(c, u) && c.lane == 1 {
 			last = k
 		}
 	}
 	for k := 0; k <= last; k++ {
-		c := s.calls[q.buf[(q.head+k)%len(q.buf)]]
+		c := s.calls[*q.at(k)]
 		if !s.launchedWaiting(c, u) || (c.lane == 0 && s.opts.Mutants.Has(mutant.QueuedLowOnly)) {
 			continue
 		}
@@ -443,11 +443,11 @@ func (s *Service) recWaits(u *User) {
 	for lane := range u.lanes {
 		q := &u.lanes[lane]
 		k := q.n
-		for k > 0 && !q.buf[(q.head+k-1)%len(q.buf)].waited {
+		for k > 0 && !q.at(k-1).waited {
 			k--
 		}
 		for ; k < q.n; k++ {
-			r := &q.buf[(q.head+k)%len(q.buf)]
+			r := q.at(k)
 			r.waited = true
 			j, m := s.jobs[r.job], int(r.m)
 			if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
@@ -571,10 +571,8 @@ type call struct {
 const callQuarantine = 64
 
 func (s *Service) newCall() *call {
-	if n := len(s.freeCalls); n > callQuarantine {
-		c := s.calls[s.freeCalls[0]]
-		copy(s.freeCalls, s.freeCalls[1:])
-		s.freeCalls = s.freeCalls[:n-1]
+	if s.freeCalls.len() > callQuarantine {
+		c := s.calls[s.freeCalls.pop()]
 		*c = call{idx: c.idx, ranges: c.ranges[:0], runMTA: c.runMTA, runSTA: c.runSTA}
 		return c
 	}
@@ -588,7 +586,7 @@ func (s *Service) newCall() *call {
 func (s *Service) releaseCall(c *call) {
 	if c.ended && !c.running && !c.free {
 		c.free = true
-		s.freeCalls = append(s.freeCalls, c.idx)
+		s.freeCalls.push(c.idx)
 	}
 }
 

@@ -2,11 +2,18 @@ package scheduler
 
 // ring is a growable FIFO ring buffer: no allocation once it has grown to
 // its working size.
+//
+// Its buffer's length is always a power of two (8, 16, 32 …), so a slot is
+// found with a mask, not a division (at (r.head+k) & mask: ring.at): a
+// 64-bit modulo costs more than the rest of a push or pop together.
 type ring[T any] struct {
 	buf  []T
 	head int
 	n    int
 }
+
+// at returns the k-th element from the head (0: the head), k < len.
+func (r *ring[T]) at(k int) *T { return &r.buf[(r.head+k)&(len(r.buf)-1)] }
 
 func (r *ring[T]) len() int { return r.n }
 
@@ -14,11 +21,11 @@ func (r *ring[T]) push(v T) {
 	if r.n == len(r.buf) {
 		nb := make([]T, max(8, 2*len(r.buf)))
 		for i := 0; i < r.n; i++ {
-			nb[i] = r.buf[(r.head+i)%len(r.buf)]
+			nb[i] = *r.at(i)
 		}
 		r.buf, r.head = nb, 0
 	}
-	r.buf[(r.head+r.n)%len(r.buf)] = v
+	*r.at(r.n) = v
 	r.n++
 }
 
@@ -28,7 +35,7 @@ func (r *ring[T]) pop() T {
 	v := r.buf[r.head]
 	var zero T
 	r.buf[r.head] = zero
-	r.head = (r.head + 1) % len(r.buf)
+	r.head = (r.head + 1) & (len(r.buf) - 1)
 	r.n--
 	return v
 }

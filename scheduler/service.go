@@ -49,7 +49,7 @@ type Service struct {
 	ready      ring[int32] // launched calls, in launch order
 	nextCall   int64
 	calls      []*call // every call ever made; finished ones are reused
-	freeCalls  []int32
+	freeCalls  fifo    // finished calls, oldest first (newCall)
 	programs   map[string]Program
 	threads    map[*sim.Thread]*Client // ClientOf (app.go)
 	fileSrv    Server                  // plans the files AddFile adds (nil: the 1 MiB default)
@@ -159,7 +159,7 @@ func (s *Service) reasonName(reason string) trace.Name {
 // nid returns the user's name as a trace Name, interning it the first time.
 func (u *User) nid() trace.Name {
 	if u.nameID == 0 {
-		u.nameID = u.s.log.Name(u.name)
+		u.nameID = u.s.log.NewName(u.name)
 	}
 	return u.nameID
 }
@@ -168,7 +168,7 @@ func (u *User) nid() trace.Name {
 // time.
 func (c *Client) nid() trace.Name {
 	if c.nameID == 0 {
-		c.nameID = c.s.log.Name(c.name)
+		c.nameID = c.s.log.NewName(c.name)
 	}
 	return c.nameID
 }
@@ -176,7 +176,7 @@ func (c *Client) nid() trace.Name {
 // nid returns the job's name as a trace Name, interning it the first time.
 func (j *job) nid() trace.Name {
 	if j.nameID == 0 {
-		j.nameID = j.s.log.Name(j.name)
+		j.nameID = j.s.log.NewName(j.name)
 	}
 	return j.nameID
 }

@@ -149,3 +149,15 @@ func TestAppendPackedDoesNotAllocate(t *testing.T) {
 		assert.Zero(t, allocs, "mode %v", m)
 	}
 }
+
+func TestNewName(t *testing.T) {
+	var l trace.Log
+	a := l.NewName("job-1")
+	b := l.NewName("job-1")
+	assert.NotEqual(t, a, b, "NewName does not look the string up")
+	assert.NotEqual(t, a, l.Name("job-1"))
+	assert.Equal(t, "job-1", l.NameString(b))
+	assert.Equal(t, trace.Name(0), l.NewName(""))
+	l.AppendPacked(trace.Packed{Ev: trace.EvFileDone, Job: b, A: 2})
+	assert.Equal(t, "job-1", l.Records()[0].Job)
+}
