@@ -52,4 +52,15 @@
 // they keep events whose ev they do not know (as [EvUnknown] records with
 // Name set) and ignore keys they do not know. Limits on line length and
 // record count keep hostile input from exhausting memory.
+//
+// # Recording on a hot path
+//
+// A Record holds eleven strings and is 328 bytes: cheap to read, costly to
+// build a million times a second. So a [Log] also takes records in a packed
+// form ([Packed], [Log.AppendPacked]): 48 bytes, no pointers, the job,
+// user and client as [Name]s the simulator took once ([Log.NewName] when it
+// made the job, [Log.Name] for reasons). The Log expands a packed record
+// into the Record it stands for only when someone reads it — Records, Hash,
+// an observer, mode HashOnly — so everything downstream sees Records, and
+// the bytes on disk are the same whichever way a record was appended.
 package trace
