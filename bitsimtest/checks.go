@@ -204,15 +204,33 @@ func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbacka
 		}
 	}
 	var out []Problem
+	cut := last.Ev == trace.EvRunEnd && last.Reason == "deadline"
 	for _, j := range jobs {
 		st := state[j]
-		if st.Final() || slices.Contains(leave, st) {
+		if st.Final() || slices.Contains(leave, st) || cut && moving(st) {
 			continue
 		}
 		out = append(out, Problem{Kind: KindJobLeft, Rule: leftRule(st), Seq: last.Seq, T: last.T,
 			Msg: fmt.Sprintf("%s ended %s: every job must end ACKNOWLEDGED or CANCELLED%s", j, st, leftWhy(st))})
 	}
 	return out
+}
+
+// moving reports whether a job in state st is still BITS's to move on
+// (queued, connecting, transferring, or waiting to retry): a world that
+// reaches its horizon with such a job was cut short, which is not the
+// client leaving the job behind. A job that waits for the client —
+// TRANSFERRED (Complete), ERROR (Resume, Complete or Cancel), SUSPENDED
+// (Resume) — is left behind, horizon or not. (A horizon shorter than the
+// faults of the worlds — a ten-minute world whose user stays logged off
+// for ten minutes — reported such a job as left.)
+func moving(st callbackabi.JobState) bool {
+	switch st {
+	case callbackabi.BG_JOB_STATE_QUEUED, callbackabi.BG_JOB_STATE_CONNECTING, callbackabi.BG_JOB_STATE_TRANSFERRING,
+		callbackabi.BG_JOB_STATE_TRANSIENT_ERROR:
+		return true
+	}
+	return false
 }
 
 func leftRule(st callbackabi.JobState) string {

@@ -112,3 +112,32 @@ func TestJobsLeft(t *testing.T) {
 	require.Empty(t, jobsLeft(b.recs, mine, []callbackabi.JobState{errored}), "ERROR is allowed by the policy")
 	require.Len(t, jobsLeft(b.recs, nil, nil), 2, "nil: every job (job-2 stays SUSPENDED)")
 }
+
+// A world cut at its horizon with a job still moving (queued, connecting,
+// transferring, waiting to retry) has not shown the client leaving it; a
+// job that waits for the client is left, horizon or not. At an idle end
+// every non-final job is left.
+func TestJobsLeftAtTheHorizon(t *testing.T) {
+	world := func(end string) []trace.Record {
+		b := started()
+		for i, st := range []callbackabi.JobState{queued, callbackabi.BG_JOB_STATE_CONNECTING, callbackabi.BG_JOB_STATE_TRANSFERRING,
+			callbackabi.BG_JOB_STATE_TRANSIENT_ERROR, transferred, errored, suspended} {
+			job := "job-" + string(rune('a'+i))
+			b.at(time.Second, trace.Record{Ev: trace.EvJobCreate, Job: job, User: "user-1"})
+			if st != suspended {
+				b.state(time.Second, job, suspended, st)
+			}
+		}
+		b.at(time.Hour, trace.Record{Ev: trace.EvRunEnd, Reason: end})
+		return b.recs
+	}
+	left := func(ps []Problem) (jobs []string) {
+		for _, p := range ps {
+			jobs = append(jobs, p.Msg[:len("job-a")])
+		}
+		return jobs
+	}
+	require.Equal(t, []string{"job-e", "job-f", "job-g"}, left(jobsLeft(world("deadline"), nil, nil)),
+		"at the horizon: TRANSFERRED, ERROR and SUSPENDED wait for the client")
+	require.Len(t, jobsLeft(world("idle"), nil, nil), 8, "idle: every non-final job is left (job-1 of started too)")
+}
