@@ -41,31 +41,41 @@ var (
 )
 
 // plantedBugs are the mutants the benchmark plants, with a name.
+//
+// deep marks a bug beyond the portfolio's budgets: the table measures it,
+// TestEveryPlantedBugIsFound skips it and names it. Each deep bug has its
+// own regression test, which the mutant fails (docs/TESTING.md).
 var plantedBugs = []struct {
 	name string
 	set  mutant.Set
+	deep string // why the portfolio does not reach it; "" for every other bug
 }{
-	{"LanesSwapped (G32)", mutant.LanesSwapped},
-	{"NoRetry (G20)", mutant.NoRetry},
-	{"NoRearmLate (G18)", mutant.NoRearmLate},
-	{"IgnoreDisable (G3)", mutant.IgnoreDisable},
-	{"FTAfterJT (G15)", mutant.FTAfterJT},
-	{"JMOnTransferred (G13)", mutant.JMOnTransferred},
-	{"DeadClientSuccess (G7)", mutant.DeadClientSuccess},
-	{"RetryAfterSuccess (G20)", mutant.RetryAfterSuccess},
-	{"NoThrottle (G14)", mutant.NoThrottle},
-	{"STAParallel (G34)", mutant.STAParallel},
-	{"OwnerContext (G10)", mutant.OwnerContext},
-	{"CmdlineNoDelay (G27)", mutant.CmdlineNoDelay},
-	{"CapFive (G31)", mutant.CapFive},
-	{"JMNoCoalesce (G14)", mutant.JMNoCoalesce},
-	{"rare: CmdlineYields (G27)", mutant.CmdlineYields},
-	{"rare: CmdlineOKForgotten (G27)", mutant.CmdlineOKForgotten},
-	{"rare: StaleQueued (G18)", mutant.StaleQueued},
-	{"rare: CmdlineKeepsTakeover (G28)", mutant.CmdlineKeepsTakeover},
-	{"rare: FailWhileDisabledIgnored (G26)", mutant.FailWhileDisabledIgnored},
-	{"rare: UnregisterQuiet (G28)", mutant.UnregisterQuiet},
-	{"FRTHighLane (G32)", mutant.FRTHighLane},
+	{"LanesSwapped (G32)", mutant.LanesSwapped, ""},
+	{"NoRetry (G20)", mutant.NoRetry, ""},
+	{"NoRearmLate (G18)", mutant.NoRearmLate, ""},
+	{"IgnoreDisable (G3)", mutant.IgnoreDisable, ""},
+	{"FTAfterJT (G15)", mutant.FTAfterJT, ""},
+	{"JMOnTransferred (G13)", mutant.JMOnTransferred, ""},
+	{"DeadClientSuccess (G7)", mutant.DeadClientSuccess, ""},
+	{"RetryAfterSuccess (G20)", mutant.RetryAfterSuccess, ""},
+	{"NoThrottle (G14)", mutant.NoThrottle, ""},
+	{"STAParallel (G34)", mutant.STAParallel, ""},
+	{"OwnerContext (G10)", mutant.OwnerContext, ""},
+	{"CmdlineNoDelay (G27)", mutant.CmdlineNoDelay, ""},
+	{"CapFive (G31)", mutant.CapFive, ""},
+	{"JMNoCoalesce (G14)", mutant.JMNoCoalesce, ""},
+	{"rare: CmdlineYields (G27)", mutant.CmdlineYields, ""},
+	{"rare: CmdlineOKForgotten (G27)", mutant.CmdlineOKForgotten, ""},
+	{"rare: StaleQueued (G18)", mutant.StaleQueued, ""},
+	{"rare: CmdlineKeepsTakeover (G28)", mutant.CmdlineKeepsTakeover, ""},
+	{"rare: FailWhileDisabledIgnored (G26)", mutant.FailWhileDisabledIgnored, ""},
+	{"rare: UnregisterQuiet (G28)", mutant.UnregisterQuiet, ""},
+	{"FRTHighLane (G32)", mutant.FRTHighLane, ""},
+	{"rare: StaleJEBeforeFT (G15)", mutant.StaleJEBeforeFT, ""},
+	{"deep: StaleEntryQueued (G18)", mutant.StaleEntryQueued,
+		"no search of the portfolio finds it within its budget; TestPortfolioFoundNewEntryQueuedBesideStaleDispatch (scheduler) holds the world that shows it"},
+	{"deep: QueuedLowOnly (G32)", mutant.QueuedLowOnly,
+		"aimed-slots seeds 295996, 315229, 497093 show it, past the portfolio's budget; TestAimedFoundHighLaneSlotShownBeforeLowLane (scheduler) holds one"},
 }
 
 // A search budget per run, in worlds; a bug not found within it counts as
@@ -155,6 +165,9 @@ func TestEveryPlantedBugIsFound(t *testing.T) {
 	}
 	for _, p := range plantedBugs {
 		t.Run(p.name, func(t *testing.T) {
+			if p.deep != "" {
+				t.Skip("beyond the portfolio: " + p.deep)
+			}
 			opts := scheduler.DefaultOptions()
 			opts.Mutants = p.set
 			for _, s := range portfolio {
