@@ -236,6 +236,9 @@ func (cw *chromeWriter) events() {
 		if r.Ev == trace.EvUnknown {
 			args.Ev = r.Name
 		}
+		if (r.Ev == trace.EvCallQueued || r.Ev == trace.EvCallUnqueued) && ev.user != "" {
+			cw.counter(ev.user, r.T, i) // a queued call holds its slot (G31)
+		}
 		switch r.Ev {
 		case trace.EvCallBegin:
 			if ev.call != nil {

@@ -179,3 +179,33 @@ func TestTextAmbiguityPointsToModelDoc(t *testing.T) {
 		t.Errorf("drop line: %q", l)
 	}
 }
+
+// A call queued for a busy STA thread holds its slot from call.queued
+// (G31): the gauge counts it, so the slot.wait that follows shows every
+// slot busy, and call.unqueued frees it.
+func TestTextCountsQueuedCallsInTheGauge(t *testing.T) {
+	const (
+		su = callbackabi.BG_JOB_STATE_SUSPENDED
+		qd = callbackabi.BG_JOB_STATE_QUEUED
+	)
+	var b tb
+	b.start("sta-queue", 1).config(2).client("app-1", "alice", "STA")
+	for _, j := range []string{"job-1", "job-2", "job-3"} {
+		b.job(j, "alice").register(j, "app-1", "alice").state(j, su, qd)
+	}
+	b.at(sec).begin(1, "job-1", "alice", "app-1", trace.JobModification, 0)                           // seq 11
+	b.add(trace.Record{Ev: trace.EvCallQueued, Call: 2, Job: "job-2", User: "alice", Client: "app-1", // seq 14
+		Method: trace.JobModification, Lane: trace.LaneLow})
+	b.wait("job-3", "alice", trace.JobModification)                    // seq 13
+	b.at(2 * sec).add(trace.Record{Ev: trace.EvCallUnqueued, Call: 2}) // seq 14
+	b.end(1, callbackabi.S_OK).endRun("idle")                          // seq 15, 16
+	out := text(t, b.recs)
+	for seq, want := range map[string]string{"13": "alice #.", "14": "alice ##", "15": "alice ##", "16": "alice #.", "17": "alice .."} {
+		if l := lineOf(t, out, seq); !strings.Contains(l, want) {
+			t.Errorf("seq %s: %q lacks the gauge %q", seq, l, want)
+		}
+	}
+	if !strings.Contains(out, "peak slots in use: alice 2\n") {
+		t.Errorf("the peak counts the queued call:\n%s", out)
+	}
+}

@@ -185,6 +185,7 @@ func build(recs []trace.Record) *timeline {
 	b := builder{
 		tl:      tl,
 		calls:   map[int64]*call{},
+		queued:  map[int64]reservation{},
 		users:   map[string]*user{},
 		clients: map[string]*client{},
 		jobs:    map[string]*job{},
@@ -217,9 +218,16 @@ type cmdKey struct {
 
 // builder holds the lookups used while reading; the timeline keeps slices
 // in trace order so nothing drawn depends on map iteration.
+// reservation is the slot a queued call holds before it begins.
+type reservation struct {
+	user string
+	slot int
+}
+
 type builder struct {
 	tl      *timeline
-	calls   map[int64]*call // calls by id (the latest call.begin with that id)
+	calls   map[int64]*call       // calls by id (the latest call.begin with that id)
+	queued  map[int64]reservation // slots taken by call.queued, by call id, until call.begin or call.unqueued
 	users   map[string]*user
 	clients map[string]*client
 	jobs    map[string]*job
@@ -358,6 +366,19 @@ func (b *builder) record(i int, r *trace.Record) {
 		j.marks = append(j.marks, jobMark{i, r.T, "drop"})
 		b.dropWaiter(r.Job, r.Method)
 		ev.why = b.cite(dropNote(r.Reason))
+	case trace.EvCallQueued:
+		// The call holds a slot from now on, before it begins (G31): the
+		// gauge counts it, and its call.begin keeps the same slot.
+		u := b.user(r.User)
+		b.queued[r.Call] = reservation{user: r.User, slot: u.takeSlot()}
+		ev.user, ev.inUse = r.User, u.inUse
+	case trace.EvCallUnqueued:
+		if q, ok := b.queued[r.Call]; ok {
+			delete(b.queued, r.Call)
+			u := b.users[q.user]
+			u.freeSlot(q.slot)
+			ev.user, ev.inUse = q.user, u.inUse
+		}
 	case trace.EvSlotWait:
 		j := b.job(r.Job, r.T)
 		j.marks = append(j.marks, jobMark{i, r.T, "wait"})
@@ -485,22 +506,13 @@ func (b *builder) callBegin(i int, r *trace.Record) {
 	b.calls[r.Call] = c
 	b.tl.calls = append(b.tl.calls, c)
 
-	// Slot: the lowest free one of the user (G31).
-	c.slot = -1
-	for k, busy := range u.busy {
-		if !busy {
-			c.slot = k
-			break
-		}
-	}
-	if c.slot < 0 {
-		c.slot = len(u.busy)
-		u.busy = append(u.busy, false)
-	}
-	u.busy[c.slot] = true
-	u.inUse++
-	if u.inUse > u.peak {
-		u.peak = u.inUse
+	// Slot: the one it took when it was queued (call.queued), or the
+	// lowest free one of the user (G31).
+	if q, ok := b.queued[r.Call]; ok && q.user == r.User {
+		delete(b.queued, r.Call)
+		c.slot = q.slot
+	} else {
+		c.slot = u.takeSlot()
 	}
 
 	// Thread: the parent's (nested, G34) or the client's lowest free one.
@@ -573,11 +585,37 @@ func (b *builder) callBegin(i int, r *trace.Record) {
 	c.userKnown, c.clientKnown = true, true
 }
 
+// takeSlot marks the user's lowest free slot busy and returns it.
+func (u *user) takeSlot() int {
+	slot := -1
+	for k, busy := range u.busy {
+		if !busy {
+			slot = k
+			break
+		}
+	}
+	if slot < 0 {
+		slot = len(u.busy)
+		u.busy = append(u.busy, false)
+	}
+	u.busy[slot] = true
+	u.inUse++
+	u.peak = max(u.peak, u.inUse)
+	return slot
+}
+
+// freeSlot marks a busy slot free.
+func (u *user) freeSlot(slot int) {
+	if slot >= 0 && slot < len(u.busy) && u.busy[slot] {
+		u.busy[slot] = false
+		u.inUse--
+	}
+}
+
 // release frees the slot and thread a call holds.
 func (b *builder) release(c *call) {
-	if u, ok := b.users[c.user]; ok && c.slot >= 0 && c.slot < len(u.busy) && u.busy[c.slot] {
-		u.busy[c.slot] = false
-		u.inUse--
+	if u, ok := b.users[c.user]; ok {
+		u.freeSlot(c.slot)
 	}
 	if cl, ok := b.clients[c.client]; ok && c.thread >= 0 && c.thread < len(cl.active) && cl.active[c.thread] > 0 {
 		cl.active[c.thread]--
