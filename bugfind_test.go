@@ -205,8 +205,8 @@ func rapidFind(set mutant.Set, run int) found {
 	worlds, first := 0, 0
 	t0 := time.Now()
 	var took time.Duration
-	rec := bitsimtest.NewRecorder(fmt.Sprintf("bugfind-%d-%d", set, run))
-	defer os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
+	name := fmt.Sprintf("bugfind-%d-%d", set, run)
+	defer os.RemoveAll(filepath.Join("testdata", "rapid", name))
 	prop := func(t *rapid.T) {
 		worlds++
 		if first != 0 {
@@ -219,7 +219,13 @@ func rapidFind(set mutant.Set, run int) found {
 		}
 	}
 	for worlds < rapidBudget && first == 0 {
+		rec := bitsimtest.NewRecorder(name) // a fresh TB each round: rapid refuses one that failed
 		rec.Run(func(tb rapid.TB) { rapid.Check(tb, prop) })
+		if rec.Failed() && first == 0 {
+			// The world itself failed (runWorld: it ended with a limit
+			// error) before the catalogue judged it: the bug broke it.
+			first, took = worlds, time.Since(t0)
+		}
 	}
 	if first == 0 {
 		took = time.Since(t0)
