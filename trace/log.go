@@ -107,7 +107,9 @@ func (l *Log) Observe(fn func(r *Record)) { l.obs = fn }
 // read it, don't modify it, and don't keep it past a Reset. The first call
 // after appends expands the records appended since the last call, so a
 // simulator's hot path never builds a whole Record; a Log read only at the
-// end of a run expands each record once.
+// end of a run expands each record once. Because it expands into the Log,
+// Records is a write like Append: not safe beside another call on the same
+// Log from another goroutine (the slices it returned stay safe to read).
 func (l *Log) Records() []Record {
 	if len(l.mat) < len(l.ents) {
 		l.mat = slices.Grow(l.mat, len(l.ents)-len(l.mat))
