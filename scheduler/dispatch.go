@@ -290,7 +290,7 @@ func (s *Service) evaluate(j *job) {
 		if !(j.wants(mFT) && j.reg.cb != nil && j.reg.cb2) && j.n.inflight[mFT] == 0 && !j.queuedNow(mFT) {
 			for j.n.ft.len() > 0 {
 				j.n.ft.pop()
-				s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: trace.FileTransferred, Text: s.log.Name(s.dropReason(j, mFT))})
+				s.recDrop(j, mFT)
 			}
 		} else if j.n.inflight[mFT] == 0 && !j.queuedNow(mFT) && now >= j.n.retryAt[mFT] {
 			s.enqueue(j, mFT)
@@ -308,7 +308,7 @@ func (s *Service) evaluate(j *job) {
 		} else if !owed && j.n.owedRec[m] {
 			j.n.owedRec[m] = false
 			if !j.n.done[m] {
-				s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
+				s.recDrop(j, m)
 			}
 		}
 		if !owed {
@@ -367,6 +367,11 @@ func (s *Service) dropReason(j *job, m int) string {
 		return "flags"
 	}
 	return "state"
+}
+
+// recDrop writes notify.drop for method m of j, with its reason.
+func (s *Service) recDrop(j *job, m int) {
+	s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
 }
 
 // enqueue puts a dispatch of method m for j into its user's lane.
@@ -497,7 +502,7 @@ func (s *Service) onPump(ev sim.Event) {
 			j.n.queued[m] = false // not when a newer registration's dispatch is queued too
 		}
 		if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
-			s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
+			s.recDrop(j, m)
 			s.evaluate(j)
 			continue
 		}
@@ -760,7 +765,7 @@ func (s *Service) abandon(c *call) {
 	if c.regGen == j.reg.gen && (m == mJM || m == mFRT) {
 		j.n.launched[m] = false
 	}
-	s.pack(trace.Packed{Ev: trace.EvNotifyDrop, Job: j.nid(), Method: methodOf[m], Text: s.log.Name(s.dropReason(j, m))})
+	s.recDrop(j, m)
 	s.releaseCall(c)
 	if cl := c.client; cl.apt == STA && !cl.staBusy && !cl.staNext && cl.alive && cl.staQ.len() > 0 {
 		s.launch(s.calls[cl.staQ.pop()]) // the STA thread is free for the next one
