@@ -186,9 +186,16 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 }
 
 // jobsLeft reports the jobs of mine (nil: every job) that the trace leaves
-// in a non-final state not in leave.
-func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbackabi.JobState) []Problem {
+// in a non-final state not in leave. With byCallback (CheckCallback, whose
+// client is only its callback object), a world cut at its horizon judges a
+// job waiting in TRANSFERRED or ERROR only once a JobTransferred or
+// JobError call for it ran the callback and returned in that state: before
+// that the callback never had its chance (its user was logged off past the
+// horizon, say, and the call found the client gone).
+func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbackabi.JobState, byCallback bool) []Problem {
 	state := map[string]callbackabi.JobState{}
+	answered := map[string]bool{} // a JT/JE call returned since the job entered its state
+	callJob := map[int64]string{} // JT/JE calls in flight → their job
 	var jobs []string
 	var last trace.Record
 	for _, r := range recs {
@@ -201,6 +208,17 @@ func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbacka
 			state[r.Job] = callbackabi.BG_JOB_STATE_SUSPENDED
 		case trace.EvJobState:
 			state[r.Job] = r.To
+			answered[r.Job] = false
+		case trace.EvCallBegin:
+			if r.Method == trace.JobTransferred || r.Method == trace.JobError {
+				callJob[r.Call] = r.Job
+			}
+		case trace.EvCallEnd:
+			if j, ok := callJob[r.Call]; ok {
+				// A call that found the client gone never ran the callback.
+				answered[j] = answered[j] || r.Outcome != trace.OutcomeDisconnected
+				delete(callJob, r.Call)
+			}
 		}
 	}
 	var out []Problem
@@ -208,6 +226,9 @@ func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbacka
 	for _, j := range jobs {
 		st := state[j]
 		if st.Final() || slices.Contains(leave, st) || cut && moving(st) {
+			continue
+		}
+		if cut && byCallback && !answered[j] {
 			continue
 		}
 		out = append(out, Problem{Kind: KindJobLeft, Rule: leftRule(st), Seq: last.Seq, T: last.T,

@@ -208,10 +208,8 @@ func ExampleRecorder() {
 	rec := bitsimtest.NewRecorder("ExampleRecorder")
 	defer os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
 	defer os.Remove(filepath.Join("testdata", "failures", rec.Name()+".jsonl"))
-	// It does its work, then panics. (Which check a run reports first
-	// depends on the first world that fails: usually "panic"; a world
-	// whose horizon cuts off a JobError for a logged-off user shows
-	// "job-left".)
+	// It does its work, then panics: its one flaw, so the check that
+	// catches it is "panic" whichever world fails first.
 	panicky := func(*scenarios.Env) callbackabi.Callback {
 		return &scenarios.Funcs{
 			Transferred: func(j callbackabi.Job) callbackabi.HRESULT {
@@ -226,7 +224,7 @@ func ExampleRecorder() {
 	rec.Run(func(tb rapid.TB) {
 		bitsimtest.CheckCallback(tb, panicky, bitsimtest.HarnessOptions{Horizon: 10 * time.Minute})
 	})
-	fmt.Println(rec.Failed(), strings.Contains(rec.Output(), "bitsim: the client fails check"))
+	fmt.Println(rec.Failed(), strings.Contains(rec.Output(), `fails check "panic"`))
 	// Output: true true
 }
 

@@ -289,7 +289,7 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 		}
 	}
 	kept := func(job string) bool { return r.mine(job) && (owner[job] == "" || owner[job] == r.user.Name()) }
-	ps = append(ps, jobsLeft(r.recs, kept, o.Leave)...)
+	ps = append(ps, jobsLeft(r.recs, kept, o.Leave, false)...)
 	ps = append(ps, r.live...)
 	return ps
 }

@@ -104,13 +104,13 @@ func TestJobsLeft(t *testing.T) {
 	b := started().state(time.Second, "job-1", queued, errored)
 	b.at(time.Second, trace.Record{Ev: trace.EvJobCreate, Job: "job-2", User: "other"})
 	mine := func(j string) bool { return j == "job-1" }
-	got := jobsLeft(b.recs, mine, nil)
+	got := jobsLeft(b.recs, mine, nil, false)
 	require.Len(t, got, 1)
 	require.Equal(t, KindJobLeft, got[0].Kind)
 	require.Equal(t, "G12", got[0].Rule)
 	require.Contains(t, got[0].Msg, "job-1 ended ERROR")
-	require.Empty(t, jobsLeft(b.recs, mine, []callbackabi.JobState{errored}), "ERROR is allowed by the policy")
-	require.Len(t, jobsLeft(b.recs, nil, nil), 2, "nil: every job (job-2 stays SUSPENDED)")
+	require.Empty(t, jobsLeft(b.recs, mine, []callbackabi.JobState{errored}, false), "ERROR is allowed by the policy")
+	require.Len(t, jobsLeft(b.recs, nil, nil, false), 2, "nil: every job (job-2 stays SUSPENDED)")
 }
 
 // A world cut at its horizon with a job still moving (queued, connecting,
@@ -137,7 +137,33 @@ func TestJobsLeftAtTheHorizon(t *testing.T) {
 		}
 		return jobs
 	}
-	require.Equal(t, []string{"job-e", "job-f", "job-g"}, left(jobsLeft(world("deadline"), nil, nil)),
+	require.Equal(t, []string{"job-e", "job-f", "job-g"}, left(jobsLeft(world("deadline"), nil, nil, false)),
 		"at the horizon: TRANSFERRED, ERROR and SUSPENDED wait for the client")
-	require.Len(t, jobsLeft(world("idle"), nil, nil), 8, "idle: every non-final job is left (job-1 of started too)")
+	require.Len(t, jobsLeft(world("idle"), nil, nil, false), 8, "idle: every non-final job is left (job-1 of started too)")
+}
+
+// CheckCallback's client is only its callback: at a horizon cut a job
+// waiting in TRANSFERRED or ERROR is judged once a JobTransferred or
+// JobError call for it returned in that state — not before, when the
+// callback never had its chance. At an idle end it is judged either way.
+func TestJobsLeftByCallback(t *testing.T) {
+	world := func(called bool, end string) []trace.Record {
+		b := started().state(time.Second, "job-1", queued, transferred)
+		if called {
+			b.at(2*time.Second, trace.Record{Ev: trace.EvCallBegin, Call: 1, Job: "job-1", User: "user-1", Client: "app",
+				Method: trace.JobTransferred, Lane: trace.LaneHigh})
+			b.at(2*time.Second, trace.Record{Ev: trace.EvCallEnd, Call: 1}) // S_OK, no Complete
+		}
+		return b.at(time.Hour, trace.Record{Ev: trace.EvRunEnd, Reason: end}).recs
+	}
+	require.Empty(t, jobsLeft(world(false, "deadline"), nil, nil, true), "cut before the callback was called")
+	require.Len(t, jobsLeft(world(true, "deadline"), nil, nil, true), 1, "called, returned, never completed")
+	require.Len(t, jobsLeft(world(false, "idle"), nil, nil, true), 1, "idle: judged whether called or not")
+	gone := world(false, "deadline")
+	gone = append(gone[:len(gone)-1:len(gone)-1],
+		trace.Record{Seq: 90, T: 2 * time.Second, Ev: trace.EvCallBegin, Call: 2, Job: "job-1", User: "user-1", Client: "app", Method: trace.JobTransferred},
+		trace.Record{Seq: 91, T: 2 * time.Second, Ev: trace.EvCallEnd, Call: 2, Outcome: trace.OutcomeDisconnected},
+		gone[len(gone)-1])
+	require.Empty(t, jobsLeft(gone, nil, nil, true), "a call that found the client gone gave the callback no chance")
+	require.Len(t, jobsLeft(world(false, "deadline"), nil, nil, false), 1, "CheckClient: judged at the cut (a client may poll)")
 }
