@@ -191,6 +191,20 @@ func wait(t *testing.T, ch <-chan struct{}, what string) {
 	}
 }
 
+// pumpUntil runs the STA message loop on m's thread until done closes, or
+// for at most 2 minutes (a hang guard, not a speed assertion).
+func pumpUntil(m *combridge.Manager, done <-chan struct{}) error {
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(2 * time.Minute):
+		}
+		close(stop)
+	}()
+	return m.Pump(stop)
+}
+
 var payload = bytes.Repeat([]byte("bitsim through COM "), 10_000) // 190 000 bytes
 
 // The callback the simulator tested, registered with the real service:
@@ -478,15 +492,7 @@ func TestRealBITSSTA(t *testing.T) {
 				return
 			}
 		}
-		stop := make(chan struct{})
-		go func() { // a hang guard, not a speed assertion
-			select {
-			case <-cb.done:
-			case <-time.After(2 * time.Minute):
-			}
-			close(stop)
-		}()
-		if err := m.Pump(stop); err != nil {
+		if err := pumpUntil(m, cb.done); err != nil {
 			r.err = err
 			return
 		}

@@ -149,15 +149,7 @@ func TestRecordWorkloadSTA(t *testing.T) {
 				return
 			}
 		}
-		stop := make(chan struct{})
-		go func() { // a hang guard, not a speed assertion
-			select {
-			case <-cb.done:
-			case <-time.After(2 * time.Minute):
-			}
-			close(stop)
-		}()
-		if r.err = m.Pump(stop); r.err != nil {
+		if r.err = pumpUntil(m, cb.done); r.err != nil {
 			return
 		}
 		r.recs = rec.End()
