@@ -14,7 +14,10 @@ import (
 // promptDelivery checks bounded delivery in virtual time (G18, G20): a
 // JobTransferred or JobError that is owed to a live registration — when it
 // becomes owed, or when its retry falls due — is delivered at that very
-// instant as soon as the registering user has a free slot. Where the trace
+// instant as soon as the registering user has a free slot. A retry pending
+// in the state entry (G20) holds back what is owed again meanwhile (a flag
+// turned off and on again) until it falls due: a new state entry or a new
+// registration clears it. Where the trace
 // cannot show every slot that is held (a call waiting for a busy STA
 // thread takes a slot before its call.begin), or another rule holds the
 // call back (FileTransferred first, G15; the command line, G26; a call of
@@ -45,7 +48,12 @@ func promptDelivery(recs []trace.Record) []string {
 		m   trace.Method
 	}
 	callOf := map[int64]jm{}
-	inflight := map[jm]int{} // calls in flight per job and method
+	inflight := map[jm]int{}          // calls in flight per job and method
+	retryAt := map[jm]time.Duration{} // a retry pending in the state entry and registration
+	forgetRetries := func(job string) {
+		delete(retryAt, jm{job, trace.JobTransferred})
+		delete(retryAt, jm{job, trace.JobError})
+	}
 	regs := map[string]reg{}
 	state := map[string]string{}
 	ftOwed := map[string]int{}
@@ -102,12 +110,14 @@ func promptDelivery(recs []trace.Record) []string {
 		case trace.EvJobRegister:
 			regs[r.Job] = reg{client: r.Client, user: r.User, set: true}
 			discharge(r.Job, 0, true)
+			forgetRetries(r.Job)
 		case trace.EvJobUnregister:
 			regs[r.Job] = reg{}
 			discharge(r.Job, 0, true)
 		case trace.EvJobState:
 			state[r.Job] = r.To.String()
 			discharge(r.Job, 0, true)
+			forgetRetries(r.Job)
 		case trace.EvJobFlags, trace.EvCmdlineStart:
 			discharge(r.Job, 0, true)
 		case trace.EvJobCmdline:
@@ -119,7 +129,7 @@ func promptDelivery(recs []trace.Record) []string {
 			if r.Method == trace.FileTransferred {
 				ftOwed[r.Job]++
 			} else {
-				obs = append(obs, &obligation{job: r.Job, method: r.Method, due: r.T, seq: r.Seq})
+				obs = append(obs, &obligation{job: r.Job, method: r.Method, due: max(r.T, retryAt[jm{r.Job, r.Method}]), seq: r.Seq})
 			}
 		case trace.EvNotifyDrop:
 			if r.Method == trace.FileTransferred && ftOwed[r.Job] > 0 {
@@ -132,6 +142,7 @@ func promptDelivery(recs []trace.Record) []string {
 				// (G20), also what a re-registration owed during the call.
 				discharge(r.Job, r.Method, false)
 				obs = append(obs, &obligation{job: r.Job, method: r.Method, due: r.At, seq: r.Seq})
+				retryAt[jm{r.Job, r.Method}] = r.At
 			}
 		case trace.EvCallBegin:
 			busy[r.User]++
@@ -207,6 +218,23 @@ func TestPromptDelivery(t *testing.T) {
 			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
 			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
 			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s}, // later; nothing at 66 s
+		}, true},
+		{"a flag turned off and on while a retry is pending: owed again, not before the retry", len(head), []trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
+			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
+			{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
+			{Ev: trace.EvNotifyDrop, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
+			{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
+			{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
+			{Ev: trace.EvCallBegin, Call: 7, Job: "job-1", User: "user-1", Client: "app-1", Method: trace.JobTransferred, T: 66 * s},
+			{Ev: trace.EvCallEnd, Call: 7, HR: 0, T: 66 * s},
+		}, false},
+		{"... and nothing is called when the retry falls due", len(head), []trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
+			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
+			{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
+			{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
+			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s},
 		}, true},
 		{"owed with a free slot and nothing running", 6, []trace.Record{
 			{Ev: trace.EvCallEnd, Call: 5, HR: 0, T: 30 * s},
