@@ -177,7 +177,7 @@ func (s *Service) JobName(j callbackabi.Job) string {
 		return ""
 	}
 	for _, jb := range s.jobs {
-		if jb.id == id {
+		if jb.guid() == id {
 			return jb.name
 		}
 	}

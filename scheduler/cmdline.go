@@ -37,19 +37,20 @@ func (s *Service) SetProgram(program string, p Program) {
 // startCmd launches the notification program for JT (m = mJT) or JE
 // (G24–G29). It does not take a notification slot (ambiguity 8).
 func (s *Service) startCmd(j *job, m int) {
-	j.n.cmdBusy = true
-	j.n.cmdRun++
-	j.n.cmdSt = m
-	j.n.cmdGen = j.reg.gen
-	j.n.cmdEntry = j.tgen
-	j.n.cmdAgain[m] = false
-	run := j.n.cmdRun
+	x := j.ext()
+	x.cmdBusy = true
+	x.cmdRun++
+	x.cmdSt = m
+	x.cmdGen = j.reg.gen
+	x.cmdEntry = j.tgen
+	j.n.cmdAgain.set(m, false)
+	run := x.cmdRun
 	s.stats.CmdLineRuns++
 	s.rec(trace.Record{Ev: trace.EvCmdlineStart, Job: j.name, Run: run})
 	code, dur := 0, time.Second
-	if p, ok := s.programs[j.cmd.program]; ok {
-		ref := &JobRef{j: j, c: caller{user: j.cmd.user}}
-		code, dur = p(ProgramRun{Job: ref, Program: j.cmd.program, Parameters: j.cmd.params, Run: run})
+	if p, ok := s.programs[x.cmd.program]; ok {
+		ref := &JobRef{j: j, c: caller{user: x.cmd.user}}
+		code, dur = p(ProgramRun{Job: ref, Program: x.cmd.program, Parameters: x.cmd.params, Run: run})
 		if dur < 0 {
 			dur = 0
 		}
@@ -60,10 +61,11 @@ func (s *Service) startCmd(j *job, m int) {
 func (s *Service) onCmdExit(ev sim.Event) {
 	j := s.jobs[ev.A]
 	run, code := ev.B>>8, int64(uint8(ev.B))
-	j.n.cmdBusy = false
+	x := j.ext() // there since startCmd
+	x.cmdBusy = false
 	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name, Run: run, Code: code})
-	m := j.n.cmdSt
-	sameEntry := j.n.cmdEntry == j.tgen // the job is still in the state entry the program ran for
+	m := x.cmdSt
+	sameEntry := x.cmdEntry == j.tgen // the job is still in the state entry the program ran for
 	if code == 0 {
 		// Delivered — unless a new registration came meanwhile: that one is
 		// owed its own notification (G18, G19). Fix (G27): whether or not
@@ -71,8 +73,8 @@ func (s *Service) onCmdExit(ev sim.Event) {
 		// flag cleared) while the program ran made the notification not
 		// owed at its exit 0, so it was not marked delivered, and turning
 		// the flag back on ran the program again in the same state entry.
-		if sameEntry && j.reg.gen == j.n.cmdGen && (!s.opts.Mutants.Has(mutant.CmdlineOKForgotten) || j.owedM(m)) {
-			j.n.done[m] = true
+		if sameEntry && j.reg.gen == x.cmdGen && (!s.opts.Mutants.Has(mutant.CmdlineOKForgotten) || j.owedM(m)) {
+			j.n.done.set(m, true)
 		}
 		s.evaluate(j)
 		return
@@ -81,28 +83,28 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	// it again after the minimum retry delay (BITS 1.5 ran it once).
 	if j.state.Final() || !s.opts.Version.AtLeast(2, 0) {
 		if !j.state.Final() && sameEntry {
-			j.n.done[m] = true
+			j.n.done.set(m, true)
 		}
 		s.evaluate(j)
 		return
 	}
-	d := j.retryDelay
+	d := x.retryDelay
 	if s.opts.Mutants.Has(mutant.CmdlineNoDelay) {
 		d = time.Second
 	}
-	j.n.cmdAt = s.now() + d
-	s.pack(trace.Packed{Ev: trace.EvRetry, Job: j.nid(), Method: trace.CmdLine, A: int64(j.n.cmdAt)})
-	s.w.Schedule(j.n.cmdAt, classTimer, s.kCmdRetry, int64(j.idx), 0)
+	x.cmdAt = s.now() + d
+	s.pack(trace.Packed{Ev: trace.EvRetry, Job: j.nid(), Method: trace.CmdLine, A: int64(x.cmdAt)})
+	s.w.Schedule(x.cmdAt, classTimer, s.kCmdRetry, int64(j.idx), 0)
 	if s.opts.AlternateCmdLine && j.reg.cb != nil {
-		j.n.viaCmd[m] = false
-		j.n.retryAt[m] = j.n.cmdAt
+		j.n.viaCmd.set(m, false)
+		j.n.retryAt[m] = x.cmdAt
 		return
 	}
 	// G27, G28: the program runs again unless a registration made while it
 	// ran has not failed yet (that one goes first, G25). Both channels
 	// failed: the program is tried again even while the callback retries.
-	if sameEntry && (j.reg.cb == nil || j.n.viaCmd[m] || j.n.cbFailed[m]) && !s.opts.Mutants.Has(mutant.CmdlineYields) {
-		j.n.cmdAgain[m] = true
+	if sameEntry && (j.reg.cb == nil || j.n.viaCmd.has(m) || j.n.cbFailed.has(m)) && !s.opts.Mutants.Has(mutant.CmdlineYields) {
+		j.n.cmdAgain.set(m, true)
 	}
 }
 
@@ -138,7 +140,7 @@ func (s *Service) server(clsid callbackabi.GUID) (*server, bool) {
 // activate is CoCreateInstance(clsid): a server process starts and its new
 // object is registered for the job until it disconnects or is replaced.
 func (s *Service) activate(j *job) {
-	sv, ok := s.server(j.clsid)
+	sv, ok := s.server(j.cold().clsid)
 	if !ok || sv.user.off {
 		// No server, or its user is logged off: no process can start in
 		// that session; User.Logon lets the dispatcher try again.
@@ -156,8 +158,8 @@ func (s *Service) activate(j *job) {
 		return
 	}
 	u := sv.user
-	if j.clsidBy != nil {
-		u = j.clsidBy
+	if by := j.cold().clsidBy; by != nil {
+		u = by
 	}
 	s.register(j, cb, c, u)
 }

@@ -56,14 +56,15 @@ func (s *Service) laneIndex(m int) int {
 
 var laneOf = [2]trace.Lane{trace.LaneHigh, trace.LaneLow}
 
+// registration is a job's registered callback. What QueryInterface
+// returned for IID_IBackgroundCopyCallback2 and 3 is kept in the job's
+// jobExt (ft, frt), set when cb2 or cb3 is.
 type registration struct {
 	cb       callbackabi.Callback
-	cb2, cb3 bool                  // FileTransferred / FileRangesTransferred can be delivered
-	ft       callbackabi.Callback2 // what QueryInterface returned for IID_IBackgroundCopyCallback2
-	frt      callbackabi.Callback3
 	client   *Client
 	user     *User
 	gen      uint32
+	cb2, cb3 bool // FileTransferred / FileRangesTransferred can be delivered
 }
 
 // queryCallback asks cb for iid the way BITS does (callbackabi.QueryCallback):
@@ -89,30 +90,41 @@ type cmdLine struct {
 }
 
 type notifyState struct {
-	done     [2]bool // JT, JE delivered for this registration and state entry
-	viaCmd   [2]bool // the command line took over (G26)
-	cbFailed [2]bool // a call to this registration did not return S_OK in this state entry
-	cmdAgain [2]bool // G27, G28: the program exited non-zero for this entry and runs again at cmdAt
-	owedRec  [2]bool // notify.owed written and not yet settled
-	queued   [nM]bool
+	qtgen   [nM]int64         // the state entry (job.tgen) of the queued dispatch
+	retryAt [nM]time.Duration // not before (0: no wait)
+	last    [2]time.Duration  // JM / FRT ([m-mJM]): last call.begin
+	ft      ring[int32]       // files owed a FileTransferred, FIFO (G15)
+
 	qgen     [nM]uint32 // the registration generation of the queued dispatch
-	qtgen    [nM]int64  // the state entry (job.tgen) of the queued dispatch
 	inflight [nM]int32
-	retryAt  [nM]time.Duration // not before (0: no wait)
-	ft       ring[int32]       // files owed a FileTransferred, FIFO (G15)
-	dirty    [nM]bool          // JM / FRT: a trigger since the last delivery
-	timer    [nM]bool          // JM / FRT: a throttle timer is armed
-	last     [nM]time.Duration // JM / FRT: last call.begin
-	began    [nM]bool
-	launched [nM]bool                // JM / FRT: a call has a slot but has not started yet
-	ranges   []callbackabi.FileRange // FRT: ranges since the last call (G16)
-	rangeOf  int                     // FRT: the file the ranges belong to
-	cmdRun   int64
-	cmdBusy  bool
-	cmdAt    time.Duration // command line not before
-	cmdSt    int           // mJT or mJE the program runs for
-	cmdGen   uint32        // the registration generation when it started
-	cmdEntry int64         // the state entry (job.tgen) it started in
+
+	// sets of methods (bit m): of mJT and mJE
+	done     mset // delivered for this registration and state entry
+	viaCmd   mset // the command line took over (G26)
+	cbFailed mset // a call to this registration did not return S_OK in this state entry
+	cmdAgain mset // G27, G28: the program exited non-zero for this entry and runs again at cmdAt
+	owedRec  mset // notify.owed written and not yet settled
+	// of every method
+	queued mset
+	// of mJM and mFRT
+	dirty    mset // a trigger since the last delivery
+	timer    mset // a throttle timer is armed
+	began    mset // a call began (last holds when)
+	launched mset // a call has a slot but has not started yet
+}
+
+// mset is a set of methods (mJT … mFRT): bit m. The notify state keeps
+// ten of them per job in ten bytes, where [nM]bool arrays took 35.
+type mset uint8
+
+func (b mset) has(m int) bool { return b&(1<<m) != 0 }
+
+func (b *mset) set(m int, v bool) {
+	if v {
+		*b |= 1 << m
+	} else {
+		*b &^= 1 << m
+	}
 }
 
 // req is a dispatch waiting in a user's lane.
@@ -138,7 +150,7 @@ func (j *job) wants(m int) bool { return j.flags&flagOf[m] != 0 && !j.disabled()
 // crashed, a new registration came while every slot was still held, and the
 // JobError owed to it was never queued; the run ended idle without it.
 func (j *job) queuedNow(m int) bool {
-	return j.n.queued[m] && (j.n.qgen[m] == j.reg.gen && j.sameEntry(m, j.n.qtgen[m]) || j.s.opts.Mutants.Has(mutant.StaleQueued))
+	return j.n.queued.has(m) && (j.n.qgen[m] == j.reg.gen && j.sameEntry(m, j.n.qtgen[m]) || j.s.opts.Mutants.Has(mutant.StaleQueued))
 }
 
 // sameEntry reports whether a JT/JE dispatch queued in state entry tgen
@@ -158,10 +170,10 @@ func (j *job) owedM(m int) bool {
 	if m == mJE {
 		st = stError
 	}
-	if j.state != st || !j.wants(m) || j.n.done[m] {
+	if j.state != st || !j.wants(m) || j.n.done.has(m) {
 		return false
 	}
-	return j.reg.cb != nil || j.cmd.set || j.canActivate()
+	return j.reg.cb != nil || j.cold().cmd.set || j.canActivate()
 }
 
 // inTriggerState reports whether the job is in the state JT (m = mJT) or
@@ -177,10 +189,11 @@ func (j *job) owedJT() bool { return j.owedM(mJT) }
 func (j *job) owedJE() bool { return j.owedM(mJE) }
 
 func (j *job) canActivate() bool {
-	if j.clsid == (callbackabi.GUID{}) || !j.s.opts.Version.AtLeast(5, 0) {
+	clsid := j.cold().clsid
+	if clsid == (callbackabi.GUID{}) || !j.s.opts.Version.AtLeast(5, 0) {
 		return false
 	}
-	_, ok := j.s.server(j.clsid)
+	_, ok := j.s.server(clsid)
 	return ok
 }
 
@@ -200,8 +213,11 @@ func (s *Service) onStateChanged(j *job, from, to jobState) {
 			st = stError
 		}
 		if to == st {
-			j.n.done[m], j.n.viaCmd[m], j.n.retryAt[m] = false, false, 0
-			j.n.cbFailed[m], j.n.cmdAgain[m] = false, false
+			j.n.done.set(m, false)
+			j.n.viaCmd.set(m, false)
+			j.n.retryAt[m] = 0
+			j.n.cbFailed.set(m, false)
+			j.n.cmdAgain.set(m, false)
 		}
 	}
 	if to.Final() && j.reg.cb != nil {
@@ -238,10 +254,14 @@ func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) 
 		unk.AddRef() // BITS holds the pointer until it is replaced (W-5)
 	}
 	if s.opts.Version.AtLeast(3, 0) {
-		j.reg.ft, j.reg.cb2 = queryCallback[callbackabi.Callback2](cb, callbackabi.IID_IBackgroundCopyCallback2)
+		if ft, ok := queryCallback[callbackabi.Callback2](cb, callbackabi.IID_IBackgroundCopyCallback2); ok {
+			j.ext().ft, j.reg.cb2 = ft, true
+		}
 	}
 	if s.opts.Version.AtLeast(10, 1) {
-		j.reg.frt, j.reg.cb3 = queryCallback[callbackabi.Callback3](cb, callbackabi.IID_IBackgroundCopyCallback3)
+		if frt, ok := queryCallback[callbackabi.Callback3](cb, callbackabi.IID_IBackgroundCopyCallback3); ok {
+			j.ext().frt, j.reg.cb3 = frt, true
+		}
 	}
 	s.rec(trace.Record{Ev: trace.EvJobRegister, Job: j.name, Client: c.name, User: u.name})
 	if s.opts.Profile == ProfileWineCompat {
@@ -249,13 +269,17 @@ func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) 
 	}
 	// G18, G19: a new registration is owed the notification again.
 	for m := mJT; m <= mJE; m++ {
-		j.n.done[m], j.n.viaCmd[m], j.n.retryAt[m] = false, false, 0
-		j.n.cbFailed[m], j.n.cmdAgain[m] = false, false // the new registration goes first (G25)
+		j.n.done.set(m, false)
+		j.n.viaCmd.set(m, false)
+		j.n.retryAt[m] = 0
+		j.n.cbFailed.set(m, false) // the new registration goes first (G25)
+		j.n.cmdAgain.set(m, false)
 	}
 	if (j.state == stTransferred && j.wants(mJT)) || (j.state == stError && j.wants(mJE)) {
 		s.stats.LateRegistrations++
 		if s.opts.Mutants.Has(mutant.NoRearmLate) {
-			j.n.done[mJT], j.n.done[mJE] = true, true
+			j.n.done.set(mJT, true)
+			j.n.done.set(mJE, true)
 		}
 	}
 	j.n.retryAt[mFT] = 0
@@ -265,18 +289,23 @@ func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) 
 func (s *Service) unregister(j *job, reason string) {
 	callbackabi.ReleaseUnknown(j.reg.cb)
 	if j.reg.cb2 {
-		callbackabi.ReleaseUnknown(j.reg.ft)
+		callbackabi.ReleaseUnknown(j.x.ft)
 	}
 	if j.reg.cb3 {
-		callbackabi.ReleaseUnknown(j.reg.frt)
+		callbackabi.ReleaseUnknown(j.x.frt)
+	}
+	if j.x != nil {
+		j.x.ft, j.x.frt = nil, nil
 	}
 	j.reg = registration{gen: j.reg.gen + 1}
 	s.rec(trace.Record{Ev: trace.EvJobUnregister, Job: j.name, Reason: reason})
 	s.forgetInflight(j)
 	for m := mJM; m <= mFRT; m++ {
-		j.n.dirty[m] = false
+		j.n.dirty.set(m, false)
 	}
-	j.n.ranges = j.n.ranges[:0]
+	if j.x != nil {
+		j.x.ranges = j.x.ranges[:0]
+	}
 }
 
 // evaluate sends whatever j owes now towards its receiver.
@@ -298,16 +327,16 @@ func (s *Service) evaluate(j *job) {
 	}
 	for m := mJT; m <= mJE; m++ {
 		owed := j.owedM(m)
-		if owed && !j.n.owedRec[m] {
-			j.n.owedRec[m] = true
+		if owed && !j.n.owedRec.has(m) {
+			j.n.owedRec.set(m, true)
 			s.pack(trace.Packed{Ev: trace.EvNotifyOwed, Job: j.nid(), Method: methodOf[m], A: -1})
 			if s.opts.Mutants.Has(mutant.SlowDelivery) && j.n.retryAt[m] == 0 {
-				j.n.retryAt[m] = now + j.retryDelay
+				j.n.retryAt[m] = now + j.cold().retryDelay
 				s.w.Schedule(j.n.retryAt[m], classTimer, s.kCallRetry, int64(j.idx), 0)
 			}
-		} else if !owed && j.n.owedRec[m] {
-			j.n.owedRec[m] = false
-			if !j.n.done[m] {
+		} else if !owed && j.n.owedRec.has(m) {
+			j.n.owedRec.set(m, false)
+			if !j.n.done.has(m) {
 				s.recDrop(j, m)
 			}
 		}
@@ -317,7 +346,8 @@ func (s *Service) evaluate(j *job) {
 		if j.n.ft.len() > 0 && !s.opts.Mutants.Has(mutant.FTAfterJT) {
 			continue // JT/JE wait for every owed FileTransferred (G15)
 		}
-		if j.n.cmdAgain[m] && j.cmd.set && !j.n.cmdBusy && now >= j.n.cmdAt {
+		x := j.cold()
+		if j.n.cmdAgain.has(m) && x.cmd.set && !x.cmdBusy && now >= x.cmdAt {
 			// Fix (G27, G28): a program that exited non-zero after the
 			// callback had failed too runs again after the minimum retry
 			// delay, whatever the callback's own retries do meanwhile.
@@ -328,7 +358,7 @@ func (s *Service) evaluate(j *job) {
 			// behind a hung STA thread: the run ended idle with neither.
 			s.startCmd(j, m)
 		}
-		if j.n.viaCmd[m] && !j.cmd.set && !j.n.cmdBusy && !s.opts.Mutants.Has(mutant.CmdlineKeepsTakeover) {
+		if j.n.viaCmd.has(m) && !x.cmd.set && !x.cmdBusy && !s.opts.Mutants.Has(mutant.CmdlineKeepsTakeover) {
 			// Fix (G28): the command line that took over is gone
 			// (TakeOwnership, SetNotifyCmdLine(NULL)); the callback is the
 			// channel left, called again no sooner than the program would
@@ -336,20 +366,20 @@ func (s *Service) evaluate(j *job) {
 			// JobTransferred failed, the program kept exiting non-zero,
 			// TakeOwnership removed it, and the live registration never
 			// heard of the job again.
-			j.n.viaCmd[m] = false
-			j.n.retryAt[m] = max(j.n.retryAt[m], j.n.cmdAt)
+			j.n.viaCmd.set(m, false)
+			j.n.retryAt[m] = max(j.n.retryAt[m], x.cmdAt)
 		}
 		if j.queuedNow(m) || j.n.inflight[m] > 0 || now < j.n.retryAt[m] {
 			continue
 		}
-		if j.reg.cb == nil && j.canActivate() && !j.n.viaCmd[m] {
+		if j.reg.cb == nil && j.canActivate() && !j.n.viaCmd.has(m) {
 			s.activate(j) // G9: object first, then the CLSID; register re-evaluates
 			return
 		}
 		switch {
-		case j.reg.cb != nil && !j.n.viaCmd[m]:
+		case j.reg.cb != nil && !j.n.viaCmd.has(m):
 			s.enqueue(j, m)
-		case j.cmd.set && !j.n.cmdBusy && now >= j.n.cmdAt:
+		case x.cmd.set && !x.cmdBusy && now >= x.cmdAt:
 			s.startCmd(j, m)
 		}
 	}
@@ -361,7 +391,7 @@ func (s *Service) dropReason(j *job, m int) string {
 		return "state"
 	case j.disabled():
 		return "disabled"
-	case j.reg.cb == nil && !j.cmd.set, m > mJE && j.reg.cb == nil:
+	case j.reg.cb == nil && !j.cold().cmd.set, m > mJE && j.reg.cb == nil:
 		return "unregistered"
 	case m > mJE && !j.wants(m):
 		return "flags"
@@ -384,7 +414,8 @@ func (s *Service) enqueue(j *job, m int) {
 		s.beginCall(j, m, u, lane)
 		return
 	}
-	j.n.queued[m], j.n.qgen[m], j.n.qtgen[m] = true, j.reg.gen, j.tgen
+	j.n.queued.set(m, true)
+	j.n.qgen[m], j.n.qtgen[m] = j.reg.gen, j.tgen
 	wait := s.opts.Cap > 0 && u.busy >= s.cap()
 	u.lanes[lane].push(req{job: j.idx, m: uint8(m), regGen: j.reg.gen, tgen: j.tgen, waited: wait})
 	if wait {
@@ -416,7 +447,7 @@ func (s *Service) enqueue(j *job, m int) {
 func (s *Service) queueLaunched(u *User) {
 	q := &s.ready
 	last := -1
-	for k := 0; k < q.n; k++ {
+	for k := 0; k < q.len(); k++ {
 		if c := s.calls[*q.at(k)]; s.launchedWaiting(c, u) && c.lane == 1 {
 			last = k
 		}
@@ -447,11 +478,11 @@ func (s *Service) launchedWaiting(c *call, u *User) bool {
 func (s *Service) recWaits(u *User) {
 	for lane := range u.lanes {
 		q := &u.lanes[lane]
-		k := q.n
+		k := q.len()
 		for k > 0 && !q.at(k-1).waited {
 			k--
 		}
-		for ; k < q.n; k++ {
+		for ; k < q.len(); k++ {
 			r := q.at(k)
 			r.waited = true
 			j, m := s.jobs[r.job], int(r.m)
@@ -499,7 +530,7 @@ func (s *Service) onPump(ev sim.Event) {
 		j := s.jobs[r.job]
 		m := int(r.m)
 		if r.regGen == j.n.qgen[m] && r.tgen == j.n.qtgen[m] {
-			j.n.queued[m] = false // not when a newer registration's dispatch is queued too
+			j.n.queued.set(m, false) // not when a newer registration's dispatch is queued too
 		}
 		if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
 			s.recDrop(j, m)
@@ -519,15 +550,15 @@ func (s *Service) stillWanted(j *job, m int, gen uint32, u *User) bool {
 	}
 	switch m {
 	case mJT:
-		return j.owedM(mJT) && !j.n.viaCmd[mJT]
+		return j.owedM(mJT) && !j.n.viaCmd.has(mJT)
 	case mJE:
-		return j.owedM(mJE) && !j.n.viaCmd[mJE]
+		return j.owedM(mJE) && !j.n.viaCmd.has(mJE)
 	case mFT:
 		return j.n.ft.len() > 0 && j.reg.cb2
 	case mJM:
-		return j.n.dirty[mJM] || s.opts.Mutants.Has(mutant.JMNoCoalesce)
+		return j.n.dirty.has(mJM) || s.opts.Mutants.Has(mutant.JMNoCoalesce)
 	case mFRT:
-		return j.n.dirty[mFRT] && j.reg.cb3 && len(j.n.ranges) > 0
+		return j.n.dirty.has(mFRT) && j.reg.cb3 && len(j.cold().ranges) > 0
 	}
 	return false
 }
@@ -609,21 +640,23 @@ func (s *Service) takeCall(j *job, m int, u *User) *call {
 	c := s.newCall()
 	s.nextCall++
 	c.id, c.j, c.m, c.u, c.client, c.regGen = s.nextCall, j, m, u, j.reg.client, j.reg.gen
-	c.cb, c.ft, c.frt = j.reg.cb, j.reg.ft, j.reg.frt
+	x := j.cold()
+	c.cb, c.ft, c.frt = j.reg.cb, x.ft, x.frt
 	c.file = -1
 	c.ref = JobRef{j: j, c: caller{client: c.client, user: c.client.user, call: c}}
 	switch m {
 	case mFT:
 		c.file = int(j.n.ft.peek())
 	case mJM:
-		j.n.dirty[mJM] = false
-		j.n.launched[mJM] = true
+		j.n.dirty.set(mJM, false)
+		j.n.launched.set(mJM, true)
 	case mFRT:
-		c.file = j.n.rangeOf
-		c.ranges = append(c.ranges[:0], j.n.ranges...)
-		j.n.ranges = j.n.ranges[:0]
-		j.n.dirty[mFRT] = false
-		j.n.launched[mFRT] = true
+		rx := j.ext() // there: FileRangesTransferred is owed only with ranges
+		c.file = rx.rangeOf
+		c.ranges = append(c.ranges[:0], rx.ranges...)
+		rx.ranges = rx.ranges[:0]
+		j.n.dirty.set(mFRT, false)
+		j.n.launched.set(mFRT, true)
 	}
 	u.busy++
 	j.n.inflight[m]++
@@ -726,9 +759,9 @@ func (s *Service) validAtStart(c *call) bool {
 	}
 	switch c.m {
 	case mJT:
-		return j.state == stTransferred && !j.n.done[mJT]
+		return j.state == stTransferred && !j.n.done.has(mJT)
 	case mJE:
-		return j.state == stError && !j.n.done[mJE]
+		return j.state == stError && !j.n.done.has(mJE)
 	}
 	return true
 }
@@ -741,7 +774,7 @@ func (s *Service) forgetInflight(j *job) {
 	for m := 0; m < nM; m++ {
 		if m != mFT {
 			j.n.inflight[m] = 0
-			j.n.launched[m] = false
+			j.n.launched.set(m, false)
 		}
 	}
 }
@@ -763,7 +796,7 @@ func (s *Service) abandon(c *call) {
 	u.busy--
 	s.settle(c)
 	if c.regGen == j.reg.gen && (m == mJM || m == mFRT) {
-		j.n.launched[m] = false
+		j.n.launched.set(m, false)
 	}
 	s.recDrop(j, m)
 	s.releaseCall(c)
@@ -807,17 +840,18 @@ func (s *Service) recBegin(c *call, parent int64) {
 		// The throttle (G14) counts from the moment the call starts on the
 		// client's thread, which for a busy STA is later than its launch.
 		j := c.j
-		j.n.launched[c.m] = false
-		j.n.last[c.m], j.n.began[c.m] = s.now(), true
+		j.n.launched.set(c.m, false)
+		j.n.last[c.m-mJM] = s.now()
+		j.n.began.set(c.m, true)
 		if c.m == mJM {
 			// Fix (G22): a JobModification carries nothing but the job, so
 			// the call that begins now reports every trigger so far, also
 			// those raised between its launch and its start on a busy STA.
 			// Keeping them dirty sent a further JM with no trigger since
 			// this one began, which the trace cannot tell from a retry.
-			j.n.dirty[mJM] = false
+			j.n.dirty.set(mJM, false)
 		}
-		if j.n.dirty[c.m] {
+		if j.n.dirty.has(c.m) {
 			s.lowTrigger(j, c.m)
 		}
 	}
@@ -910,9 +944,9 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 		ok := res == callbackabi.S_OK || (!s.opts.StrictSOK && res >= 0)
 		if ok && current {
 			if !s.opts.Mutants.Has(mutant.RetryAfterSuccess) {
-				j.n.done[m] = true
+				j.n.done.set(m, true)
 			}
-		} else if !ok && current && j.inTriggerState(m) && !j.n.done[m] && (j.owedM(m) || !s.opts.Mutants.Has(mutant.FailWhileDisabledIgnored)) {
+		} else if !ok && current && j.inTriggerState(m) && !j.n.done.has(m) && (j.owedM(m) || !s.opts.Mutants.Has(mutant.FailWhileDisabledIgnored)) {
 			// Fix (G26): a failure counts for the state entry even when the
 			// notification is not owed at this moment. Seeds 2064397,
 			// 2613190, 4065586, 4131770: DISABLE (or the method's flag
@@ -920,7 +954,7 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 			// flag back on called the same registration again instead of
 			// handing over to the command line. Without a command line,
 			// failed schedules no retry while nothing is owed.
-			j.n.cbFailed[m] = true
+			j.n.cbFailed.set(m, true)
 			s.failed(j, m, res)
 		}
 	case m == mFT:
@@ -946,15 +980,15 @@ func (s *Service) failed(j *job, m int, res hr) {
 	// is retried as a callback, it does not hand over to the command line.
 	// With AlternateCmdLine, onCmdExit hands the next retry back to the
 	// callback (ambiguity 5).
-	if j.cmd.set && s.opts.Version.AtLeast(1, 5) && res.Failed() {
-		j.n.viaCmd[m] = true
+	if j.cold().cmd.set && s.opts.Version.AtLeast(1, 5) && res.Failed() {
+		j.n.viaCmd.set(m, true)
 		return
 	}
 	if !j.owedM(m) {
 		return // not owed now (its flag is off): evaluate calls again once it is
 	}
 	if s.opts.Mutants.Has(mutant.NoRetry) {
-		j.n.done[m] = true
+		j.n.done.set(m, true)
 		return
 	}
 	s.retryLater(j, m)
@@ -963,7 +997,7 @@ func (s *Service) failed(j *job, m int, res hr) {
 func (s *Service) retryLater(j *job, m int) {
 	d := s.opts.CallbackRetryDelay
 	if d <= 0 {
-		d = j.retryDelay
+		d = j.cold().retryDelay
 	}
 	at := s.now() + d
 	j.n.retryAt[m] = at
@@ -998,17 +1032,17 @@ func (s *Service) lowTrigger(j *job, m int) {
 	if m == mFRT && !j.reg.cb3 {
 		return
 	}
-	j.n.dirty[m] = true
-	if (j.queuedNow(m) && !(m == mJM && s.opts.Mutants.Has(mutant.JMNoCoalesce))) || j.n.timer[m] || j.n.launched[m] {
+	j.n.dirty.set(m, true)
+	if (j.queuedNow(m) && !(m == mJM && s.opts.Mutants.Has(mutant.JMNoCoalesce))) || j.n.timer.has(m) || j.n.launched.has(m) {
 		return // coalesced into the pending one
 	}
 	interval := j.minNote
 	if s.opts.Mutants.Has(mutant.NoThrottle) {
 		interval = 0
 	}
-	if j.n.began[m] && s.now() < j.n.last[m]+interval {
-		j.n.timer[m] = true
-		s.w.Schedule(j.n.last[m]+interval, classTimer, s.kJMTimer, int64(j.idx), int64(m))
+	if j.n.began.has(m) && s.now() < j.n.last[m-mJM]+interval {
+		j.n.timer.set(m, true)
+		s.w.Schedule(j.n.last[m-mJM]+interval, classTimer, s.kJMTimer, int64(j.idx), int64(m))
 		return
 	}
 	s.enqueue(j, m)
@@ -1017,8 +1051,8 @@ func (s *Service) lowTrigger(j *job, m int) {
 func (s *Service) onJMTimer(ev sim.Event) {
 	j := s.jobs[ev.A]
 	m := int(ev.B)
-	j.n.timer[m] = false
-	if j.n.dirty[m] && !j.queuedNow(m) && j.wants(m) && j.reg.cb != nil {
+	j.n.timer.set(m, false)
+	if j.n.dirty.has(m) && !j.queuedNow(m) && j.wants(m) && j.reg.cb != nil {
 		s.enqueue(j, m)
 	}
 }
@@ -1029,14 +1063,15 @@ func (s *Service) rangesTransferred(j *job, i int, off, n uint64) {
 	if !j.onDemand || j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD || j.files[i].spec.NoRanges || !j.wants(mFRT) || j.reg.cb == nil || !j.reg.cb3 {
 		return
 	}
-	if len(j.n.ranges) > 0 && j.n.rangeOf != i {
+	x := j.ext()
+	if len(x.ranges) > 0 && x.rangeOf != i {
 		return // one file at a time; the next file's ranges start after delivery
 	}
-	j.n.rangeOf = i
-	if k := len(j.n.ranges); k > 0 && j.n.ranges[k-1].InitialOffset+j.n.ranges[k-1].Length == off {
-		j.n.ranges[k-1].Length += n
-	} else if len(j.n.ranges) < callbackabi.MaxRangesPerFile {
-		j.n.ranges = append(j.n.ranges, callbackabi.FileRange{InitialOffset: off, Length: n})
+	x.rangeOf = i
+	if k := len(x.ranges); k > 0 && x.ranges[k-1].InitialOffset+x.ranges[k-1].Length == off {
+		x.ranges[k-1].Length += n
+	} else if len(x.ranges) < callbackabi.MaxRangesPerFile {
+		x.ranges = append(x.ranges, callbackabi.FileRange{InitialOffset: off, Length: n})
 	}
 	s.lowTrigger(j, mFRT)
 }

@@ -8,24 +8,24 @@ package scheduler
 // 64-bit modulo costs more than the rest of a push or pop together.
 type ring[T any] struct {
 	buf  []T
-	head int
-	n    int
+	head int32 // int32: a job and a user hold rings, and a million jobs are many
+	n    int32
 }
 
 // at returns the k-th element from the head (0: the head), k < len.
-func (r *ring[T]) at(k int) *T { return &r.buf[(r.head+k)&(len(r.buf)-1)] }
+func (r *ring[T]) at(k int) *T { return &r.buf[(int(r.head)+k)&(len(r.buf)-1)] }
 
-func (r *ring[T]) len() int { return r.n }
+func (r *ring[T]) len() int { return int(r.n) }
 
 func (r *ring[T]) push(v T) {
-	if r.n == len(r.buf) {
+	if int(r.n) == len(r.buf) {
 		nb := make([]T, max(8, 2*len(r.buf)))
-		for i := 0; i < r.n; i++ {
+		for i := 0; i < int(r.n); i++ {
 			nb[i] = *r.at(i)
 		}
 		r.buf, r.head = nb, 0
 	}
-	*r.at(r.n) = v
+	*r.at(int(r.n)) = v
 	r.n++
 }
 
@@ -35,7 +35,7 @@ func (r *ring[T]) pop() T {
 	v := r.buf[r.head]
 	var zero T
 	r.buf[r.head] = zero
-	r.head = (r.head + 1) & (len(r.buf) - 1)
+	r.head = (r.head + 1) & int32(len(r.buf)-1)
 	r.n--
 	return v
 }

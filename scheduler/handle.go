@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -64,7 +65,7 @@ func (r *JobRef) GetId() (callbackabi.GUID, hr) {
 		return callbackabi.GUID{}, h
 	}
 	defer r.leave()
-	return r.j.id, callbackabi.S_OK
+	return r.j.guid(), callbackabi.S_OK
 }
 
 // GetType returns the job type.
@@ -103,12 +104,12 @@ func (r *JobRef) GetDescription() (string, hr) {
 		return "", h
 	}
 	defer r.leave()
-	return r.j.description, callbackabi.S_OK
+	return r.j.cold().description, callbackabi.S_OK
 }
 
 // SetDescription sets the description (at most 1024 characters).
 func (r *JobRef) SetDescription(desc string) hr {
-	return r.setString(desc, maxDescription, &r.j.description)
+	return r.setString(desc, maxDescription, &r.j.ext().description)
 }
 
 func (r *JobRef) setString(v string, limit int, dst *string) hr {
@@ -157,8 +158,8 @@ func (r *JobRef) GetTimes() (callbackabi.JobTimes, hr) {
 	defer r.leave()
 	at := func(d time.Duration) time.Time { return epoch.Add(d) }
 	t := callbackabi.JobTimes{CreationTime: at(r.j.created), ModificationTime: at(r.j.modified)}
-	if r.j.completed > 0 || r.j.state == stTransferred {
-		t.TransferCompletionTime = at(r.j.completed)
+	if done := r.j.cold().completed; done > 0 || r.j.state == stTransferred {
+		t.TransferCompletionTime = at(done)
 	}
 	return t, callbackabi.S_OK
 }
@@ -273,7 +274,7 @@ func (r *JobRef) AddFileSpec(spec FileSpec) hr {
 		return callbackabi.BG_E_TOO_MANY_FILES_IN_JOB
 	}
 	spec.Failures = append([]Failure(nil), spec.Failures...)
-	f := &file{spec: spec, renameFails: spec.RenameFails, deleteFails: spec.DeleteFails}
+	f := &file{spec: spec, renameFails: int32(min(spec.RenameFails, math.MaxInt32)), deleteFails: spec.DeleteFails}
 	f.fails = make([]int, len(spec.Failures))
 	for i, fl := range spec.Failures {
 		f.fails[i] = max(fl.Times, 1)
@@ -514,8 +515,8 @@ func (r *JobRef) TakeOwnership() hr {
 		defer j.s.reschedule()
 	}
 	j.s.rec(trace.Record{Ev: trace.EvJobOwner, Job: j.name, User: j.owner.name})
-	if j.cmd.set {
-		j.cmd = cmdLine{}
+	if j.cold().cmd.set {
+		j.x.cmd = cmdLine{}
 		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name})
 	}
 	j.modifiedBy("property")
@@ -586,26 +587,26 @@ func (r *JobRef) SetNotifyInterface(cb callbackabi.Callback) hr {
 
 // GetMinimumRetryDelay in seconds (30 under WineCompat, W-9).
 func (r *JobRef) GetMinimumRetryDelay() (uint32, hr) {
-	return r.seconds(30, func(j *job) time.Duration { return j.retryDelay })
+	return r.seconds(30, func(j *job) time.Duration { return j.cold().retryDelay })
 }
 
 // SetMinimumRetryDelay per G45: values below 5 s are raised to 5 s.
 func (r *JobRef) SetMinimumRetryDelay(seconds uint32) hr {
 	return r.setTimer(func(j *job) {
 		d := max(time.Duration(seconds)*time.Second, callbackabi.MinimumMinimumRetryDelay)
-		j.retryDelay = d
+		j.ext().retryDelay = d
 		j.s.rec(trace.Record{Ev: trace.EvJobRetryDelay, Job: j.name, Delay: d})
 	})
 }
 
 // GetNoProgressTimeout in seconds (900 under WineCompat, W-9).
 func (r *JobRef) GetNoProgressTimeout() (uint32, hr) {
-	return r.seconds(900, func(j *job) time.Duration { return j.noProgress })
+	return r.seconds(900, func(j *job) time.Duration { return j.cold().noProgress })
 }
 
 // SetNoProgressTimeout per G46 (0: every error goes straight to ERROR).
 func (r *JobRef) SetNoProgressTimeout(seconds uint32) hr {
-	return r.setTimer(func(j *job) { j.noProgress = time.Duration(seconds) * time.Second })
+	return r.setTimer(func(j *job) { j.ext().noProgress = time.Duration(seconds) * time.Second })
 }
 
 // seconds is the common part of the timer getters: the value in whole
@@ -662,14 +663,16 @@ func (r *JobRef) SetNotifyCmdLine(program, parameters string) hr {
 		return callbackabi.E_INVALIDARG
 	}
 	if program == "" {
-		j.cmd = cmdLine{}
+		if j.x != nil {
+			j.x.cmd = cmdLine{}
+		}
 		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name})
 	} else if j.owner.svc && !j.s.opts.Mutants.Has(mutant.ServiceCmdLine) {
 		// G30: no notification program runs for a service account's job;
 		// the command line is kept for GetNotifyCmdLine only.
-		j.cmd = cmdLine{program: program, params: parameters, user: r.c.user}
+		j.ext().cmd = cmdLine{program: program, params: parameters, user: r.c.user}
 	} else {
-		j.cmd = cmdLine{set: true, program: program, params: parameters, user: r.c.user}
+		j.ext().cmd = cmdLine{set: true, program: program, params: parameters, user: r.c.user}
 		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name, User: r.c.user.name})
 	}
 	j.s.evaluate(j)
@@ -686,7 +689,8 @@ func (r *JobRef) GetNotifyCmdLine() (string, string, hr) {
 	if r.wine() {
 		return "", "", callbackabi.E_NOTIMPL
 	}
-	return r.j.cmd.program, r.j.cmd.params, callbackabi.S_OK
+	cmd := r.j.cold().cmd
+	return cmd.program, cmd.params, callbackabi.S_OK
 }
 
 // SetNotifyCLSID is IBackgroundCopyJob5::SetProperty(
@@ -695,8 +699,9 @@ func (r *JobRef) GetNotifyCmdLine() (string, string, hr) {
 // clears it. BITS 5.0 and later.
 func (r *JobRef) SetNotifyCLSID(clsid callbackabi.GUID) hr {
 	return r.setProperty(5, 0, func(j *job) hr {
-		j.clsid = clsid
-		j.clsidBy = r.c.user
+		x := j.ext()
+		x.clsid = clsid
+		x.clsidBy = r.c.user
 		j.modifiedBy("property")
 		j.s.evaluate(j)
 		return callbackabi.S_OK

@@ -27,30 +27,35 @@ const (
 )
 
 // job is the service's record of one BITS job.
+//
+// What the dispatcher and the transfer engine touch on every notification
+// is here; what few jobs ever use lives in a jobExt allocated on first use
+// (ext), so that a million jobs fit in a million small structs (issue 13:
+// at most 1 KiB of heap per job, and fewer cache lines touched per
+// notification).
 type job struct {
 	s      *Service
-	idx    int32
-	name   string     // trace id "job-N"
-	nameID trace.Name // name interned in the log (nid)
-	id     callbackabi.GUID
-	typ    callbackabi.JobType
 	owner  *User
+	x      *jobExt   // nil until a rare property is set (ext, cold)
+	err    *jobError // while ERROR / TRANSIENT_ERROR (G49)
+	name   string    // trace id "job-N"
+	files  []*file
+	cur    int // index of the file being transferred
+	idx    int32
+	nameID trace.Name // name interned in the log (nid)
 
-	state       jobState
-	prio        callbackabi.JobPriority
-	files       []*file
-	cur         int // index of the file being transferred
-	display     string
-	description string
-	retryDelay  time.Duration
-	noProgress  time.Duration
-	created     time.Duration
-	modified    time.Duration
-	completed   time.Duration
-	onDemand    bool
-
-	err        *jobError // while ERROR / TRANSIENT_ERROR (G49)
+	state      jobState
+	prio       callbackabi.JobPriority
+	typ        callbackabi.JobType
+	flags      callbackabi.NotifyFlags
 	errorCount uint32
+	onDemand   bool
+	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
+	replyDone  bool
+
+	display  string
+	created  time.Duration
+	modified time.Duration
 
 	// transfer engine
 	tgen       int64         // bumps on every state change: stale timers are ignored
@@ -60,26 +65,87 @@ type job struct {
 	npStart    time.Duration // first transient error without progress since; -1 none
 	npGen      int64
 	sliceStart time.Duration
-	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
-	replyDone  bool
 
 	// maximum download time (policy.go)
-	maxDownload time.Duration // SetMaximumDownloadTime (default 90 days)
-	dlUsed      time.Duration // time spent CONNECTING or TRANSFERRING since the last Resume, up to dlSince
-	dlSince     time.Duration // when the current CONNECTING/TRANSFERRING stretch began; -1 none
+	dlUsed  time.Duration // time spent CONNECTING or TRANSFERRING since the last Resume, up to dlSince
+	dlSince time.Duration // when the current CONNECTING/TRANSFERRING stretch began; -1 none
+
+	// notification state
+	reg     registration
+	minNote time.Duration // minimum notification interval (G14)
+	n       notifyState
+}
+
+// jobExt is the part of a job most jobs never use. A job has none until
+// one of these is first written (job.ext); reads go through job.cold,
+// which answers the zero values for a job without one.
+type jobExt struct {
+	// timers set through the API (G43, G44, policy.go), their defaults
+	// until then
+	retryDelay  time.Duration // SetMinimumRetryDelay
+	noProgress  time.Duration // SetNoProgressTimeout
+	maxDownload time.Duration // SetMaximumDownloadTime
+
+	description string
+	completed   time.Duration // when the job last entered TRANSFERRED
 
 	// an upload job cancelled while its server was unreachable (policy.go)
 	cancelUntil time.Duration // end of the window of cancel requests
 	cancelNet   int           // Service.netUps at the Cancel
 
-	// notification state
-	flags   callbackabi.NotifyFlags
-	reg     registration
-	cmd     cmdLine
+	// the notification command line (G24–G30) and its runs
+	cmd      cmdLine
+	cmdRun   int64
+	cmdBusy  bool
+	cmdAt    time.Duration // command line not before
+	cmdSt    int           // mJT or mJE the program runs for
+	cmdGen   uint32        // the registration generation when it started
+	cmdEntry int64         // the state entry (job.tgen) it started in
+
+	// the notification CLSID (G9)
 	clsid   callbackabi.GUID
 	clsidBy *User
-	minNote time.Duration // minimum notification interval (G14)
-	n       notifyState
+
+	// the registration's IBackgroundCopyCallback2 and 3 (registration.cb2, cb3)
+	ft  callbackabi.Callback2
+	frt callbackabi.Callback3
+
+	ranges  []callbackabi.FileRange // FRT: ranges since the last call (G16)
+	rangeOf int                     // FRT: the file the ranges belong to
+}
+
+// noExt is what job.cold answers for a job without a jobExt: the defaults.
+// It is never written (TestColdReadsLeaveNoExtAlone).
+var noExt = jobExt{
+	retryDelay:  callbackabi.DefaultMinimumRetryDelay,
+	noProgress:  callbackabi.DefaultNoProgressTimeout,
+	maxDownload: callbackabi.MaxDownloadTime,
+}
+
+// ext returns j's jobExt, allocating it (from the defaults) on first use:
+// for writes.
+func (j *job) ext() *jobExt {
+	if j.x == nil {
+		x := noExt
+		j.x = &x
+	}
+	return j.x
+}
+
+// cold returns j's jobExt for reading: the defaults when it has none.
+// Never write through it.
+func (j *job) cold() *jobExt {
+	if j.x != nil {
+		return j.x
+	}
+	return &noExt
+}
+
+// guid returns the job's id: a deterministic GUID derived from its
+// creation order.
+func (j *job) guid() callbackabi.GUID {
+	n := uint32(j.idx + 1)
+	return callbackabi.GUID{Data1: 0xB175B175, Data2: 0x5100, Data3: 0x4000, Data4: [8]byte{0x80, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}}
 }
 
 type jobError struct {
@@ -92,31 +158,24 @@ type jobError struct {
 
 func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *job {
 	j := &job{
-		s:          s,
-		idx:        int32(len(s.jobs)),
-		typ:        typ,
-		owner:      owner,
-		state:      stSuspended,
-		prio:       callbackabi.BG_JOB_PRIORITY_NORMAL,
-		display:    display,
-		retryDelay: callbackabi.DefaultMinimumRetryDelay,
-		noProgress: callbackabi.DefaultNoProgressTimeout,
-		created:    s.now(),
-		modified:   s.now(),
-		flags:      callbackabi.NotifyFlagsDefault,
-		npStart:    -1,
-		poolIdx:    -1,
-
-		maxDownload: callbackabi.MaxDownloadTime,
-		dlSince:     -1,
+		s:        s,
+		idx:      int32(len(s.jobs)),
+		typ:      typ,
+		owner:    owner,
+		state:    stSuspended,
+		prio:     callbackabi.BG_JOB_PRIORITY_NORMAL,
+		display:  display,
+		created:  s.now(),
+		modified: s.now(),
+		flags:    callbackabi.NotifyFlagsDefault,
+		npStart:  -1,
+		poolIdx:  -1,
+		dlSince:  -1,
 	}
 	if s.opts.Version.AtLeast(5, 0) {
 		j.minNote = callbackabi.DefaultMinNotificationInterval
 	}
 	j.name = "job-" + strconv.Itoa(len(s.jobs)+1)
-	// A deterministic GUID derived from the creation order.
-	n := uint32(len(s.jobs) + 1)
-	j.id = callbackabi.GUID{Data1: 0xB175B175, Data2: 0x5100, Data3: 0x4000, Data4: [8]byte{0x80, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}}
 	s.jobs = append(s.jobs, j)
 	owner.jobs++
 	s.liveJobs++
@@ -145,7 +204,7 @@ func (j *job) setState(to jobState) {
 		j.err = nil // G49: the error object lives until TRANSFERRING again
 	}
 	if to == stTransferred {
-		j.completed = s.now()
+		j.ext().completed = s.now()
 	}
 	if to.Final() {
 		j.owner.jobs--
@@ -231,11 +290,11 @@ func (j *job) allDone() bool {
 type file struct {
 	spec        FileSpec
 	transferred uint64
+	fails       []int // remaining count per planned failure
+	attempts    int32
+	renameFails int32
 	sizeKnown   bool
 	done        bool
-	attempts    int
-	fails       []int // remaining count per planned failure
-	renameFails int
 	deleteFails bool
 	completed   bool // made available by Complete (G50)
 }
@@ -254,17 +313,17 @@ type FileSpec struct {
 	LocalName string
 	// Size in bytes. The server's HEAD reports it unless NoHeadSize.
 	Size uint64
+	// Failures planned for this file, in order.
+	Failures []Failure
+	// RenameFails: the first RenameFails calls of Complete cannot rename the
+	// temporary file (G41: the job stays TRANSFERRED).
+	RenameFails int
 	// NoHeadSize: the server does not report the size (BG_SIZE_UNKNOWN
 	// until the file is done, G48, G50).
 	NoHeadSize bool
 	// NoRanges: the server (or a proxy) does not support Content-Range
 	// (G48: BG_E_INSUFFICIENT_RANGE_SUPPORT).
 	NoRanges bool
-	// Failures planned for this file, in order.
-	Failures []Failure
-	// RenameFails: the first RenameFails calls of Complete cannot rename the
-	// temporary file (G41: the job stays TRANSFERRED).
-	RenameFails int
 	// DeleteFails: Cancel/Complete cannot delete its temporary file
 	// (BG_S_UNABLE_TO_DELETE_FILES).
 	DeleteFails bool

@@ -68,7 +68,7 @@ func (u *User) Logon() {
 	// A notification owed to a COM server of u's could not activate it
 	// while u was away (G9): try again.
 	for _, j := range s.jobs {
-		if sv, ok := s.server(j.clsid); ok && sv.user == u && j.canActivate() && !j.state.Final() {
+		if sv, ok := s.server(j.cold().clsid); ok && sv.user == u && j.canActivate() && !j.state.Final() {
 			s.evaluate(j)
 		}
 	}

@@ -39,7 +39,7 @@ func (c *Client) GetJob(id callbackabi.GUID) (*JobRef, callbackabi.HRESULT) {
 		return nil, callbackabi.RPC_E_DISCONNECTED
 	}
 	for _, j := range c.s.jobs {
-		if j.id != id {
+		if j.guid() != id {
 			continue
 		}
 		if j.state.Final() {

@@ -69,8 +69,9 @@ func (s *Service) cancelUpload(j *job) {
 	if j.typ == callbackabi.BG_JOB_TYPE_DOWNLOAD || s.network || s.opts.Profile != ProfileDefault {
 		return
 	}
-	j.cancelUntil = s.now() + min(uploadCancelWindow, j.noProgress)
-	j.cancelNet = s.netUps
+	x := j.ext()
+	x.cancelUntil = s.now() + min(uploadCancelWindow, x.noProgress)
+	x.cancelNet = s.netUps
 	s.cancelling = append(s.cancelling, j)
 }
 
@@ -80,7 +81,7 @@ func (s *Service) cancelsPending(u *User) (mine, all int) {
 	now := s.now()
 	keep := s.cancelling[:0]
 	for _, j := range s.cancelling {
-		if now < j.cancelUntil && j.cancelNet == s.netUps {
+		if x := j.cold(); now < x.cancelUntil && x.cancelNet == s.netUps {
 			keep = append(keep, j)
 			all++
 			if j.owner == u {
@@ -132,7 +133,7 @@ func (s *Service) watchDownload(j *job, next time.Duration) {
 		return
 	}
 	now := s.now()
-	left := j.maxDownload - j.downloadTime(now)
+	left := j.cold().maxDownload - j.downloadTime(now)
 	if left > next {
 		return
 	}
@@ -143,7 +144,7 @@ func (s *Service) watchDownload(j *job, next time.Duration) {
 // and transferring: ERROR with BG_E_MAXDOWNLOAD_TIMEOUT (then JobError, G12).
 func (s *Service) onMaxDownload(ev sim.Event) {
 	j := s.jobAt(ev)
-	if j == nil || (j.state != stConnecting && j.state != stTransferring) || j.downloadTime(s.now()) < j.maxDownload {
+	if j == nil || (j.state != stConnecting && j.state != stTransferring) || j.downloadTime(s.now()) < j.cold().maxDownload {
 		return
 	}
 	s.fatalError(j, callbackabi.BG_ERROR_CONTEXT_GENERAL_QUEUE_MANAGER, callbackabi.BG_E_MAXDOWNLOAD_TIMEOUT, -1)
@@ -166,7 +167,7 @@ func (r *JobRef) SetMaximumDownloadTime(seconds uint32) hr {
 	if j.state.Final() {
 		return callbackabi.BG_E_INVALID_STATE
 	}
-	j.maxDownload = time.Duration(seconds) * time.Second
+	j.ext().maxDownload = time.Duration(seconds) * time.Second
 	j.modifiedBy("property")
 	j.s.watchDownload(j, 0) // a limit already spent ends the transfer now
 	return callbackabi.S_OK
@@ -182,7 +183,7 @@ func (r *JobRef) GetMaximumDownloadTime() (uint32, hr) {
 	if r.wine() || !r.j.s.opts.Version.AtLeast(3, 0) {
 		return 0, callbackabi.E_NOTIMPL
 	}
-	return uint32(r.j.maxDownload / time.Second), callbackabi.S_OK
+	return uint32(r.j.cold().maxDownload / time.Second), callbackabi.S_OK
 }
 
 // SetMaxInternetBandwidthZero sets (true) or lifts (false) the

@@ -423,8 +423,9 @@ func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, 
 	if j.npStart < 0 {
 		j.npStart = now
 	}
-	deadline := j.npStart + j.noProgress
-	if j.noProgress == 0 || now >= deadline || (j.retryDelay > j.noProgress && !waitsForCondition(code)) {
+	x := j.cold()
+	deadline := j.npStart + x.noProgress
+	if x.noProgress == 0 || now >= deadline || (x.retryDelay > x.noProgress && !waitsForCondition(code)) {
 		j.setError(ctx, code, fileIdx)
 		j.setState(stError)
 		s.reschedule()
@@ -439,7 +440,7 @@ func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, 
 	if !waitsForCondition(code) {
 		// G44: a lost network (or the bandwidth policy) is not retried on
 		// the retry-delay schedule.
-		s.w.After(j.retryDelay, classTimer, s.kRetry, int64(j.idx), j.tgen)
+		s.w.After(j.cold().retryDelay, classTimer, s.kRetry, int64(j.idx), j.tgen)
 	}
 	s.w.Schedule(deadline, classTimer, s.kNoProgress, int64(j.idx), j.npGen)
 	s.reschedule()
