@@ -21,13 +21,16 @@ import (
 // handful of operations however many events are pending, where a heap costs
 // log(n) comparisons of unpredictable outcome.
 //
-// Everything else goes to the heap (far): events beyond the ring's window,
-// events that would have to step over walkMax events of their bucket (a
-// burst at one instant: the heap keeps that O(log n) instead of a long
-// sorted chain), and events earlier than the last one popped (only the
-// queue's own tests do that). The next event is the smaller of the ring's
-// and the heap's, so the order is exactly the heap's order wherever an
-// event is kept.
+// A bucket that would have to be walked past walkMax events (a burst at one
+// instant: a million timers on the same tick) keeps the rest of its events
+// unsorted in an overflow chain; when the bucket comes first, all its
+// events are drained into a small heap of their own (burst) and taken from
+// there in order: sifts through a thousand events in cache instead of a
+// million in memory. Everything else goes to the big heap (far): events
+// beyond the ring's window, and events earlier than the last one popped
+// (only the queue's own tests do that). The next event is the smallest of
+// the ring's, the burst's and the heap's, so the order is exactly the
+// heap's order wherever an event is kept.
 //
 // The ring adapts to the workload. Every epoch (max(epochMin, pending/2)
 // pushes) the queue sizes the ring to about two buckets per pending event
@@ -48,6 +51,16 @@ type queue struct {
 	nodes []Event  // the second and later events of buckets
 	free  []uint32 // free nodes (index+1), a stack
 	ringN int      // events in the ring and its nodes
+
+	// A burst — more than walkMax events in one bucket, a million timers
+	// on one tick — goes unsorted into the bucket's overflow chain: over[i]
+	// is its first node (index+1), linked through the nodes' link, 0 when
+	// none. When the bucket comes first, its chain and its overflow are
+	// drained into burst, a heap of their own, and taken from there in
+	// order. A burst so costs sifts through a heap of its own events, in
+	// cache, not through a heap of every pending event.
+	over  []uint32
+	burst eventHeap
 
 	bits  uint          // the ring has 2^bits buckets
 	shift uint          // of 2^shift ns each
@@ -76,6 +89,7 @@ type queue struct {
 	store struct {
 		ring      []Event
 		used, sum []uint64
+		over      []uint32
 	}
 	spare []Event
 }
@@ -89,7 +103,10 @@ const (
 	maxOff   = 64 // most epochs the ring stays off before another probe
 )
 
-func (q *queue) len() int { return q.ringN + q.far.len() }
+func (q *queue) len() int { return q.ringN + q.far.len() + q.burst.len() }
+
+// fromBurst is q.next when the next event is the burst heap's first.
+const fromBurst = -2
 
 // push adds the event (at, c, k, a, b) with tie key tie and sequence number
 // seq. It takes the fields rather than an Event so that a ring event is
@@ -125,6 +142,10 @@ func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, 
 		q.nodes[n-1] = *h
 		dst = h
 		dst.link = n
+	case q.over[i] != 0: // a burst: unsorted, into the overflow chain
+		n := q.alloc()
+		dst = &q.nodes[n-1]
+		dst.link, q.over[i] = q.over[i], n
 	default: // after the first: walk the bucket's nodes
 		n := q.alloc() // before the walk: alloc may move nodes
 		p := &h.link
@@ -134,10 +155,8 @@ func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, 
 				break
 			}
 			if steps == walkMax {
-				q.free = append(q.free, n)
-				q.spills++
-				q.far.push(makeEvent(at, c, k, a, b, tie, seq))
-				return
+				p = &q.over[i] // the bucket overflows: its burst starts
+				break
 			}
 			p = &node.link
 		}
@@ -165,10 +184,12 @@ func (q *queue) min() *Event {
 	if !q.fresh {
 		q.locate()
 	}
-	if q.next >= 0 {
+	switch {
+	case q.next >= 0:
 		return &q.ring[q.next]
-	}
-	if q.far.len() != 0 {
+	case q.next == fromBurst:
+		return q.burst.min()
+	case q.far.len() != 0:
 		return q.far.min()
 	}
 	return nil
@@ -179,6 +200,15 @@ func (q *queue) min() *Event {
 func (q *queue) locate() {
 	q.fresh = true
 	q.next = -1
+	var best *Event // the heap's first, then the burst's if earlier
+	if q.far.len() != 0 {
+		best = q.far.min()
+	}
+	if q.burst.len() != 0 {
+		if r := q.burst.min(); best == nil || before(r, best) {
+			best, q.next = r, fromBurst
+		}
+	}
 	if q.ringN != 0 {
 		// The first bucket: the rest of the word of the last pop's bucket,
 		// or (rarely) a later one (see after).
@@ -189,9 +219,53 @@ func (q *queue) locate() {
 		} else {
 			i = q.after(start >> 6)
 		}
-		if q.far.len() == 0 || !before(q.far.min(), &q.ring[i]) {
+		// A bucket's first event is its earliest, also with an overflow:
+		// each overflow event went past walkMax events after it.
+		if best == nil || before(&q.ring[i], best) {
+			if q.over[i] != 0 {
+				q.drain(i)
+				q.locate() // the bucket's events are the burst's now
+				return
+			}
 			q.next = i
 		}
+	}
+}
+
+// drain moves bucket i — its first event, its sorted chain and its
+// overflow — into the burst heap and empties the bucket.
+func (q *queue) drain(i int) {
+	fresh := q.burst.len() == 0
+	h := &q.ring[i]
+	for _, first := range [2]uint32{h.link, q.over[i]} {
+		for n := first; n != 0; {
+			node := &q.nodes[n-1]
+			q.free = append(q.free, n)
+			n, node.link = node.link, 0
+			q.addBurst(node, fresh)
+			q.ringN--
+		}
+	}
+	h.link = 0
+	q.addBurst(h, fresh)
+	q.ringN--
+	q.over[i] = 0
+	if q.used[i>>6] &^= 1 << (i & 63); q.used[i>>6] == 0 {
+		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
+	}
+	if fresh {
+		q.burst.heapify()
+	}
+}
+
+// addBurst adds one drained event to the burst heap: appended only, when
+// the heap is heapified afterwards (fresh), else pushed.
+func (q *queue) addBurst(ev *Event, fresh bool) {
+	if fresh {
+		q.burst.h = append(q.burst.h, *ev)
+	} else {
+		q.burst.push(*ev)
+		q.spills++ // a heap that keeps growing: as good as the far heap (adapt)
 	}
 }
 
@@ -221,6 +295,10 @@ func (q *queue) popBy(h time.Duration, dst *Event) *Event {
 				q.cur = int64(m.At >> q.shift)
 			}
 			return m
+		}
+	case i == fromBurst:
+		if q.burst.min().At > h {
+			return nil
 		}
 	case q.far.len() != 0:
 		if q.far.min().At > h {
@@ -261,7 +339,9 @@ func (q *queue) popInto(dst *Event) {
 		q.locate()
 	}
 	q.fresh = false
-	if i := q.next; i < 0 {
+	if i := q.next; i == fromBurst {
+		q.burst.popInto(dst)
+	} else if i < 0 {
 		q.far.popInto(dst)
 	} else {
 		h := &q.ring[i]
@@ -298,10 +378,10 @@ func (q *queue) beyond(b, s uint) int {
 // changes.
 //
 // The ring pays when most events land in it. When more than half of an
-// epoch's pushes went to the heap anyway — many events at the same instant,
-// so that buckets overflow whatever their width (a million jobs' timers
-// firing together), or delays spread too widely for any window — the ring
-// only adds a detour, and it is turned off: the queue is the heap alone for
+// epoch's pushes went to a heap anyway — delays spread too widely for any
+// window, or bursts drained into a burst heap not yet emptied, so that it
+// grows like the big one — the ring only adds a detour, and it is turned off: the
+// queue is the heap alone for
 // the next 1, 2, 4 ... maxOff epochs, then the ring is tried again.
 func (q *queue) adapt() {
 	n := q.len()
@@ -364,6 +444,14 @@ func (q *queue) rebuild(size, shift uint, on bool) {
 			}
 		}
 	}
+	for i, n := range q.over {
+		for ; n != 0; n = q.nodes[n-1].link {
+			q.far.h = append(q.far.h, q.nodes[n-1])
+		}
+		q.over[i] = 0
+	}
+	q.far.h = append(q.far.h, q.burst.h...)
+	q.burst.h = q.burst.h[:0]
 	q.nodes, q.free = q.nodes[:0], q.free[:0]
 	q.ringN = 0
 	q.fresh = false
@@ -376,15 +464,16 @@ func (q *queue) rebuild(size, shift uint, on bool) {
 			q.far.h[i].link = 0
 		}
 		q.far.heapify()
-		q.ring, q.used, q.sum = nil, nil, nil
+		q.ring, q.used, q.sum, q.over = nil, nil, nil, nil
 		return
 	}
 	if len(q.store.ring) != 1<<size {
 		q.store.ring = make([]Event, 1<<size)
 		q.store.used = make([]uint64, 1<<size/64)
 		q.store.sum = make([]uint64, (len(q.store.used)+63)/64)
+		q.store.over = make([]uint32, 1<<size)
 	}
-	q.ring, q.used, q.sum = q.store.ring, q.store.used, q.store.sum
+	q.ring, q.used, q.sum, q.over = q.store.ring, q.store.used, q.store.sum, q.store.over
 
 	all := q.far.h
 	q.far.h, q.spare = q.spare[:0], nil

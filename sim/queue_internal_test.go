@@ -96,7 +96,7 @@ func TestQueueMatchesHeap(t *testing.T) {
 		bits, shift uint
 		on          bool
 	}
-	var rebuilds, spills, offs, earlier int
+	var rebuilds, spills, offs, earlier, drains, interleaved int
 	rapid.Check(t, func(t *rapid.T) {
 		var q queue
 		var h eventHeap
@@ -138,7 +138,14 @@ func TestQueueMatchesHeap(t *testing.T) {
 					continue
 				}
 				require.Equal(t, h.len(), q.len())
+				burst := q.burst.len()
 				m := *q.min()
+				if q.burst.len() > burst {
+					drains++ // a bucket's burst drained into the burst heap
+					if burst > 0 {
+						interleaved++ // joining one not taken yet
+					}
+				}
 				m.link = 0 // a ring node's bucket link; pop clears it
 				require.Equal(t, *h.min(), m, "min")
 				want := h.pop()
@@ -155,7 +162,10 @@ func TestQueueMatchesHeap(t *testing.T) {
 	require.Positive(t, spills, "no case put an event in the heap while the ring was on")
 	require.Positive(t, offs, "no case turned the ring off")
 	require.Positive(t, earlier, "no case pushed before the last pop")
-	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop", rebuilds, spills, offs, earlier)
+	require.Positive(t, drains, "no case drained a burst")
+	require.Positive(t, interleaved, "no case drained a bucket while the burst heap held events")
+	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop, %d bursts drained (%d joining one not taken yet)",
+		rebuilds, spills, offs, earlier, drains, interleaved)
 }
 
 // splitmix returns a deterministic generator of 64-bit values.
@@ -214,19 +224,24 @@ func TestQueueAdapts(t *testing.T) {
 	require.Equal(t, uint(minBits), q.bits)
 }
 
-// TestQueueTurnsRingOff: when most events share a few instants (timers
-// that all fire on the same tick), buckets overflow whatever their width,
-// and the ring is turned off — the queue is the heap alone — until a later
-// probe finds spread-out times again, with exponential back-off between
-// probes. The order is the heap's throughout.
-func TestQueueTurnsRingOff(t *testing.T) {
+// TestQueueKeepsBursts: when most events share a few instants (timers
+// that all fire on the same tick), buckets overflow whatever their width;
+// the ring keeps them, unsorted, and sorts each tick's events once when it
+// comes first, instead of sending them to the heap. The order is the
+// heap's throughout.
+func TestQueueKeepsBursts(t *testing.T) {
 	var q queue
 	var h eventHeap
 	var seq uint64
 	rnd := splitmix(3)
+	drains := 0
 	step := func(next func(now time.Duration) time.Duration) {
+		burst := q.burst.len()
 		want := h.pop()
 		require.Equal(t, want, q.pop())
+		if q.burst.len() > burst {
+			drains++ // a burst of two or more drained: one taken, the rest left
+		}
 		seq++
 		ev := makeEvent(next(want.At), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
 		pushEv(&q, ev)
@@ -245,17 +260,60 @@ func TestQueueTurnsRingOff(t *testing.T) {
 	}
 	require.True(t, q.ring != nil, "spread-out times: the ring is on")
 	require.Less(t, q.far.len(), 400)
+	drains = 0
 	for range 12 * epochMin {
 		step(tick)
 	}
-	require.True(t, q.ring == nil, "every event on a tick: the ring is off")
-	require.Equal(t, 4000, q.far.len())
-	require.Greater(t, q.backoff, 1, "a probe found it still did not pay: longer off")
-	for range 100 * epochMin {
+	require.True(t, q.ring != nil, "every event on a tick: the ring keeps them")
+	require.Less(t, q.far.len(), 100, "and not the heap")
+	require.GreaterOrEqual(t, drains, 12*epochMin/4000, "each tick's 4,000 events drained into the burst heap at once")
+	for range 10 * epochMin {
 		step(spread)
 	}
-	require.True(t, q.ring != nil, "spread out again: a probe turned it back on")
-	require.Zero(t, q.backoff)
+	require.True(t, q.ring != nil)
+	require.Equal(t, 4000, q.len())
+}
+
+// TestQueueTurnsRingOff: when delays are spread so widely that no window
+// holds most of them (log-uniform from 1 ns to about an hour), the ring
+// only adds a detour and is turned off — the queue is the heap alone —
+// with probes at growing intervals; narrow delays turn it on again. The
+// order is the heap's throughout.
+func TestQueueTurnsRingOff(t *testing.T) {
+	var q queue
+	var h eventHeap
+	var seq uint64
+	rnd := splitmix(5)
+	step := func(next func(now time.Duration) time.Duration) {
+		want := h.pop()
+		require.Equal(t, want, q.pop())
+		seq++
+		ev := makeEvent(next(want.At), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
+		pushEv(&q, ev)
+		h.push(ev)
+	}
+	for range 4000 {
+		seq++
+		ev := makeEvent(time.Duration(rnd()%4000), 0, 0, 0, 0, uint32(rnd()), seq)
+		pushEv(&q, ev)
+		h.push(ev)
+	}
+	spread := func(now time.Duration) time.Duration { return now + time.Duration(1+rnd()%4000) }
+	wide := func(now time.Duration) time.Duration { return now + time.Duration(1+rnd()%(1<<(rnd()%42))) }
+	for range 3 * epochMin {
+		step(spread)
+	}
+	require.True(t, q.ring != nil, "spread-out times: the ring is on")
+	off := false
+	for range 40 * epochMin {
+		step(wide)
+		off = off || q.ring == nil
+	}
+	require.True(t, off, "delays over twelve orders of magnitude: the ring went off")
+	for range 200 * epochMin {
+		step(spread)
+	}
+	require.True(t, q.ring != nil, "narrow again: a probe turned it back on")
 	require.Equal(t, 4000, q.len())
 }
 
