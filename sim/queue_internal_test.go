@@ -224,51 +224,67 @@ func TestQueueAdapts(t *testing.T) {
 	require.Equal(t, uint(minBits), q.bits)
 }
 
+// lockstep drives a queue and the reference heap alike, from 4,000 events
+// in the first 4 µs: each step pops the next event of both (they must
+// agree) and schedules one more at a time of the test's choice.
+type lockstep struct {
+	t   *testing.T
+	q   queue
+	h   eventHeap
+	seq uint64
+	rnd func() uint64
+}
+
+func newLockstep(t *testing.T, seed uint64) *lockstep {
+	l := &lockstep{t: t, rnd: splitmix(seed)}
+	for range 4000 {
+		l.push(time.Duration(l.rnd()%4000), 0)
+	}
+	return l
+}
+
+func (l *lockstep) push(at time.Duration, c Class) {
+	l.seq++
+	ev := makeEvent(at, c, 0, 0, 0, uint32(l.rnd()), l.seq)
+	pushEv(&l.q, ev)
+	l.h.push(ev)
+}
+
+// step pops one event from both and schedules the next at next(its time).
+func (l *lockstep) step(next func(now time.Duration) time.Duration) {
+	want := l.h.pop()
+	require.Equal(l.t, want, l.q.pop())
+	l.push(next(want.At), Class(l.rnd()%4))
+}
+
 // TestQueueKeepsBursts: when most events share a few instants (timers
 // that all fire on the same tick), buckets overflow whatever their width;
-// the ring keeps them, unsorted, and sorts each tick's events once when it
-// comes first, instead of sending them to the heap. The order is the
-// heap's throughout.
+// the ring keeps them, unsorted, and when a tick comes first its events
+// go into a small heap of their own, instead of the big heap. The order is
+// the heap's throughout.
 func TestQueueKeepsBursts(t *testing.T) {
-	var q queue
-	var h eventHeap
-	var seq uint64
-	rnd := splitmix(3)
-	drains := 0
-	step := func(next func(now time.Duration) time.Duration) {
-		burst := q.burst.len()
-		want := h.pop()
-		require.Equal(t, want, q.pop())
-		if q.burst.len() > burst {
-			drains++ // a burst of two or more drained: one taken, the rest left
-		}
-		seq++
-		ev := makeEvent(next(want.At), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
-		pushEv(&q, ev)
-		h.push(ev)
-	}
-	for range 4000 {
-		seq++
-		ev := makeEvent(time.Duration(rnd()%4000), 0, 0, 0, 0, uint32(rnd()), seq)
-		pushEv(&q, ev)
-		h.push(ev)
-	}
-	spread := func(now time.Duration) time.Duration { return now + time.Duration(1+rnd()%4000) }
+	l := newLockstep(t, 3)
+	q := &l.q
+	spread := func(now time.Duration) time.Duration { return now + time.Duration(1+l.rnd()%4000) }
 	tick := func(now time.Duration) time.Duration { return (now/4096 + 1) * 4096 } // the next tick
 	for range 3 * epochMin {
-		step(spread)
+		l.step(spread)
 	}
 	require.True(t, q.ring != nil, "spread-out times: the ring is on")
 	require.Less(t, q.far.len(), 400)
-	drains = 0
+	drains := 0
 	for range 12 * epochMin {
-		step(tick)
+		burst := q.burst.len()
+		l.step(tick)
+		if q.burst.len() > burst {
+			drains++ // a burst of two or more drained: one taken, the rest left
+		}
 	}
 	require.True(t, q.ring != nil, "every event on a tick: the ring keeps them")
 	require.Less(t, q.far.len(), 100, "and not the heap")
 	require.GreaterOrEqual(t, drains, 12*epochMin/4000, "each tick's 4,000 events drained into the burst heap at once")
 	for range 10 * epochMin {
-		step(spread)
+		l.step(spread)
 	}
 	require.True(t, q.ring != nil)
 	require.Equal(t, 4000, q.len())
@@ -280,41 +296,24 @@ func TestQueueKeepsBursts(t *testing.T) {
 // with probes at growing intervals; narrow delays turn it on again. The
 // order is the heap's throughout.
 func TestQueueTurnsRingOff(t *testing.T) {
-	var q queue
-	var h eventHeap
-	var seq uint64
-	rnd := splitmix(5)
-	step := func(next func(now time.Duration) time.Duration) {
-		want := h.pop()
-		require.Equal(t, want, q.pop())
-		seq++
-		ev := makeEvent(next(want.At), Class(rnd()%4), 0, 0, 0, uint32(rnd()), seq)
-		pushEv(&q, ev)
-		h.push(ev)
-	}
-	for range 4000 {
-		seq++
-		ev := makeEvent(time.Duration(rnd()%4000), 0, 0, 0, 0, uint32(rnd()), seq)
-		pushEv(&q, ev)
-		h.push(ev)
-	}
-	spread := func(now time.Duration) time.Duration { return now + time.Duration(1+rnd()%4000) }
-	wide := func(now time.Duration) time.Duration { return now + time.Duration(1+rnd()%(1<<(rnd()%42))) }
+	l := newLockstep(t, 5)
+	spread := func(now time.Duration) time.Duration { return now + time.Duration(1+l.rnd()%4000) }
+	wide := func(now time.Duration) time.Duration { return now + time.Duration(1+l.rnd()%(1<<(l.rnd()%42))) }
 	for range 3 * epochMin {
-		step(spread)
+		l.step(spread)
 	}
-	require.True(t, q.ring != nil, "spread-out times: the ring is on")
+	require.True(t, l.q.ring != nil, "spread-out times: the ring is on")
 	off := false
 	for range 40 * epochMin {
-		step(wide)
-		off = off || q.ring == nil
+		l.step(wide)
+		off = off || l.q.ring == nil
 	}
 	require.True(t, off, "delays over twelve orders of magnitude: the ring went off")
 	for range 200 * epochMin {
-		step(spread)
+		l.step(spread)
 	}
-	require.True(t, q.ring != nil, "narrow again: a probe turned it back on")
-	require.Equal(t, 4000, q.len())
+	require.True(t, l.q.ring != nil, "narrow again: a probe turned it back on")
+	require.Equal(t, 4000, l.q.len())
 }
 
 // TestQueueSparseRing grows the ring to 2^14 buckets (four words of the
