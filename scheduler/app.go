@@ -170,7 +170,7 @@ func (s *Service) JobName(j callbackabi.Job) string {
 		if r == nil || r.j == nil {
 			return ""
 		}
-		return r.j.name
+		return r.j.name()
 	}
 	id, res := j.GetId()
 	if res.Failed() {
@@ -178,7 +178,7 @@ func (s *Service) JobName(j callbackabi.Job) string {
 	}
 	for _, jb := range s.jobs {
 		if jb.guid() == id {
-			return jb.name
+			return jb.name()
 		}
 	}
 	return ""

@@ -46,7 +46,7 @@ func (s *Service) startCmd(j *job, m int) {
 	j.n.cmdAgain.set(m, false)
 	run := x.cmdRun
 	s.stats.CmdLineRuns++
-	s.rec(trace.Record{Ev: trace.EvCmdlineStart, Job: j.name, Run: run})
+	s.rec(trace.Record{Ev: trace.EvCmdlineStart, Job: j.name(), Run: run})
 	code, dur := 0, time.Second
 	if p, ok := s.programs[x.cmd.program]; ok {
 		ref := &JobRef{j: j, c: caller{user: x.cmd.user}}
@@ -63,7 +63,7 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	run, code := ev.B>>8, int64(uint8(ev.B))
 	x := j.ext() // there since startCmd
 	x.cmdBusy = false
-	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name, Run: run, Code: code})
+	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name(), Run: run, Code: code})
 	m := x.cmdSt
 	sameEntry := x.cmdEntry == j.tgen // the job is still in the state entry the program ran for
 	if code == 0 {

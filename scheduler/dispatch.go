@@ -263,7 +263,7 @@ func (s *Service) register(j *job, cb callbackabi.Callback, c *Client, u *User) 
 			j.ext().frt, j.reg.cb3 = frt, true
 		}
 	}
-	s.rec(trace.Record{Ev: trace.EvJobRegister, Job: j.name, Client: c.name, User: u.name})
+	s.rec(trace.Record{Ev: trace.EvJobRegister, Job: j.name(), Client: c.name, User: u.name})
 	if s.opts.Profile == ProfileWineCompat {
 		return // W-3: no late notification
 	}
@@ -298,7 +298,7 @@ func (s *Service) unregister(j *job, reason string) {
 		j.x.ft, j.x.frt = nil, nil
 	}
 	j.reg = registration{gen: j.reg.gen + 1}
-	s.rec(trace.Record{Ev: trace.EvJobUnregister, Job: j.name, Reason: reason})
+	s.rec(trace.Record{Ev: trace.EvJobUnregister, Job: j.name(), Reason: reason})
 	s.forgetInflight(j)
 	for m := mJM; m <= mFRT; m++ {
 		j.n.dirty.set(m, false)

@@ -33,7 +33,7 @@ type JobRef struct {
 var _ callbackabi.Job = (*JobRef)(nil)
 
 // Name returns the job's trace id ("job-1").
-func (r *JobRef) Name() string { return r.j.name }
+func (r *JobRef) Name() string { return r.j.name() }
 
 // enter checks that the caller may call at all. A callback that keeps its
 // job argument past its return breaks G35; a dead process cannot call.
@@ -514,10 +514,10 @@ func (r *JobRef) TakeOwnership() hr {
 		}
 		defer j.s.reschedule()
 	}
-	j.s.rec(trace.Record{Ev: trace.EvJobOwner, Job: j.name, User: j.owner.name})
+	j.s.rec(trace.Record{Ev: trace.EvJobOwner, Job: j.name(), User: j.owner.name})
 	if j.cold().cmd.set {
 		j.x.cmd = cmdLine{}
-		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name})
+		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name()})
 	}
 	j.modifiedBy("property")
 	j.s.evaluate(j)
@@ -552,7 +552,7 @@ func (r *JobRef) SetNotifyFlags(flags callbackabi.NotifyFlags) hr {
 		return callbackabi.E_NOTIMPL
 	}
 	j.flags = flags
-	j.s.rec(trace.Record{Ev: trace.EvJobFlags, Job: j.name, Flags: flags})
+	j.s.rec(trace.Record{Ev: trace.EvJobFlags, Job: j.name(), Flags: flags})
 	j.modifiedBy("property")
 	j.s.evaluate(j)
 	return callbackabi.S_OK
@@ -595,7 +595,7 @@ func (r *JobRef) SetMinimumRetryDelay(seconds uint32) hr {
 	return r.setTimer(func(j *job) {
 		d := max(time.Duration(seconds)*time.Second, callbackabi.MinimumMinimumRetryDelay)
 		j.ext().retryDelay = d
-		j.s.rec(trace.Record{Ev: trace.EvJobRetryDelay, Job: j.name, Delay: d})
+		j.s.rec(trace.Record{Ev: trace.EvJobRetryDelay, Job: j.name(), Delay: d})
 	})
 }
 
@@ -666,14 +666,14 @@ func (r *JobRef) SetNotifyCmdLine(program, parameters string) hr {
 		if j.x != nil {
 			j.x.cmd = cmdLine{}
 		}
-		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name})
+		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name()})
 	} else if j.owner.svc && !j.s.opts.Mutants.Has(mutant.ServiceCmdLine) {
 		// G30: no notification program runs for a service account's job;
 		// the command line is kept for GetNotifyCmdLine only.
 		j.ext().cmd = cmdLine{program: program, params: parameters, user: r.c.user}
 	} else {
 		j.ext().cmd = cmdLine{set: true, program: program, params: parameters, user: r.c.user}
-		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name, User: r.c.user.name})
+		j.s.rec(trace.Record{Ev: trace.EvJobCmdline, Job: j.name(), User: r.c.user.name})
 	}
 	j.s.evaluate(j)
 	return callbackabi.S_OK

@@ -10,7 +10,7 @@ import "github.com/bitsim/bitsim/callbackabi"
 // ACKNOWLEDGED like a full one); it changes nothing and records nothing.
 func (s *Service) JobStatus(name string) (st callbackabi.JobState, completed, files int, ok bool) {
 	for _, j := range s.jobs {
-		if j.name != name {
+		if j.name() != name {
 			continue
 		}
 		for _, f := range j.files {

@@ -34,46 +34,50 @@ const (
 // at most 1 KiB of heap per job, and fewer cache lines touched per
 // notification).
 type job struct {
+	// What one notification touches, first: with the registration and the
+	// notify state these fill six of the job's seven cache lines; the
+	// seventh holds what only state changes and the API read.
 	s      *Service
 	owner  *User
-	x      *jobExt   // nil until a rare property is set (ext, cold)
-	err    *jobError // while ERROR / TRANSIENT_ERROR (G49)
-	name   string    // trace id "job-N"
-	files  []*file
-	cur    int // index of the file being transferred
+	x      *jobExt // nil until a rare property is set (ext, cold)
+	curf   *file   // files[cur], without a look at the files' array
+	bytes  uint64  // bytes transferred, over all files: every byte comes through Service.moved
 	idx    int32
-	nameID trace.Name // name interned in the log (nid)
+	nameID trace.Name // the trace id "job-N", kept once in the log's names (name)
+	cur    int32      // index of the file being transferred
+	npGen  uint32     // bumps on progress: a no-progress timer of an older generation is stale
+	state  jobState
+	typ    callbackabi.JobType
+	flags  callbackabi.NotifyFlags
 
-	state      jobState
-	prio       callbackabi.JobPriority
-	typ        callbackabi.JobType
-	flags      callbackabi.NotifyFlags
-	errorCount uint32
 	onDemand   bool
 	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
 	replyDone  bool
 
-	display  string
-	created  time.Duration
-	modified time.Duration
-
-	// transfer engine
-	tgen       int64         // bumps on every state change: stale timers are ignored
-	queuedAt   int64         // round-robin order (a counter, not time)
-	poolIdx    int           // index in Service.pool, -1 when not there
-	activity   int64         // bumps on every state or property change (inactivity timer)
-	npStart    time.Duration // first transient error without progress since; -1 none
-	npGen      int64
-	sliceStart time.Duration
+	tgen     int64         // bumps on every state change: stale timers are ignored
+	activity int64         // bumps on every state or property change (inactivity timer)
+	npStart  time.Duration // first transient error without progress since; -1 none
+	minNote  time.Duration // minimum notification interval (G14)
 
 	// maximum download time (policy.go)
 	dlUsed  time.Duration // time spent CONNECTING or TRANSFERRING since the last Resume, up to dlSince
 	dlSince time.Duration // when the current CONNECTING/TRANSFERRING stretch began; -1 none
 
 	// notification state
-	reg     registration
-	minNote time.Duration // minimum notification interval (G14)
-	n       notifyState
+	reg registration
+	n   notifyState
+
+	// what state changes and the API read
+	files      []*file
+	err        *jobError // while ERROR / TRANSIENT_ERROR (G49)
+	display    string
+	created    time.Duration
+	modified   time.Duration
+	queuedAt   int64         // round-robin order (a counter, not time)
+	sliceStart time.Duration // when the current transfer slice began
+	poolIdx    int32         // index in Service.pool, -1 when not there
+	prio       callbackabi.JobPriority
+	errorCount uint32
 }
 
 // jobExt is the part of a job most jobs never use. A job has none until
@@ -175,11 +179,11 @@ func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *
 	if s.opts.Version.AtLeast(5, 0) {
 		j.minNote = callbackabi.DefaultMinNotificationInterval
 	}
-	j.name = "job-" + strconv.Itoa(len(s.jobs)+1)
+	j.nameID = s.log.NewName("job-" + strconv.Itoa(len(s.jobs)+1)) // the trace id, kept once: in the log's names
 	s.jobs = append(s.jobs, j)
 	owner.jobs++
 	s.liveJobs++
-	s.rec(trace.Record{Ev: trace.EvJobCreate, Job: j.name, User: owner.name})
+	s.rec(trace.Record{Ev: trace.EvJobCreate, Job: j.name(), User: owner.name})
 	return j
 }
 
@@ -192,7 +196,7 @@ func (j *job) setState(to jobState) {
 		return
 	}
 	if from.Final() {
-		panic("scheduler: invariant broken: job " + j.name + " leaving final state " + from.String() + " (G42)")
+		panic("scheduler: invariant broken: job " + j.name() + " leaving final state " + from.String() + " (G42)")
 	}
 	s := j.s
 	j.state = to
@@ -250,7 +254,7 @@ func (j *job) setError(ctx callbackabi.ErrorContext, code hr, fileIdx int) {
 		// bandwidth policy prevents jobs from transferring."
 		j.errorCount++
 	}
-	j.s.rec(trace.Record{Ev: trace.EvJobError, Job: j.name, HR: code, Context: ctx, File: int64(fileIdx)})
+	j.s.rec(trace.Record{Ev: trace.EvJobError, Job: j.name(), HR: code, Context: ctx, File: int64(fileIdx)})
 }
 
 func (j *job) active() bool {

@@ -173,13 +173,11 @@ func (c *Client) nid() trace.Name {
 	return c.nameID
 }
 
-// nid returns the job's name as a trace Name, interning it the first time.
-func (j *job) nid() trace.Name {
-	if j.nameID == 0 {
-		j.nameID = j.s.log.NewName(j.name)
-	}
-	return j.nameID
-}
+// nid returns the job's name as a trace Name.
+func (j *job) nid() trace.Name { return j.nameID }
+
+// name returns the job's trace id ("job-N").
+func (j *job) name() string { return j.s.log.NameString(j.nameID) }
 
 // Observe makes fn see every trace record the service writes from now on,
 // right after it is appended to the log (with its seq and time), on the
