@@ -59,7 +59,7 @@ func (s *Service) startCmd(j *job, m int) {
 }
 
 func (s *Service) onCmdExit(ev sim.Event) {
-	j := s.jobs[ev.A]
+	j := s.jobPtr(ev.A)
 	run, code := ev.B>>8, int64(uint8(ev.B))
 	x := j.ext() // there since startCmd
 	x.cmdBusy = false
@@ -108,7 +108,7 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	}
 }
 
-func (s *Service) onCmdRetry(ev sim.Event) { s.evaluate(s.jobs[ev.A]) }
+func (s *Service) onCmdRetry(ev sim.Event) { s.evaluate(s.jobPtr(ev.A)) }
 
 // A COM server that BITS can activate by CLSID (G9).
 type server struct {

@@ -487,7 +487,7 @@ func (s *Service) recWaits(u *User) {
 		for ; k < q.len(); k++ {
 			r := q.at(k)
 			r.waited = true
-			j, m := s.jobs[r.job], int(r.m)
+			j, m := s.jobPtr(int64(r.job)), int(r.m)
 			if !s.stillWanted(j, m, r.regGen, u) || !j.sameEntry(m, r.tgen) {
 				continue // stale: dropped when it reaches the head
 			}
@@ -529,7 +529,7 @@ func (s *Service) onPump(ev sim.Event) {
 			s.stats.BothLanesWaiting++
 		}
 		r := u.lanes[lane].pop()
-		j := s.jobs[r.job]
+		j := s.jobPtr(int64(r.job))
 		m := int(r.m)
 		if r.regGen == j.n.qgen[m] && r.tgen == j.n.qtgen[m] {
 			j.n.queued.set(m, false) // not when a newer registration's dispatch is queued too
@@ -1009,7 +1009,7 @@ func (s *Service) retryLater(j *job, m int) {
 }
 
 func (s *Service) onCallRetry(ev sim.Event) {
-	s.evaluate(s.jobs[ev.A])
+	s.evaluate(s.jobPtr(ev.A))
 }
 
 // fileTransferred: file i of j is done; FileTransferred is owed if the
@@ -1051,7 +1051,7 @@ func (s *Service) lowTrigger(j *job, m int) {
 }
 
 func (s *Service) onJMTimer(ev sim.Event) {
-	j := s.jobs[ev.A]
+	j := s.jobPtr(ev.A)
 	m := int(ev.B)
 	j.n.timer.set(m, false)
 	if j.n.dirty.has(m) && !j.queuedNow(m) && j.wants(m) && j.reg.cb != nil {

@@ -35,6 +35,7 @@ type Service struct {
 
 	users   []*User
 	clients []*Client
+	slabs   [][]job // the jobs, by index (slabOf, jobPtr)
 	jobs    []*job
 	servers []server
 

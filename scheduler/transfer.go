@@ -121,7 +121,7 @@ func (s *Service) startJob(j *job) {
 }
 
 func (s *Service) jobAt(ev sim.Event) *job {
-	j := s.jobs[ev.A]
+	j := s.jobPtr(ev.A)
 	if j.tgen != ev.B {
 		return nil // stale timer
 	}
@@ -457,7 +457,7 @@ func (s *Service) onTransferRetry(ev sim.Event) {
 }
 
 func (s *Service) onNoProgress(ev sim.Event) {
-	j := s.jobs[ev.A]
+	j := s.jobPtr(ev.A)
 	if int64(j.npGen) != ev.B || j.state != stTransient {
 		return
 	}
@@ -469,7 +469,7 @@ func (s *Service) onNoProgress(ev sim.Event) {
 // onInactive: no activity for JobInactivityTimeout in ERROR or
 // TRANSFERRED, so BITS cancels the job (G44, table 2.10).
 func (s *Service) onInactive(ev sim.Event) {
-	j := s.jobs[ev.A]
+	j := s.jobPtr(ev.A)
 	if j.activity != ev.B || (j.state != stError && j.state != stTransferred) {
 		return
 	}
