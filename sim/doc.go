@@ -27,9 +27,10 @@
 // The queue is a calendar queue: time since the last event fired is cut into
 // buckets (about two per pending event, their width following how far ahead
 // events are scheduled), each a short list kept in that order, in front of a
-// typed 4-ary heap for whatever does not fit — events far ahead, or a burst
-// at one instant (when most events go to the heap, the buckets are switched
-// off for a while). Scheduling and firing an event costs a few operations
+// typed 4-ary heap for events far ahead (when most events go to the heap,
+// the buckets are switched off for a while). A burst at one instant waits
+// unsorted in its bucket and goes through a small heap of its own when its
+// instant comes. Scheduling and firing an event costs a few operations
 // whatever the number pending and does not allocate. The order is the same
 // whichever structure holds an event.
 //

@@ -380,9 +380,9 @@ func (q *queue) beyond(b, s uint) int {
 // The ring pays when most events land in it. When more than half of an
 // epoch's pushes went to a heap anyway — delays spread too widely for any
 // window, or bursts drained into a burst heap not yet emptied, so that it
-// grows like the big one — the ring only adds a detour, and it is turned off: the
-// queue is the heap alone for
-// the next 1, 2, 4 ... maxOff epochs, then the ring is tried again.
+// grows like the big one — the ring only adds a detour, and it is turned
+// off: the queue is the heap alone for the next 1, 2, 4 ... maxOff epochs,
+// then the ring is tried again.
 func (q *queue) adapt() {
 	n := q.len()
 	pushes, spills := q.pushes, q.spills
