@@ -460,7 +460,7 @@ func (s *Service) queueLaunched(u *User) {
 			continue
 		}
 		c.queued = true
-		s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.j.nid(), User: u.nid(), Client: c.client.nid(),
+		s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.job().nid(), User: u.nid(), Client: c.client().nid(),
 			Method: methodOf[c.m], Lane: laneOf[c.lane]})
 	}
 }
@@ -567,35 +567,58 @@ func (s *Service) stillWanted(j *job, m int, gen uint32, u *User) bool {
 
 // call is one callback invocation. It doubles as the job, error and file
 // arguments the callback receives, so a delivery allocates nothing; they
-// are valid only while live (G35).
+// are valid only while live (G35). What a JobModification needs fits in
+// two cache lines (128 bytes): at a million jobs a thousand calls are in
+// flight at each instant, and each line is a cache miss; the arguments of
+// the other methods live in a callExt.
 type call struct {
-	idx     int32
-	id      int64
-	j       *job
-	m       int
-	u       *User
-	client  *Client
-	cb      callbackabi.Callback
-	ft      callbackabi.Callback2
-	frt     callbackabi.Callback3
-	regGen  uint32
-	file    int
-	lane    int // the lane it was dispatched from (0 high, 1 low)
-	parent  int64
+	ref    JobRef // the job argument; its job and client are the call's (job, client)
+	cb     callbackabi.Callback
+	u      *User
+	x      *callExt // made the first time the pooled call carries JE, FT or FRT, and kept
+	id     int64
+	parent int64
+	m      int
+	idx    int32
+	regGen uint32
+	file   int32
+	lane   uint8 // the lane it was dispatched from (0 high, 1 low)
+
 	live    bool // the callback is running: its arguments are valid
 	running bool // the callback's code has not returned yet
 	ended   bool // call.end written
 	begun   bool
 	queued  bool // call.queued written: waits for the client's STA thread
-	ref     JobRef
-	errv    errorObj
-	filev   fileObj
-	ranges  []callbackabi.FileRange
 	free    bool
 
 	// runMTA and runSTA run this call; made once per pooled call so a
 	// delivery allocates no closure.
 	runMTA, runSTA func()
+}
+
+// callExt holds what only JobError, FileTransferred and
+// FileRangesTransferred pass: the error and file arguments, the ranges, and
+// the registration's IBackgroundCopyCallback2 and 3.
+type callExt struct {
+	errv   errorObj
+	filev  fileObj
+	ranges []callbackabi.FileRange
+	ft     callbackabi.Callback2
+	frt    callbackabi.Callback3
+}
+
+// job returns the job c is for.
+func (c *call) job() *job { return c.ref.j }
+
+// client returns the client c goes to (the registration's when c was made).
+func (c *call) client() *Client { return c.ref.c.client }
+
+// ext returns c's callExt, making it on first use.
+func (c *call) ext() *callExt {
+	if c.x == nil {
+		c.x = new(callExt)
+	}
+	return c.x
 }
 
 // callQuarantine is how many finished calls wait before their memory is
@@ -611,7 +634,10 @@ const callQuarantine = 64
 func (s *Service) newCall() *call {
 	if s.freeCalls.len() > callQuarantine {
 		c := s.calls[s.freeCalls.pop()]
-		*c = call{idx: c.idx, ranges: c.ranges[:0], runMTA: c.runMTA, runSTA: c.runSTA}
+		*c = call{idx: c.idx, x: c.x, runMTA: c.runMTA, runSTA: c.runSTA}
+		if x := c.x; x != nil {
+			*x = callExt{ranges: x.ranges[:0]}
+		}
 		return c
 	}
 	c := &call{idx: int32(len(s.calls))}
@@ -632,7 +658,7 @@ func (s *Service) releaseCall(c *call) {
 // invocation at this instant.
 func (s *Service) beginCall(j *job, m int, u *User, lane int) {
 	c := s.takeCall(j, m, u)
-	c.lane = lane
+	c.lane = uint8(lane)
 	s.launch(c)
 }
 
@@ -641,21 +667,22 @@ func (s *Service) beginCall(j *job, m int, u *User, lane int) {
 func (s *Service) takeCall(j *job, m int, u *User) *call {
 	c := s.newCall()
 	s.nextCall++
-	c.id, c.j, c.m, c.u, c.client, c.regGen = s.nextCall, j, m, u, j.reg.client, j.reg.gen
-	x := j.cold()
-	c.cb, c.ft, c.frt = j.reg.cb, x.ft, x.frt
+	cl := j.reg.client
+	c.id, c.m, c.u, c.regGen, c.cb = s.nextCall, m, u, j.reg.gen, j.reg.cb
 	c.file = -1
-	c.ref = JobRef{j: j, c: caller{client: c.client, user: c.client.user, call: c}}
+	c.ref = JobRef{j: j, c: caller{client: cl, user: cl.user, call: c}}
 	switch m {
 	case mFT:
-		c.file = int(j.n.ft.peek())
+		c.file = j.n.ft.peek()
+		c.ext().ft = j.cold().ft
 	case mJM:
 		j.n.dirty.set(mJM, false)
 		j.n.launched.set(mJM, true)
 	case mFRT:
-		rx := j.ext() // there: FileRangesTransferred is owed only with ranges
-		c.file = rx.rangeOf
-		c.ranges = append(c.ranges[:0], rx.ranges...)
+		rx, cx := j.ext(), c.ext() // the job's is there: FileRangesTransferred is owed only with ranges
+		c.file = int32(rx.rangeOf)
+		cx.ranges = append(cx.ranges[:0], rx.ranges...)
+		cx.frt = rx.frt
 		rx.ranges = rx.ranges[:0]
 		j.n.dirty.set(mFRT, false)
 		j.n.launched.set(mFRT, true)
@@ -681,7 +708,7 @@ func (s *Service) onInvoke(sim.Event) {
 		s.abandon(c)
 		return
 	}
-	cl := c.client
+	cl := c.client()
 	if !cl.alive {
 		s.recBegin(c, 0)
 		if s.opts.Mutants.Has(mutant.DeadClientSuccess) {
@@ -699,7 +726,7 @@ func (s *Service) onInvoke(sim.Event) {
 			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
 			if !c.queued {
 				c.queued = true
-				s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.j.nid(), User: c.u.nid(), Client: cl.nid(),
+				s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.job().nid(), User: c.u.nid(), Client: cl.nid(),
 					Method: methodOf[c.m], Lane: laneOf[c.lane]})
 			}
 			cl.staQueued()
@@ -729,7 +756,7 @@ func (s *Service) workerThread(cl *Client) *sim.Thread {
 // runSTA runs c on the client's STA thread, then the calls that queued up
 // meanwhile.
 func (s *Service) runSTA(c *call, parent int64) {
-	cl := c.client
+	cl := c.client()
 	cl.staBusy, cl.staNext = true, false
 	s.runCall(c, parent)
 	cl.staBusy = false
@@ -747,7 +774,7 @@ func (s *Service) validAtStart(c *call) bool {
 	if s.opts.Profile == ProfileWineCompat {
 		return true
 	}
-	j := c.j
+	j := c.job()
 	if j.reg.gen != c.regGen || j.reg.cb == nil || !j.wants(c.m) {
 		return false
 	}
@@ -783,14 +810,14 @@ func (s *Service) forgetInflight(j *job) {
 
 // settle takes an ended or abandoned call off its job's in-flight count.
 func (s *Service) settle(c *call) {
-	if c.m == mFT || c.regGen == c.j.reg.gen {
-		c.j.n.inflight[c.m]--
+	if c.m == mFT || c.regGen == c.job().reg.gen {
+		c.job().n.inflight[c.m]--
 	}
 }
 
 // abandon gives back the slot of a call that never started.
 func (s *Service) abandon(c *call) {
-	j, m, u := c.j, c.m, c.u
+	j, m, u := c.job(), c.m, c.u
 	c.ended = true
 	if c.queued {
 		s.pack(trace.Packed{Ev: trace.EvCallUnqueued, A: c.id})
@@ -802,7 +829,7 @@ func (s *Service) abandon(c *call) {
 	}
 	s.recDrop(j, m)
 	s.releaseCall(c)
-	if cl := c.client; cl.apt == STA && !cl.staBusy && !cl.staNext && cl.alive && cl.staQ.len() > 0 {
+	if cl := c.client(); cl.apt == STA && !cl.staBusy && !cl.staNext && cl.alive && cl.staQ.len() > 0 {
 		s.launch(s.calls[cl.staQ.pop()]) // the STA thread is free for the next one
 	}
 	s.schedulePump(u)
@@ -811,7 +838,7 @@ func (s *Service) abandon(c *call) {
 
 // pumpSTA delivers the calls waiting for the STA thread nested inside the
 // outgoing call the callback c is making (G34).
-func (s *Service) pumpSTA(c *call) { s.deliverSTA(c.client, c.id) }
+func (s *Service) pumpSTA(c *call) { s.deliverSTA(c.client(), c.id) }
 
 // deliverSTA delivers the calls waiting for cl's STA thread nested on it,
 // as the call parent (0: application code, Client.PumpSTA) waits.
@@ -841,7 +868,7 @@ func (s *Service) recBegin(c *call, parent int64) {
 	if c.m == mJM || c.m == mFRT {
 		// The throttle (G14) counts from the moment the call starts on the
 		// client's thread, which for a busy STA is later than its launch.
-		j := c.j
+		j := c.job()
 		j.n.launched.set(c.m, false)
 		j.n.last[c.m-mJM] = s.now()
 		j.n.began.set(c.m, true)
@@ -857,7 +884,7 @@ func (s *Service) recBegin(c *call, parent int64) {
 			s.lowTrigger(j, c.m)
 		}
 	}
-	s.pack(trace.Packed{Ev: trace.EvCallBegin, A: c.id, B: parent, Job: c.j.nid(), User: c.u.nid(), Client: c.client.nid(),
+	s.pack(trace.Packed{Ev: trace.EvCallBegin, A: c.id, B: parent, Job: c.job().nid(), User: c.u.nid(), Client: c.client().nid(),
 		Method: methodOf[c.m], Lane: laneOf[c.lane]})
 }
 
@@ -865,10 +892,10 @@ func (s *Service) recBegin(c *call, parent int64) {
 func (s *Service) runCall(c *call, parent int64) {
 	s.recBegin(c, parent)
 	c.live, c.running = true, true
-	prev := c.client.app.call
-	c.client.app.call = c.id // the call PumpSTA nests under (STA)
+	prev := c.client().app.call
+	c.client().app.call = c.id // the call PumpSTA nests under (STA)
 	res, outcome := s.invoke(c)
-	c.client.app.call = prev
+	c.client().app.call = prev
 	c.live, c.running = false, false
 	if !c.ended {
 		s.endCall(c, res, outcome)
@@ -891,21 +918,24 @@ func (s *Service) invoke(c *call) (res hr, outcome string) {
 	case mJT:
 		return c.cb.JobTransferred(j), ""
 	case mJE:
-		c.errv = errorObj{j: c.j, call: c}
-		if c.j.err != nil {
-			c.errv.e = *c.j.err
+		x := c.ext()
+		x.errv = errorObj{j: c.job(), call: c}
+		if e := c.job().err; e != nil {
+			x.errv.e = *e
 		} else {
-			c.errv.e = jobError{file: -1}
+			x.errv.e = jobError{file: -1}
 		}
-		return c.cb.JobError(j, &c.errv), ""
+		return c.cb.JobError(j, &x.errv), ""
 	case mJM:
 		return c.cb.JobModification(j, 0), ""
 	case mFT:
-		c.filev = fileObj{j: c.j, i: c.file, call: c}
-		return c.ft.FileTransferred(j, &c.filev), ""
+		x := c.x // made by takeCall
+		x.filev = fileObj{j: c.job(), i: int(c.file), call: c}
+		return x.ft.FileTransferred(j, &x.filev), ""
 	case mFRT:
-		c.filev = fileObj{j: c.j, i: c.file, call: c}
-		return c.frt.FileRangesTransferred(j, &c.filev, c.ranges), ""
+		x := c.x // made by takeCall
+		x.filev = fileObj{j: c.job(), i: int(c.file), call: c}
+		return x.frt.FileRangesTransferred(j, &x.filev, x.ranges), ""
 	}
 	panic("scheduler: unknown method")
 }
@@ -926,7 +956,7 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 	} else {
 		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, B: int64(res), Text: s.log.Name(outcome)})
 	}
-	j, m, u := c.j, c.m, c.u
+	j, m, u := c.job(), c.m, c.u
 	u.busy--
 	s.settle(c)
 	if s.opts.Profile == ProfileWineCompat {

@@ -370,7 +370,7 @@ func (c *Client) end(reason string) {
 		}
 	}
 	for _, cl := range s.calls {
-		if cl.client == c && cl.begun && !cl.ended && !cl.free {
+		if cl.client() == c && cl.begun && !cl.ended && !cl.free {
 			s.endCall(cl, 0, outcomeDisconnected)
 		}
 	}

@@ -29,7 +29,7 @@ func (s *Service) wineTransition(j *job, to jobState) {
 	c := s.takeCall(j, mJT, j.reg.user) // no cap under Wine: the slot only counts
 	s.wine.busy = true
 	s.w.RunOn(s.wine.th, func() {
-		if !c.client.alive {
+		if !c.client().alive {
 			s.recBegin(c, 0)
 			s.endCall(c, 0, outcomeDisconnected)
 			return
