@@ -199,6 +199,19 @@ func TestPromptDelivery(t *testing.T) {
 		{Ev: trace.EvJobFlags, Job: "job-1", T: 2 * s},
 		{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 61 * s}, // re-registered flags
 	}
+	// failed: the running call fails (S_FALSE under StrictSOK) and is
+	// retried at 66 s; then more.
+	failed := func(more ...trace.Record) []trace.Record {
+		return append([]trace.Record{
+			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
+			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
+		}, more...)
+	}
+	retried := []trace.Record{ // the retry, at 66 s, succeeds
+		{Ev: trace.EvCallBegin, Call: 7, Job: "job-1", User: "user-1", Client: "app-1", Method: trace.JobTransferred, T: 66 * s},
+		{Ev: trace.EvCallEnd, Call: 7, HR: 0, T: 66 * s},
+	}
+	later := trace.Record{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s} // nothing at 66 s
 	for _, tc := range []struct {
 		name string
 		head int // records of head the trace starts with
@@ -208,38 +221,22 @@ func TestPromptDelivery(t *testing.T) {
 		{"the running call succeeds: delivered", len(head), []trace.Record{
 			{Ev: trace.EvCallEnd, Call: 5, HR: 0, T: 61 * s},
 		}, false},
-		{"the running call fails: owed until its retry", len(head), []trace.Record{
-			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s}, // S_FALSE under StrictSOK
-			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
-			{Ev: trace.EvCallBegin, Call: 7, Job: "job-1", User: "user-1", Client: "app-1", Method: trace.JobTransferred, T: 66 * s},
-			{Ev: trace.EvCallEnd, Call: 7, HR: 0, T: 66 * s},
-		}, false},
-		{"the retry falls due and nothing is called", len(head), []trace.Record{
-			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
-			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
-			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s}, // later; nothing at 66 s
-		}, true},
-		{"a flag turned off and on while a retry is pending: owed again, not before the retry", len(head), []trace.Record{
-			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
-			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
+		{"the running call fails: owed until its retry", len(head), failed(retried...), false},
+		{"the retry falls due and nothing is called", len(head), failed(later), true},
+		{"a flag turned off and on while a retry is pending: owed again, not before the retry", len(head), failed(append([]trace.Record{
 			{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
 			{Ev: trace.EvNotifyDrop, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
 			{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
 			{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
-			{Ev: trace.EvCallBegin, Call: 7, Job: "job-1", User: "user-1", Client: "app-1", Method: trace.JobTransferred, T: 66 * s},
-			{Ev: trace.EvCallEnd, Call: 7, HR: 0, T: 66 * s},
-		}, false},
-		{"... and nothing is called when the retry falls due", len(head), []trace.Record{
-			{Ev: trace.EvCallEnd, Call: 5, HR: 1, T: 61 * s},
-			{Ev: trace.EvRetry, Job: "job-1", Method: trace.JobTransferred, At: 66 * s, T: 61 * s},
-			{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
-			{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
-			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s},
-		}, true},
+		}, retried...)...), false},
+		{"... and nothing is called when the retry falls due", len(head), failed(
+			trace.Record{Ev: trace.EvJobFlags, Job: "job-1", T: 62 * s},
+			trace.Record{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 62 * s},
+			later), true},
 		{"owed with a free slot and nothing running", 6, []trace.Record{
 			{Ev: trace.EvCallEnd, Call: 5, HR: 0, T: 30 * s},
 			{Ev: trace.EvNotifyOwed, Job: "job-1", Method: trace.JobTransferred, T: 61 * s},
-			{Ev: trace.EvClientStart, Client: "app-2", User: "user-2", Apartment: "MTA", T: 70 * s},
+			later,
 		}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
