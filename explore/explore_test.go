@@ -8,7 +8,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitsim/bitsim/internal/mutant"
+	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -136,4 +138,26 @@ func TestTargetNamedKnowsEveryName(t *testing.T) {
 	}
 	_, ok = StrategyNamed("pct-0")
 	assert.False(t, ok)
+}
+
+// TestSeedWorldsReplayWithBitsimRun: the world a Sweep runs for seed N
+// writes N in its run.start and is, byte for byte, the world `bitsim run
+// NAME --seed N` runs (the named scenario), so a seed a sweep or search
+// found replays anywhere.
+func TestSeedWorldsReplayWithBitsimRun(t *testing.T) {
+	for _, name := range TargetNames {
+		tg, ok := TargetNamed(name, scheduler.DefaultOptions())
+		require.True(t, ok, name)
+		sc, ok := scenarios.Lookup(name)
+		require.True(t, ok, name)
+		for _, seed := range []uint64{0, 7, 123456} {
+			recs, err := tg.Run(sim.NewPRNG(seed), nil)
+			require.NoError(t, err)
+			want, err := sc.Run(seed)
+			require.NoError(t, err)
+			require.Equal(t, trace.EvRunStart, recs[0].Ev)
+			assert.Equal(t, seed, recs[0].Seed, "%s seed %d: run.start", name, seed)
+			assert.Equal(t, trace.Hash(want.Records), trace.Hash(recs), "%s seed %d: the same trace as bitsim run", name, seed)
+		}
+	}
 }

@@ -39,7 +39,11 @@ func swarmTarget(name string, opts scheduler.Options, draw func(sim.Chooser) sce
 		Name: name,
 		Run: func(c sim.Chooser, observe func(*trace.Record)) ([]trace.Record, error) {
 			w := sim.NewWorld(c, sim.Limits{MaxTime: 6 * time.Hour})
-			res, err := scenarios.RunIn(w, name, 0, opts, func(e *scenarios.Env) {
+			// A seed's world (Sweep) writes its seed in run.start, so that
+			// `bitsim run NAME --seed N` replays it byte for byte; a
+			// choice stream's writes 0.
+			seed, _ := sim.SeedOf(c)
+			res, err := scenarios.RunIn(w, name, seed, opts, func(e *scenarios.Env) {
 				if observe != nil {
 					e.Svc.Observe(observe)
 				}

@@ -32,14 +32,24 @@ const prngSeq2 = 0x9e3779b97f4a7c15
 // state, and its choices are identical on every GOARCH: they are computed
 // with 64-bit arithmetic only.
 func NewPRNG(seed uint64) Chooser {
-	p := &prng{ties: seed}
+	p := &prng{ties: seed, seed: seed}
 	p.pcg.Seed(seed, prngSeq2)
 	return p
+}
+
+// SeedOf returns the seed c was made from, when c is a NewPRNG Chooser: a
+// world that is handed a Chooser can still write its seed into its trace.
+func SeedOf(c Chooser) (seed uint64, ok bool) {
+	if p, ok := c.(*prng); ok {
+		return p.seed, true
+	}
+	return 0, false
 }
 
 type prng struct {
 	pcg  rand.PCG
 	ties uint64 // SplitMix64 state of the tie sequence
+	seed uint64 // NewPRNG's argument (SeedOf)
 }
 
 func (p *prng) Intn(n int) int {

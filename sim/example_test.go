@@ -146,3 +146,15 @@ func ExampleWorld_Soon() {
 	// step 2 at 1s
 	// step 3 at 1s
 }
+
+// SeedOf tells the seed of a Chooser made by NewPRNG, so that a world
+// handed only its Chooser can write its seed into its trace.
+func ExampleSeedOf() {
+	seed, ok := sim.SeedOf(sim.NewPRNG(42))
+	fmt.Println(seed, ok)
+	_, ok = sim.SeedOf(nil)
+	fmt.Println(ok)
+	// Output:
+	// 42 true
+	// false
+}
