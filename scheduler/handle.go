@@ -95,7 +95,7 @@ const (
 // SetDisplayName sets the display name (BG_E_STRING_TOO_LONG over 256
 // characters; a JobModification trigger, G13).
 func (r *JobRef) SetDisplayName(name string) hr {
-	return r.setString(name, maxDisplayName, &r.j.display)
+	return r.setString(name, maxDisplayName, func(j *job) *string { return &j.display })
 }
 
 // GetDescription returns the description.
@@ -109,10 +109,12 @@ func (r *JobRef) GetDescription() (string, hr) {
 
 // SetDescription sets the description (at most 1024 characters).
 func (r *JobRef) SetDescription(desc string) hr {
-	return r.setString(desc, maxDescription, &r.j.ext().description)
+	return r.setString(desc, maxDescription, func(j *job) *string { return &j.ext().description })
 }
 
-func (r *JobRef) setString(v string, limit int, dst *string) hr {
+// setString sets the string field dst returns (called only once the call
+// is accepted: a refused one must not even allocate a job's cold part).
+func (r *JobRef) setString(v string, limit int, dst func(*job) *string) hr {
 	if h := r.enter(); h != 0 {
 		return h
 	}
@@ -126,7 +128,7 @@ func (r *JobRef) setString(v string, limit int, dst *string) hr {
 	if utf8.RuneCountInString(v) > limit {
 		return callbackabi.BG_E_STRING_TOO_LONG
 	}
-	*dst = v
+	*dst(r.j) = v
 	r.j.modifiedBy("property")
 	return callbackabi.S_OK
 }
