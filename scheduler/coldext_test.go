@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
 )
 
 // A job keeps its rarely used properties (command line, CLSID, description,
@@ -45,11 +47,8 @@ func TestColdReadsLeaveNoExtAlone(t *testing.T) {
 // one allocates the part.
 func TestColdPropertiesReadBack(t *testing.T) {
 	e := defaultEnv(t)
-	alice := e.svc.AddUser("alice", false)
-	app := e.svc.StartClient("app-1", alice, scheduler.MTA)
-	j, res := app.CreateJob("x", callbackabi.BG_JOB_TYPE_DOWNLOAD)
-	require.Equal(t, sOK, res)
-	require.Equal(t, sOK, j.AddFileSpec(scheduler.FileSpec{RemoteURL: "http://h/f", LocalName: `C:\f`, Size: mb}))
+	app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA)
+	j := newJob(t, app, mb)
 	require.Equal(t, sOK, j.SetNotifyInterface(&scenarios.Funcs{}))
 
 	d, res := j.GetMinimumRetryDelay()
@@ -64,6 +63,8 @@ func TestColdPropertiesReadBack(t *testing.T) {
 	prog, params, _ := j.GetNotifyCmdLine()
 	assert.Empty(t, prog+params)
 	assert.False(t, scheduler.HasExt(j), "reading the defaults allocated the cold part")
+	requireHR(t, callbackabi.BG_E_STRING_TOO_LONG, j.SetDescription(strings.Repeat("x", 1025)), "a description over 1,024 characters")
+	assert.False(t, scheduler.HasExt(j), "a refused SetDescription allocated the cold part")
 
 	require.Equal(t, sOK, j.SetMinimumRetryDelay(77))
 	require.Equal(t, sOK, j.SetNoProgressTimeout(88))
@@ -82,8 +83,27 @@ func TestColdPropertiesReadBack(t *testing.T) {
 	assert.True(t, scheduler.NoExtIsDefault())
 
 	// Another job still reads the defaults.
-	k, _ := app.CreateJob("y", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+	k := newJob(t, app)
 	d, _ = k.GetMinimumRetryDelay()
 	assert.Equal(t, uint32(callbackabi.DefaultMinimumRetryDelay/time.Second), d)
 	assert.False(t, scheduler.HasExt(k))
+}
+
+// TestJobBytesIsTheSumOfItsFiles: a job counts its transferred bytes as
+// they arrive (Service.moved) instead of summing its files for every
+// job.progress record; in worlds with every fault — failures in the middle
+// of a chunk, restarts, several files — the count is always the sum.
+func TestJobBytesIsTheSumOfItsFiles(t *testing.T) {
+	for seed := uint64(0); seed < 300; seed++ {
+		w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: 6 * time.Hour})
+		var svc *scheduler.Service
+		_, err := scenarios.RunIn(w, "faults", seed, scheduler.DefaultOptions(), func(e *scenarios.Env) {
+			svc = e.Svc
+			sw := scenarios.DrawSwarm(w.Chooser())
+			sw.Faults = true
+			scenarios.Adversarial(sw)(e)
+		})
+		require.NoError(t, err)
+		require.Empty(t, scheduler.BytesMismatch(svc), "seed %d", seed)
+	}
 }

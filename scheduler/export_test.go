@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"reflect"
 
 	"github.com/bitsim/bitsim/callbackabi"
@@ -19,3 +20,19 @@ func NoExtIsDefault() bool {
 
 // HasExt reports whether the job behind r has a jobExt.
 func HasExt(r *JobRef) bool { return r.j.x != nil }
+
+// BytesMismatch names the first job of s whose running byte count (the
+// job.progress records' bytes) is not the sum of its files' transferred
+// bytes (what GetProgress reports), or returns "".
+func BytesMismatch(s *Service) string {
+	for _, j := range s.jobs {
+		var sum uint64
+		for _, f := range j.files {
+			sum += f.transferred
+		}
+		if sum != j.bytes {
+			return fmt.Sprintf("%s: %d bytes counted, %d in its files", j.name(), j.bytes, sum)
+		}
+	}
+	return ""
+}
