@@ -176,7 +176,7 @@ func (s *Service) JobName(j callbackabi.Job) string {
 	if res.Failed() {
 		return ""
 	}
-	for _, jb := range s.jobs {
+	for jb := range s.eachJob {
 		if jb.guid() == id {
 			return jb.name()
 		}

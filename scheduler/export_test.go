@@ -25,7 +25,7 @@ func HasExt(r *JobRef) bool { return r.j.x != nil }
 // job.progress records' bytes) is not the sum of its files' transferred
 // bytes (what GetProgress reports), or returns "".
 func BytesMismatch(s *Service) string {
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		var sum uint64
 		for _, f := range j.files {
 			sum += f.transferred

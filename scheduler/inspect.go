@@ -9,7 +9,7 @@ import "github.com/bitsim/bitsim/callbackabi"
 // trace cannot decide (a partial completion, BG_S_PARTIAL_COMPLETE, ends
 // ACKNOWLEDGED like a full one); it changes nothing and records nothing.
 func (s *Service) JobStatus(name string) (st callbackabi.JobState, completed, files int, ok bool) {
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		if j.name() != name {
 			continue
 		}

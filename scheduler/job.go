@@ -193,6 +193,22 @@ func slabLen(k int) int {
 	return slabMax
 }
 
+// eachJob yields every job, in creation order; jobs created meanwhile are
+// not visited (as ranging over a slice of them would not).
+func (s *Service) eachJob(yield func(*job) bool) {
+	left := s.njobs
+	for _, slab := range s.slabs {
+		for i := range min(len(slab), left) {
+			if !yield(&slab[i]) {
+				return
+			}
+		}
+		if left -= len(slab); left <= 0 {
+			return
+		}
+	}
+}
+
 // jobPtr returns the job with index i.
 func (s *Service) jobPtr(i int64) *job {
 	k, off := slabOf(int(i))
@@ -200,14 +216,14 @@ func (s *Service) jobPtr(i int64) *job {
 }
 
 func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *job {
-	k, off := slabOf(len(s.jobs))
+	k, off := slabOf(s.njobs)
 	if off == 0 {
 		s.slabs = append(s.slabs, make([]job, slabLen(k)))
 	}
 	j := &s.slabs[k][off]
 	*j = job{
 		s:        s,
-		idx:      int32(len(s.jobs)),
+		idx:      int32(s.njobs),
 		typ:      typ,
 		owner:    owner,
 		state:    stSuspended,
@@ -223,8 +239,8 @@ func (s *Service) newJob(owner *User, display string, typ callbackabi.JobType) *
 	if s.opts.Version.AtLeast(5, 0) {
 		j.minNote = callbackabi.DefaultMinNotificationInterval
 	}
-	j.nameID = s.log.NewName("job-" + strconv.Itoa(len(s.jobs)+1)) // the trace id, kept once: in the log's names
-	s.jobs = append(s.jobs, j)
+	s.njobs++
+	j.nameID = s.log.NewName("job-" + strconv.Itoa(s.njobs)) // the trace id, kept once: in the log's names
 	owner.jobs++
 	s.liveJobs++
 	s.rec(trace.Record{Ev: trace.EvJobCreate, Job: j.name(), User: owner.name})

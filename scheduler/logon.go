@@ -38,7 +38,7 @@ func (u *User) Logoff() {
 			c.end("logoff")
 		}
 	}
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		if j.owner == u && (j.state == stTransferring || j.state == stConnecting) {
 			s.requeue(j)
 		}
@@ -59,7 +59,7 @@ func (u *User) Logon() {
 	s := u.s
 	u.off = false
 	s.rec(trace.Record{Ev: trace.EvUserLogon, User: u.name})
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		if j.owner == u && j.state == stQueued && s.foreground(j) {
 			s.fgStart = append(s.fgStart, j)
 		}
@@ -67,7 +67,7 @@ func (u *User) Logon() {
 	s.reschedule()
 	// A notification owed to a COM server of u's could not activate it
 	// while u was away (G9): try again.
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		if sv, ok := s.server(j.cold().clsid); ok && sv.user == u && j.canActivate() && !j.state.Final() {
 			s.evaluate(j)
 		}

@@ -38,7 +38,7 @@ func (c *Client) GetJob(id callbackabi.GUID) (*JobRef, callbackabi.HRESULT) {
 	if !c.alive {
 		return nil, callbackabi.RPC_E_DISCONNECTED
 	}
-	for _, j := range c.s.jobs {
+	for j := range c.s.eachJob {
 		if j.guid() != id {
 			continue
 		}
@@ -69,7 +69,7 @@ func (c *Client) EnumJobs(all bool) ([]*JobRef, callbackabi.HRESULT) {
 		return nil, callbackabi.E_ACCESSDENIED
 	}
 	var out []*JobRef
-	for _, j := range c.s.jobs {
+	for j := range c.s.eachJob {
 		if j.state.Final() || (!all && j.owner != c.user) {
 			continue
 		}

@@ -197,7 +197,7 @@ func (s *Service) SetMaxInternetBandwidthZero(zero bool) {
 		return
 	}
 	s.policyZero = zero
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		switch {
 		case !zero && j.state == stTransient && j.err != nil && j.err.code == callbackabi.BG_E_BLOCKED_BY_POLICY:
 			j.queuedAt = s.nextQueued()

@@ -35,8 +35,8 @@ type Service struct {
 
 	users   []*User
 	clients []*Client
-	slabs   [][]job // the jobs, by index (slabOf, jobPtr)
-	jobs    []*job
+	slabs   [][]job // the jobs, by index (slabOf, jobPtr, eachJob)
+	njobs   int
 	servers []server
 
 	network    bool
@@ -355,7 +355,7 @@ func (c *Client) end(reason string) {
 	c.alive = false
 	s := c.s
 	s.rec(trace.Record{Ev: trace.EvClientExit, Client: c.name, User: c.user.name, Apartment: c.apt.String(), Reason: reason})
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		if j.reg.client == c && (j.owedJT() || j.owedJE()) {
 			s.stats.CrashWhileOwed++
 		}

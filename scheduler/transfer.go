@@ -492,7 +492,7 @@ func (s *Service) SetNetwork(up bool) {
 	if up {
 		s.netUps++ // the server answers the pending cancel requests (policy.go)
 	}
-	for _, j := range s.jobs {
+	for j := range s.eachJob {
 		if up {
 			if j.state == stTransient && (s.opts.Profile == ProfileDefault || j.err != nil && j.err.code == callbackabi.BG_E_NETWORK_DISCONNECTED) {
 				j.queuedAt = s.nextQueued()
