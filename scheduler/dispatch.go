@@ -90,8 +90,9 @@ type cmdLine struct {
 }
 
 type notifyState struct {
-	// What a JobModification touches, first (after job.reg): four of the
-	// job's cache lines, not six, when its call begins.
+	// What every call reads or writes first, right after job.reg (the FT
+	// queue's length, the method sets, the calls in flight, the JM
+	// throttle); the per-method queue and retry state after.
 	ft ring[int32] // files owed a FileTransferred, FIFO (G15)
 
 	// sets of methods (bit m): of mJT and mJE
