@@ -186,28 +186,31 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 }
 
 // jobsLeft reports the jobs of mine (nil: every job) that the trace leaves
-// in a non-final state not in leave. With byCallback (CheckCallback, whose
-// client is only its callback object), a world cut at its horizon judges a
-// job waiting in TRANSFERRED or ERROR only once a JobTransferred or
-// JobError call for it ran the callback and returned in that state: before
-// that the callback never had its chance (its user was logged off past the
-// horizon, say, and the call found the client gone).
-func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbackabi.JobState, byCallback bool) []Problem {
-	state := map[string]callbackabi.JobState{}
+// in a non-final state not in leave. A world that ends idle judges every
+// such job. A world cut at its horizon judges only the jobs waiting for the
+// client (not moving), and only those whose client had its chance:
+//
+//   - with byCallback (CheckCallback, whose client is only its callback
+//     object), a job waiting in TRANSFERRED or ERROR once a JobTransferred
+//     or JobError call for it ran the callback and returned in that state —
+//     before that the callback never had its chance (its user was logged
+//     off past the horizon, say, and the call found the client gone);
+//   - otherwise (CheckClient: an application may poll and need no
+//     callback), a job that waited while a process of its owner ran for
+//     grace in all (jobWatch.hadChance).
+func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbackabi.JobState, byCallback bool, grace time.Duration) []Problem {
+	w := newJobWatch()
 	answered := map[string]bool{} // a JT/JE call returned since the job entered its state
 	callJob := map[int64]string{} // JT/JE calls in flight → their job
 	var jobs []string
-	var last trace.Record
 	for _, r := range recs {
-		last = r
+		w.see(r)
 		switch r.Ev {
 		case trace.EvJobCreate:
 			if mine == nil || mine(r.Job) {
 				jobs = append(jobs, r.Job)
 			}
-			state[r.Job] = callbackabi.BG_JOB_STATE_SUSPENDED
 		case trace.EvJobState:
-			state[r.Job] = r.To
 			answered[r.Job] = false
 		case trace.EvCallBegin:
 			if r.Method == trace.JobTransferred || r.Method == trace.JobError {
@@ -222,13 +225,13 @@ func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbacka
 		}
 	}
 	var out []Problem
-	cut := last.Ev == trace.EvRunEnd && last.Reason == "deadline"
+	cut, last := w.cut(), w.last
 	for _, j := range jobs {
-		st := state[j]
+		st := w.state[j]
 		if st.Final() || slices.Contains(leave, st) || cut && moving(st) {
 			continue
 		}
-		if cut && byCallback && !answered[j] {
+		if cut && (byCallback && !answered[j] || !byCallback && !w.hadChance(j, grace)) {
 			continue
 		}
 		out = append(out, Problem{Kind: KindJobLeft, Rule: leftRule(st), Seq: last.Seq, T: last.T,

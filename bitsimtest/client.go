@@ -87,6 +87,15 @@ type ClientOptions struct {
 	// SlotBudget is the longest one callback may hold its slot (default
 	// 1 min of virtual time, G31).
 	SlotBudget time.Duration
+	// Grace is how long the application must have run while a job waited
+	// for it (TRANSFERRED, ERROR, SUSPENDED) for a world cut at its Horizon
+	// to judge the job left behind (default 5 min, or a quarter of Horizon
+	// if that is shorter; make it longer than the longest the application
+	// waits before it acts on such a job: its poll interval, its back-off).
+	// A job that began to wait just before the cut, or whose user stayed
+	// logged off until past it, was not left by the application; a world
+	// that ends idle judges every job.
+	Grace time.Duration
 	// Leave lists the non-final job states the application may leave its
 	// jobs in at the end (its leak policy; default none: every job must
 	// end ACKNOWLEDGED or CANCELLED).
@@ -248,6 +257,9 @@ func (o ClientOptions) withDefaults() ClientOptions {
 	}
 	if o.SlotBudget <= 0 {
 		o.SlotBudget = time.Minute
+	}
+	if o.Grace <= 0 {
+		o.Grace = min(5*time.Minute, o.Horizon/4)
 	}
 	checkWaivers(o.Waive)
 	return o

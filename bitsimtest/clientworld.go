@@ -281,7 +281,7 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 	ps = append(ps, bitsimBugs(r.recs)...)
 	ps = append(ps, callChecks(r.recs, r.stats, o.SlotBudget)...)
 	mine := r.mine
-	ps = append(ps, outcomeChecks(r.recs, outcomeRules{op: mine, within: r.within})...)
+	ps = append(ps, outcomeChecks(r.recs, outcomeRules{op: mine, within: r.within, grace: o.Grace})...)
 	owner := map[string]string{} // an administrator's takeover makes a job theirs to clean up (G10)
 	for _, rec := range r.recs {
 		if rec.Ev == trace.EvJobOwner {
@@ -289,7 +289,7 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 		}
 	}
 	kept := func(job string) bool { return r.mine(job) && (owner[job] == "" || owner[job] == r.user.Name()) }
-	ps = append(ps, jobsLeft(r.recs, kept, o.Leave, false)...)
+	ps = append(ps, jobsLeft(r.recs, kept, o.Leave, false, o.Grace)...)
 	ps = append(ps, r.live...)
 	return ps
 }

@@ -15,6 +15,10 @@ type outcomeRules struct {
 	op func(job string) bool
 	// within is the response bound of each user action, by name (0: none).
 	within map[string]time.Duration
+	// grace: at a horizon cut, an operation's missing outcome is judged
+	// only if the application ran for grace since its job entered its last
+	// state (jobWatch.hadChance).
+	grace time.Duration
 }
 
 // outcomeChecks checks the outcomes the application reported (trace
@@ -31,6 +35,11 @@ type outcomeRules struct {
 //     (KindOutcomeMissing) — in particular every job the application
 //     leaves ERROR or CANCELLED gets "failed" or "cancelled", since
 //     "succeeded" for it is a false success.
+//
+// A world cut at its horizon is not the end of the application: a bound
+// that had not passed at the cut is not judged, nor an operation whose job
+// was still moving or whose application has not run for the grace since
+// the job entered its last state (jobWatch.hadChance).
 func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 	type opState struct {
 		first trace.Record // the first outcome; Seq 0 if none yet
@@ -44,9 +53,9 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 		out   []Problem
 		ops   []string
 		st    = map[string]*opState{}
-		state = map[string]callbackabi.JobState{}
 		dues  []deadline
 		last  trace.Record
+		watch = newJobWatch()
 	)
 	late := func(d deadline, got string) Problem {
 		return Problem{Kind: KindSlowResponse, Seq: d.action.Seq, T: d.action.T,
@@ -67,15 +76,13 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 		}
 		dues = kept
 		last = r
+		watch.see(r)
 		switch r.Ev {
 		case trace.EvJobCreate:
-			state[r.Job] = callbackabi.BG_JOB_STATE_SUSPENDED
 			if rules.op(r.Job) {
 				ops = append(ops, r.Job)
 				st[r.Job] = &opState{}
 			}
-		case trace.EvJobState:
-			state[r.Job] = r.To
 		case trace.EvClientExit:
 			// The process the user acted on is gone: the action died with
 			// it, and nobody is left to respond within the bound.
@@ -110,26 +117,29 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 				continue
 			}
 			o.first = r
-			if r.Outcome == "succeeded" && state[r.Job] != callbackabi.BG_JOB_STATE_ACKNOWLEDGED {
+			if r.Outcome == "succeeded" && watch.state[r.Job] != callbackabi.BG_JOB_STATE_ACKNOWLEDGED {
 				out = append(out, Problem{Kind: KindFalseSuccess, Rule: "G41", Seq: r.Seq, T: r.T,
 					Msg: fmt.Sprintf("%s reported %q while the job was %s, not ACKNOWLEDGED (Complete not called, or it failed)",
-						r.Job, r.Outcome, state[r.Job])})
+						r.Job, r.Outcome, watch.state[r.Job])})
 			}
 		}
 	}
 	for _, d := range dues {
 		if o := st[d.job]; o.first.Seq == 0 {
+			if watch.cut() {
+				continue // the bound had not passed when the world was cut
+			}
 			out = append(out, late(d, "it never got one"))
 		} else if o.first.T > d.by {
 			out = append(out, late(d, "it came at "+o.first.T.String()))
 		}
 	}
 	for _, j := range ops {
-		if st[j].first.Seq != 0 {
+		if st[j].first.Seq != 0 || !watch.hadChance(j, rules.grace) {
 			continue
 		}
 		out = append(out, Problem{Kind: KindOutcomeMissing, Seq: last.Seq, T: last.T,
-			Msg: fmt.Sprintf("%s (%s at the end, %v) never got an outcome: the application waits forever or lost it", j, state[j], last.T)})
+			Msg: fmt.Sprintf("%s (%s at the end, %v) never got an outcome: the application waits forever or lost it", j, watch.state[j], last.T)})
 	}
 	return slices.Clip(out)
 }

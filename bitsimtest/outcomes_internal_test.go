@@ -52,7 +52,10 @@ func started() *tb {
 // check reports (kind and message).
 func TestOutcomeChecks(t *testing.T) {
 	s := time.Second
-	rules := outcomeRules{op: func(j string) bool { return j == "job-1" }, within: map[string]time.Duration{"cancel": 5 * s}}
+	rules := outcomeRules{op: func(j string) bool { return j == "job-1" }, within: map[string]time.Duration{"cancel": 5 * s}, grace: time.Minute}
+	app := trace.Record{Ev: trace.EvClientStart, Client: "app", User: "user-1"}
+	cutAt := trace.Record{Ev: trace.EvRunEnd, Reason: "deadline"}
+	idleAt := trace.Record{Ev: trace.EvRunEnd, Reason: "idle"}
 	for _, tc := range []struct {
 		name string
 		b    *tb
@@ -84,6 +87,20 @@ func TestOutcomeChecks(t *testing.T) {
 			[]Kind{KindSlowResponse}, "it had none at 1h0m0s"},
 		{"an action without a bound", started().action(s, "pause").outcome(time.Hour, "job-1", "cancelled"), nil, ""},
 		{"an operation that ended before the action", started().outcome(s, "job-1", "cancelled").action(2*s, "cancel"), nil, ""},
+		// A world cut at its horizon (run.end "deadline") judges only what
+		// was due: a bound that had passed, an operation whose job waited
+		// for the running application for the grace (rules.grace, 1 min).
+		{"cut: the bound had not passed", started().at(0, app).action(s, "cancel").state(2*s, "job-1", queued, transferred).
+			at(3*s, cutAt), nil, ""},
+		{"cut: the bound had passed", started().at(0, app).action(s, "cancel").state(2*s, "job-1", queued, transferred).
+			at(7*s, cutAt), []Kind{KindSlowResponse}, "it had none at 7s"},
+		{"cut: the job still moving", started().at(0, app).state(s, "job-1", queued, callbackabi.BG_JOB_STATE_TRANSFERRING).
+			at(time.Hour, cutAt), nil, ""},
+		{"idle end: the job still moving", started().at(0, app).state(s, "job-1", queued, callbackabi.BG_JOB_STATE_TRANSFERRING).
+			at(time.Hour, idleAt), []Kind{KindOutcomeMissing}, "never got an outcome"},
+		{"cut: cancelled just before", started().at(0, app).state(time.Hour-s, "job-1", queued, cancelled).at(time.Hour, cutAt), nil, ""},
+		{"cut: cancelled long before", started().at(0, app).state(s, "job-1", queued, cancelled).at(time.Hour, cutAt),
+			[]Kind{KindOutcomeMissing}, "job-1 (CANCELLED at the end, 1h0m0s) never got an outcome"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := outcomeChecks(tc.b.recs, rules)
@@ -104,13 +121,13 @@ func TestJobsLeft(t *testing.T) {
 	b := started().state(time.Second, "job-1", queued, errored)
 	b.at(time.Second, trace.Record{Ev: trace.EvJobCreate, Job: "job-2", User: "other"})
 	mine := func(j string) bool { return j == "job-1" }
-	got := jobsLeft(b.recs, mine, nil, false)
+	got := jobsLeft(b.recs, mine, nil, false, 0)
 	require.Len(t, got, 1)
 	require.Equal(t, KindJobLeft, got[0].Kind)
 	require.Equal(t, "G12", got[0].Rule)
 	require.Contains(t, got[0].Msg, "job-1 ended ERROR")
-	require.Empty(t, jobsLeft(b.recs, mine, []callbackabi.JobState{errored}, false), "ERROR is allowed by the policy")
-	require.Len(t, jobsLeft(b.recs, nil, nil, false), 2, "nil: every job (job-2 stays SUSPENDED)")
+	require.Empty(t, jobsLeft(b.recs, mine, []callbackabi.JobState{errored}, false, 0), "ERROR is allowed by the policy")
+	require.Len(t, jobsLeft(b.recs, nil, nil, false, 0), 2, "nil: every job (job-2 stays SUSPENDED)")
 }
 
 // A world cut at its horizon with a job still moving (queued, connecting,
@@ -137,9 +154,60 @@ func TestJobsLeftAtTheHorizon(t *testing.T) {
 		}
 		return jobs
 	}
-	require.Equal(t, []string{"job-e", "job-f", "job-g"}, left(jobsLeft(world("deadline"), nil, nil, false)),
+	require.Equal(t, []string{"job-e", "job-f", "job-g"}, left(jobsLeft(world("deadline"), nil, nil, false, 0)),
 		"at the horizon: TRANSFERRED, ERROR and SUSPENDED wait for the client")
-	require.Len(t, jobsLeft(world("idle"), nil, nil, false), 8, "idle: every non-final job is left (job-1 of started too)")
+	require.Len(t, jobsLeft(world("idle"), nil, nil, false, 0), 8, "idle: every non-final job is left (job-1 of started too)")
+}
+
+// CheckClient judges a job waiting for the application at a horizon cut
+// only when a process of the job's owner ran for the grace while it waited:
+// a job that began to wait just before the cut, or whose user stayed logged
+// off until past it, was not left by the application. An idle end judges
+// every job.
+func TestJobsLeftWhileTheAppRan(t *testing.T) {
+	m := time.Minute
+	start := func(client string) trace.Record {
+		return trace.Record{Ev: trace.EvClientStart, Client: client, User: "user-1"}
+	}
+	exit := func(client, reason string) trace.Record {
+		return trace.Record{Ev: trace.EvClientExit, Client: client, User: "user-1", Reason: reason}
+	}
+	admin := trace.Record{Ev: trace.EvClientStart, Client: "console", User: "admin"}
+	for _, tc := range []struct {
+		name   string
+		b      *tb
+		judged bool
+	}{
+		{"waited an hour, the app running", started().at(0, start("app")).state(m, "job-1", queued, transferred), true},
+		{"began to wait 2 min before the cut", started().at(0, start("app")).state(58*m, "job-1", queued, transferred), false},
+		{"began to wait 5 min before the cut", started().at(0, start("app")).state(55*m, "job-1", queued, transferred), true},
+		{"the user logged off and stayed off", started().at(0, start("app")).state(m, "job-1", queued, errored).
+			at(3*m, exit("app", "logoff")), false},
+		{"crashed, restarted 10 min later", started().at(0, start("app")).state(m, "job-1", queued, suspended).
+			at(2*m, exit("app", "crash")).at(12*m, start("app#2")), true},
+		{"ran before the job waited, not after", started().at(0, start("app")).at(30*m, exit("app", "crash")).
+			state(31*m, "job-1", queued, transferred), false},
+		{"only another user's client ran", started().at(0, admin).state(m, "job-1", queued, transferred), false},
+		{"two instances at once: counted once", started().at(0, start("app")).state(m, "job-1", queued, transferred).
+			at(2*m, exit("app", "crash")).at(10*m, start("app#2")).at(10*m, start("app#3")).
+			at(13*m, exit("app#2", "exit")).at(13*m, exit("app#3", "crash")), false},
+		{"two instances overlapping: long enough", started().at(0, start("app")).state(m, "job-1", queued, transferred).
+			at(2*m, exit("app", "crash")).at(10*m, start("app#2")).at(12*m, start("app#3")).
+			at(14*m, exit("app#2", "exit")).at(16*m, exit("app#3", "crash")), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := tc.b.at(time.Hour, trace.Record{Ev: trace.EvRunEnd, Reason: "deadline"}).recs
+			ps := jobsLeft(recs, nil, nil, false, 5*m)
+			if tc.judged {
+				require.Len(t, ps, 1)
+				require.Equal(t, KindJobLeft, ps[0].Kind)
+			} else {
+				require.Empty(t, ps)
+			}
+			idle := append(recs[:len(recs)-1:len(recs)-1], trace.Record{Seq: 99, T: time.Hour, Ev: trace.EvRunEnd, Reason: "idle"})
+			require.Len(t, jobsLeft(idle, nil, nil, false, 5*m), 1, "an idle end judges every job")
+		})
+	}
 }
 
 // CheckCallback's client is only its callback: at a horizon cut a job
@@ -156,14 +224,14 @@ func TestJobsLeftByCallback(t *testing.T) {
 		}
 		return b.at(time.Hour, trace.Record{Ev: trace.EvRunEnd, Reason: end}).recs
 	}
-	require.Empty(t, jobsLeft(world(false, "deadline"), nil, nil, true), "cut before the callback was called")
-	require.Len(t, jobsLeft(world(true, "deadline"), nil, nil, true), 1, "called, returned, never completed")
-	require.Len(t, jobsLeft(world(false, "idle"), nil, nil, true), 1, "idle: judged whether called or not")
+	require.Empty(t, jobsLeft(world(false, "deadline"), nil, nil, true, 0), "cut before the callback was called")
+	require.Len(t, jobsLeft(world(true, "deadline"), nil, nil, true, 0), 1, "called, returned, never completed")
+	require.Len(t, jobsLeft(world(false, "idle"), nil, nil, true, 0), 1, "idle: judged whether called or not")
 	gone := world(false, "deadline")
 	gone = append(gone[:len(gone)-1:len(gone)-1],
 		trace.Record{Seq: 90, T: 2 * time.Second, Ev: trace.EvCallBegin, Call: 2, Job: "job-1", User: "user-1", Client: "app", Method: trace.JobTransferred},
 		trace.Record{Seq: 91, T: 2 * time.Second, Ev: trace.EvCallEnd, Call: 2, Outcome: trace.OutcomeDisconnected},
 		gone[len(gone)-1])
-	require.Empty(t, jobsLeft(gone, nil, nil, true), "a call that found the client gone gave the callback no chance")
-	require.Len(t, jobsLeft(world(false, "deadline"), nil, nil, false), 1, "CheckClient: judged at the cut (a client may poll)")
+	require.Empty(t, jobsLeft(gone, nil, nil, true, 0), "a call that found the client gone gave the callback no chance")
+	require.Len(t, jobsLeft(world(false, "deadline"), nil, nil, false, 0), 1, "CheckClient: judged at the cut (a client may poll)")
 }

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
@@ -85,4 +86,19 @@ func report(out string) string {
 		out = out[:i] // the coverage line after it
 	}
 	return out
+}
+
+// TestExamplesShortHorizon: a fixed client passes with a horizon of
+// minutes, where many worlds are cut while a job waits for the application
+// (its user logged off until past the cut, or the job transferred a minute
+// before it): such a job was not left by the application (ClientOptions.Grace).
+// Before Grace, CheckClient reported those jobs as job-left.
+func TestExamplesShortHorizon(t *testing.T) {
+	for _, d := range designs {
+		t.Run(d.name, func(t *testing.T) {
+			o := d.opts
+			o.Horizon = 8 * time.Minute
+			bitsimtest.CheckClient(t, d.app(false), o)
+		})
+	}
 }
