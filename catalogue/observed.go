@@ -161,19 +161,32 @@ func Decidable(seen []trace.Ev) (ids []string, skipped []Skip) {
 // hands the notification to the command line, G25, G26). An observed trace
 // that records job.cmdline but not the runs can still judge them for a
 // trace in which no command line was ever set: no program can have run.
+//
+// The same rules excuse a notification still owed to a registration whose
+// client cannot take it (world.hung): an STA client whose thread the
+// application holds (sta.hold), its calls waiting for that thread
+// (call.queued). Only an STA client has such a thread, so an observed
+// trace that records client.start but neither of those kinds can judge
+// them as long as no STA client starts.
 var cmdDependent = []string{"G18", "G19", "G20"}
+
+// staKinds are what the rules of cmdDependent read of an STA client.
+var staKinds = []trace.Ev{trace.EvSTAHold, trace.EvCallQueued}
 
 // An ObservedChecker is a [Checker] for a trace from anywhere, fed record
 // by record like a Checker. A complete trace is judged by every rule,
 // exactly as NewChecker judges it; an observed trace only by the rules it
 // can decide ([Decidable]), and Skipped names the others. If an observed
-// trace that cannot see the program's runs registers a command line, the
-// rules that depend on them (G18–G20) are skipped too.
+// trace that cannot see the program's runs registers a command line, or
+// one that cannot see an STA thread held or calls waiting for it starts an
+// STA client, the rules that depend on them (G18–G20) are skipped too.
 type ObservedChecker struct {
 	c        *Checker
 	skipped  []Skip
 	runsSeen bool // cmdline.start and cmdline.exit observed (or a complete trace)
 	cmdSet   bool // a job.cmdline set a command line
+	staSeen  bool // sta.hold and call.queued observed (or a complete trace)
+	staUsed  bool // a client.start of an STA client
 }
 
 // NewCheckerFor returns the checker for a trace whose first record is
@@ -181,17 +194,21 @@ type ObservedChecker struct {
 func NewCheckerFor(first *trace.Record) *ObservedChecker {
 	seen, ok := ObservedKinds(first)
 	if !ok {
-		return &ObservedChecker{c: NewChecker(), runsSeen: true}
+		return &ObservedChecker{c: NewChecker(), runsSeen: true, staSeen: true}
 	}
 	ids, skipped := Decidable(seen)
 	return &ObservedChecker{c: NewRuleChecker(ids...), skipped: skipped,
-		runsSeen: slices.Contains(seen, trace.EvCmdlineStart) && slices.Contains(seen, trace.EvCmdlineExit)}
+		runsSeen: slices.Contains(seen, trace.EvCmdlineStart) && slices.Contains(seen, trace.EvCmdlineExit),
+		staSeen:  slices.Contains(seen, trace.EvSTAHold) && slices.Contains(seen, trace.EvCallQueued)}
 }
 
 // Add judges r, the next record.
 func (o *ObservedChecker) Add(r *trace.Record) {
-	if r.Ev == trace.EvJobCmdline && r.User != "" {
+	switch {
+	case r.Ev == trace.EvJobCmdline && r.User != "":
 		o.cmdSet = true
+	case r.Ev == trace.EvClientStart && r.Apartment == "STA":
+		o.staUsed = true
 	}
 	o.c.Add(r)
 }
@@ -199,7 +216,14 @@ func (o *ObservedChecker) Add(r *trace.Record) {
 // Finish returns the violations, like [Checker.Finish].
 func (o *ObservedChecker) Finish() []Violation {
 	vs := o.c.Finish()
-	if o.runsSeen || !o.cmdSet {
+	var missing []trace.Ev
+	if !o.runsSeen && o.cmdSet {
+		missing = append(missing, trace.EvCmdlineStart, trace.EvCmdlineExit)
+	}
+	if !o.staSeen && o.staUsed {
+		missing = append(missing, staKinds...)
+	}
+	if missing == nil {
 		return vs
 	}
 	kept := vs[:0]
@@ -209,7 +233,11 @@ func (o *ObservedChecker) Finish() []Violation {
 		}
 	}
 	for _, id := range cmdDependent {
-		o.skipped = append(o.skipped, Skip{Rule: id, Missing: []trace.Ev{trace.EvCmdlineStart, trace.EvCmdlineExit}})
+		if i := slices.IndexFunc(o.skipped, func(s Skip) bool { return s.Rule == id }); i >= 0 {
+			o.skipped[i].Missing = append(o.skipped[i].Missing, missing...) // skipped already (Decidable)
+			continue
+		}
+		o.skipped = append(o.skipped, Skip{Rule: id, Missing: missing})
 	}
 	slices.SortStableFunc(o.skipped, func(a, b Skip) int { return ruleOrder(a.Rule, b.Rule) })
 	return kept
