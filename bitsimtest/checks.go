@@ -127,7 +127,10 @@ func bitsimBugs(recs []trace.Record) []Problem {
 // client contract: panics and kept arguments (from the service's stats),
 // slot budget and never-returned calls (G31), S_OK from the methods that
 // must return it (G5), and at most three failures of JobTransferred and
-// JobError per job (G20).
+// JobError per job (G20). A call still running when the world ends idle
+// never returns; one still running when the world is cut at its horizon
+// is reported only once it has held its slot past the budget (it may
+// simply have begun a moment before the cut).
 func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duration) []Problem {
 	var out []Problem
 	if n := st.Panics; n > 0 {
@@ -139,8 +142,10 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 	begins := map[int64]trace.Record{}
 	fails := map[string]int{}
 	end := time.Duration(0)
+	cut := false
 	for _, r := range recs {
 		end = r.T
+		cut = r.Ev == trace.EvRunEnd && r.Reason == "deadline"
 		switch r.Ev {
 		case trace.EvCallBegin:
 			begins[r.Call] = r
@@ -179,6 +184,14 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 	}
 	slices.SortFunc(open, func(a, b trace.Record) int { return int(a.Seq - b.Seq) })
 	for _, b := range open {
+		if cut {
+			if end-b.T > slotBudget {
+				out = append(out, Problem{Kind: KindNeverReturned, Rule: "G31", Seq: b.Seq, T: b.T,
+					Msg: fmt.Sprintf("%s for %s had not returned when the world was cut at %v (it held a slot of %s from %v, past the budget %v)",
+						b.Method, b.Job, end, b.User, b.T, slotBudget)})
+			}
+			continue
+		}
 		out = append(out, Problem{Kind: KindNeverReturned, Rule: "G31", Seq: b.Seq, T: b.T,
 			Msg: fmt.Sprintf("%s for %s never returned (it held a slot of %s from %v to the end at %v)", b.Method, b.Job, b.User, b.T, end)})
 	}

@@ -4,9 +4,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -234,4 +236,27 @@ func TestJobsLeftByCallback(t *testing.T) {
 		gone[len(gone)-1])
 	require.Empty(t, jobsLeft(gone, nil, nil, true, 0), "a call that found the client gone gave the callback no chance")
 	require.Len(t, jobsLeft(world(false, "deadline"), nil, nil, false, 0), 1, "CheckClient: judged at the cut (a client may poll)")
+}
+
+// A call still running at an idle end never returns. At a horizon cut it
+// may have begun a moment before: it is reported only once it has held its
+// slot past the budget.
+func TestCallsOpenAtTheEnd(t *testing.T) {
+	world := func(begin time.Duration, end string) []trace.Record {
+		return started().
+			at(begin, trace.Record{Ev: trace.EvCallBegin, Call: 1, Job: "job-1", User: "user-1", Client: "app", Method: trace.JobModification, Lane: trace.LaneLow}).
+			at(time.Hour, trace.Record{Ev: trace.EvRunEnd, Reason: end}).recs
+	}
+	kinds := func(ps []Problem) (ks []Kind) {
+		for _, p := range ps {
+			ks = append(ks, p.Kind)
+		}
+		return ks
+	}
+	budget := time.Minute
+	assert.Equal(t, []Kind{KindNeverReturned}, kinds(callChecks(world(time.Hour-time.Second, "idle"), scheduler.Stats{}, budget)), "idle: it never returns")
+	assert.Empty(t, callChecks(world(time.Hour-time.Second, "deadline"), scheduler.Stats{}, budget), "begun a second before the cut")
+	ps := callChecks(world(time.Hour-2*time.Minute, "deadline"), scheduler.Stats{}, budget)
+	require.Equal(t, []Kind{KindNeverReturned}, kinds(ps), "running two minutes at the cut, past the budget")
+	assert.Contains(t, ps[0].Msg, "had not returned when the world was cut at 1h0m0s")
 }
