@@ -8,20 +8,22 @@ import (
 )
 
 // jobWatch follows, record by record, what the checks of a world's end
-// need to know about each job: its state, its owner, and how long a process
-// of its owner had run when the job entered that state. A world that ends
+// need to know about each job: its state, the user who created it (the
+// application's user, whose processes act on it — an administrator who
+// takes the job over does not report the application's outcome), and how
+// long a process of that user had run when the job entered its state. A world that ends
 // idle has nothing more to happen, so every check applies; a world cut at
 // its horizon judges a job only if its client had its chance (hadChance).
 type jobWatch struct {
-	state map[string]callbackabi.JobState
-	owner map[string]string        // job → the user it belongs to (job.create, job.owner)
-	since map[string]time.Duration // job → alive.at(owner) when it entered its state
-	alive aliveClock
-	last  trace.Record
+	state   map[string]callbackabi.JobState
+	creator map[string]string        // job → the user who created it
+	since   map[string]time.Duration // job → alive.at(creator) when it entered its state
+	alive   aliveClock
+	last    trace.Record
 }
 
 func newJobWatch() *jobWatch {
-	return &jobWatch{state: map[string]callbackabi.JobState{}, owner: map[string]string{},
+	return &jobWatch{state: map[string]callbackabi.JobState{}, creator: map[string]string{},
 		since: map[string]time.Duration{}, alive: aliveClock{}}
 }
 
@@ -31,14 +33,11 @@ func (w *jobWatch) see(r trace.Record) {
 	switch r.Ev {
 	case trace.EvJobCreate:
 		w.state[r.Job] = callbackabi.BG_JOB_STATE_SUSPENDED
-		w.owner[r.Job] = r.User
-		w.since[r.Job] = w.alive.at(r.User, r.T)
-	case trace.EvJobOwner:
-		w.owner[r.Job] = r.User
+		w.creator[r.Job] = r.User
 		w.since[r.Job] = w.alive.at(r.User, r.T)
 	case trace.EvJobState:
 		w.state[r.Job] = r.To
-		w.since[r.Job] = w.alive.at(w.owner[r.Job], r.T)
+		w.since[r.Job] = w.alive.at(w.creator[r.Job], r.T)
 	case trace.EvClientStart, trace.EvClientExit:
 		w.alive.client(r.User, r.T, r.Ev == trace.EvClientStart)
 	}
@@ -50,8 +49,8 @@ func (w *jobWatch) cut() bool { return w.last.Ev == trace.EvRunEnd && w.last.Rea
 
 // hadChance reports whether the application has had its chance to act on
 // job by the end of the world: always after an idle end; after a cut, only
-// if the job no longer moves on its own (moving) and a process of its owner
-// ran for grace in all since the job entered its state — a job that
+// if the job no longer moves on its own (moving) and a process of the user
+// who created it ran for grace in all since the job entered its state — a job that
 // transferred a minute before the cut, or whose user stayed logged off
 // until past it, was not left by the application.
 func (w *jobWatch) hadChance(job string, grace time.Duration) bool {
@@ -59,7 +58,7 @@ func (w *jobWatch) hadChance(job string, grace time.Duration) bool {
 		return true
 	}
 	st := w.state[job]
-	return !moving(st) && w.alive.at(w.owner[job], w.last.T)-w.since[job] >= grace
+	return !moving(st) && w.alive.at(w.creator[job], w.last.T)-w.since[job] >= grace
 }
 
 // aliveClock measures, per user, the virtual time during which at least one

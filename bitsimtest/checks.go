@@ -209,7 +209,7 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 //     before that the callback never had its chance (its user was logged
 //     off past the horizon, say, and the call found the client gone);
 //   - otherwise (CheckClient: an application may poll and need no
-//     callback), a job that waited while a process of its owner ran for
+//     callback), a job that waited while a process of its creator ran for
 //     grace in all (jobWatch.hadChance).
 func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbackabi.JobState, byCallback bool, grace time.Duration) []Problem {
 	w := newJobWatch()

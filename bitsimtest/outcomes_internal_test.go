@@ -190,6 +190,9 @@ func TestJobsLeftWhileTheAppRan(t *testing.T) {
 		{"ran before the job waited, not after", started().at(0, start("app")).at(30*m, exit("app", "crash")).
 			state(31*m, "job-1", queued, transferred), false},
 		{"only another user's client ran", started().at(0, admin).state(m, "job-1", queued, transferred), false},
+		{"taken over: the administrator's console ran, not the app", started().at(0, admin).at(0, start("app")).
+			at(m, trace.Record{Ev: trace.EvJobOwner, Job: "job-1", User: "admin"}).at(m, exit("app", "logoff")).
+			state(2*m, "job-1", queued, transferred), false},
 		{"two instances at once: counted once", started().at(0, start("app")).state(m, "job-1", queued, transferred).
 			at(2*m, exit("app", "crash")).at(10*m, start("app#2")).at(10*m, start("app#3")).
 			at(13*m, exit("app#2", "exit")).at(13*m, exit("app#3", "crash")), false},
