@@ -30,7 +30,9 @@
 // typed 4-ary heap for events far ahead (when most events go to the heap,
 // the buckets are switched off for a while). A burst at one instant waits
 // unsorted in its bucket and goes through a small heap of its own when its
-// instant comes. Scheduling and firing an event costs a few operations
+// instant comes; a Kind's Prefetch hint sees each of the burst's events then,
+// before the first fires, to load their state while the misses can overlap.
+// Scheduling and firing an event costs a few operations
 // whatever the number pending and does not allocate. The order is the same
 // whichever structure holds an event.
 //

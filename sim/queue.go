@@ -61,6 +61,9 @@ type queue struct {
 	// cache, not through a heap of every pending event.
 	over  []uint32
 	burst eventHeap
+	// warm, when set, sees each event of a burst as the burst is drained,
+	// before any of them fires (World.Prefetch).
+	warm func(ev *Event)
 
 	bits  uint          // the ring has 2^bits buckets
 	shift uint          // of 2^shift ns each
@@ -254,6 +257,11 @@ func (q *queue) drain(i int) {
 		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
 	}
 	if fresh {
+		if q.warm != nil {
+			for i := range q.burst.h {
+				q.warm(&q.burst.h[i])
+			}
+		}
 		q.burst.heapify()
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -619,4 +620,55 @@ func TestSoonOrder(t *testing.T) {
 	require.Equal(t, []string{"soon@0s", "woke@0s"}, got)
 	require.Zero(t, w2.Pending())
 	w2.Close()
+}
+
+// Prefetch: the hint sees every event of its kind in a burst (one tick's
+// hundred timers) before the first of them fires, never an event of
+// another kind or a lone event, and the world fires the same events in the
+// same order with the hint as without it.
+func TestPrefetch(t *testing.T) {
+	run := func(hint bool) (fired, hinted []int64, hintedBeforeFirst int) {
+		w := sim.NewWorld(sim.NewPRNG(3), sim.Limits{})
+		var tick, other sim.Kind
+		tick = w.Handle(func(ev sim.Event) { fired = append(fired, ev.A) })
+		other = w.Handle(func(ev sim.Event) { fired = append(fired, -ev.A) })
+		if hint {
+			w.Prefetch(tick, func(a, _ int64) {
+				hinted = append(hinted, a)
+				if len(fired) == 0 {
+					hintedBeforeFirst++
+				}
+			})
+		}
+		for i := range int64(100) {
+			w.Schedule(time.Second, sim.Class(i%3), tick, i, 0) // a burst on one tick
+			w.Schedule(time.Second, 0, other, i+1, 0)
+		}
+		w.Schedule(5*time.Second, 0, tick, 1000, 0) // alone on its tick
+		require.NoError(t, w.Run())
+		return fired, hinted, hintedBeforeFirst
+	}
+	plain, none, _ := run(false)
+	fired, hinted, before := run(true)
+	require.Empty(t, none)
+	assert.Equal(t, plain, fired, "the same events in the same order")
+	slices.Sort(hinted)
+	want := make([]int64, 100)
+	for i := range want {
+		want[i] = int64(i)
+	}
+	assert.Equal(t, want, hinted, "every tick event of the burst, once; no other kind, not the lone one")
+	assert.Equal(t, 100, before, "all before the first event fired")
+}
+
+func TestPrefetchMisuse(t *testing.T) {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	assert.PanicsWithValue(t, "sim: Prefetch: unknown Kind 99 (use a Kind returned by Handle)", func() { w.Prefetch(99, func(a, b int64) {}) })
+	k := w.Handle(func(sim.Event) {})
+	w.Prefetch(k, func(a, b int64) { t.Fatal("removed hint called") })
+	w.Prefetch(k, nil)
+	for range 50 {
+		w.Schedule(time.Second, 0, k, 0, 0)
+	}
+	require.NoError(t, w.Run())
 }
