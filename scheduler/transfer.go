@@ -295,8 +295,8 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 // reads, for each, the job's and its current file's lines that onChunk
 // and the JobModification it raises go on to touch — the first touch of
 // each is a cache miss, and here the misses of the whole tick overlap
-// instead of stalling one event after another (Dispatch/jobs=1M ~12 %,
-// 100k ~16 % faster; docs/PERFORMANCE.md). It only reads; the sum keeps
+// instead of stalling one event after another (Dispatch/jobs=1M and 100k
+// about 10–15 % faster; docs/PERFORMANCE.md). It only reads; the sum keeps
 // the loads from being optimized away.
 func (s *Service) warmChunk(a, _ int64) {
 	j := s.jobPtr(a)
