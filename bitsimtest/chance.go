@@ -43,9 +43,14 @@ func (w *jobWatch) see(r trace.Record) {
 	}
 }
 
-// cut reports whether the world was cut at its horizon (run.end reason
-// "deadline") rather than ending idle.
-func (w *jobWatch) cut() bool { return w.last.Ev == trace.EvRunEnd && w.last.Reason == "deadline" }
+// cut reports whether the world was cut at its horizon rather than ending
+// idle.
+func (w *jobWatch) cut() bool { return cutShort(&w.last) }
+
+// cutShort reports whether r ends a world cut at its horizon (run.end
+// reason "deadline"): what happens after it is unknown, unlike after an
+// idle end, when nothing else could happen.
+func cutShort(r *trace.Record) bool { return r.Ev == trace.EvRunEnd && r.Reason == "deadline" }
 
 // hadChance reports whether the application has had its chance to act on
 // job by the end of the world: always after an idle end; after a cut, only

@@ -145,7 +145,7 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 	cut := false
 	for _, r := range recs {
 		end = r.T
-		cut = r.Ev == trace.EvRunEnd && r.Reason == "deadline"
+		cut = cutShort(&r)
 		switch r.Ev {
 		case trace.EvCallBegin:
 			begins[r.Call] = r
