@@ -38,8 +38,7 @@ func NewEventPoll(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
 
 // Main starts or resumes the download and drives it to its outcome.
 func (a *EventPoll) Main(p *proc.Process) {
-	in := &instance{p: p, notify: p.NewEvent(false, false), cancel: p.NewEvent(true, false)}
-	a.now = in
+	in := instanceOf(&a.now, p)
 	signal := func(callbackabi.Job) callbackabi.HRESULT { in.notify.Set(); return callbackabi.S_OK }
 	cb := &callback{transferred: signal, errored: func(j callbackabi.Job, _ callbackabi.Error) callbackabi.HRESULT { return signal(j) }}
 	flags := callbackabi.NotifyFlagsDefault
@@ -84,8 +83,6 @@ func (a *EventPoll) Main(p *proc.Process) {
 // Actions is the user's cancel button.
 func (a *EventPoll) Actions() []bitsimtest.Action {
 	return []bitsimtest.Action{{Name: "cancel", Within: CancelWithin, Do: func(p *proc.Process) {
-		if a.now != nil && a.now.p == p {
-			a.now.cancel.Set()
-		}
+		instanceOf(&a.now, p).cancel.Set()
 	}}}
 }

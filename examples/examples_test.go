@@ -12,7 +12,10 @@ import (
 
 	"github.com/bitsim/bitsim/bitsimtest"
 	"github.com/bitsim/bitsim/examples"
+	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // The examples of the four client designs, each buggy and fixed, and the
@@ -99,6 +102,51 @@ func TestExamplesShortHorizon(t *testing.T) {
 			o := d.opts
 			o.Horizon = 8 * time.Minute
 			bitsimtest.CheckClient(t, d.app(false), o)
+		})
+	}
+}
+
+// The user may press cancel as a process of the application starts, in
+// the same instant, before its main thread has run a line (the harness
+// found this one in world ~20,000 of a deep run: the fixed SignalWait and
+// EventPoll dropped such a cancel, and the job went on to "succeeded").
+// Whichever of Main and the cancel runs first — the seeds draw both
+// orders — the operation ends cancelled.
+func TestCancelAsTheProcessStarts(t *testing.T) {
+	for _, d := range designs {
+		if d.name != "B-signal-wait" && d.name != "C-event-poll" {
+			continue
+		}
+		t.Run(d.name, func(t *testing.T) {
+			firstSeen := map[bool]bool{}
+			for seed := uint64(1); seed <= 40; seed++ {
+				w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: time.Hour})
+				log := &trace.Log{}
+				svc := scheduler.New(w, log, "cancel-at-start", seed, scheduler.DefaultOptions())
+				user := svc.AddUser("user-1", false)
+				app := d.app(false)(&bitsimtest.ClientWorld{Service: svc, Sim: w, User: user, Clock: w.Clock()})
+				mainRan := false // this process's Main has begun
+				prog := proc.Start(svc, "app", user, scheduler.MTA, func(p *proc.Process) { mainRan = true; app.Main(p) })
+				cancel := app.(bitsimtest.Actor).Actions()[0]
+				w.AfterFunc(time.Second, func() {
+					mainRan = false
+					prog.Restart()
+					prog.Act(cancel.Name, func(p *proc.Process) {
+						firstSeen[!mainRan] = true
+						cancel.Do(p)
+					})
+				})
+				require.NoError(t, svc.Run())
+				outcomes := 0
+				for _, r := range log.Records() {
+					if r.Ev == trace.EvAppOutcome {
+						require.Equal(t, "cancelled", r.Outcome, "seed %d", seed)
+						outcomes++
+					}
+				}
+				require.Equal(t, 1, outcomes, "seed %d", seed)
+			}
+			require.Len(t, firstSeen, 2, "the seeds drew both orders (the cancel before Main began, and after)")
 		})
 	}
 }

@@ -34,6 +34,17 @@ type instance struct {
 	cancel *proc.Event // set by the cancel button
 }
 
+// instanceOf returns p's instance, kept in *now, making it the first time
+// p needs it — Main or the cancel button, whichever runs first: the user
+// may press cancel as the process starts, before its main thread has run a
+// line, and that cancel must not be lost.
+func instanceOf(now **instance, p *proc.Process) *instance {
+	if *now == nil || (*now).p != p {
+		*now = &instance{p: p, notify: p.NewEvent(false, false), cancel: p.NewEvent(true, false)}
+	}
+	return *now
+}
+
 // NewSignalWait returns the application for one world.
 func NewSignalWait(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
 	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &SignalWait{Buggy: buggy} }
@@ -41,8 +52,7 @@ func NewSignalWait(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
 
 // Main starts or resumes the download and drives it to its outcome.
 func (a *SignalWait) Main(p *proc.Process) {
-	in := &instance{p: p, notify: p.NewEvent(false, false), cancel: p.NewEvent(true, false)}
-	a.now = in
+	in := instanceOf(&a.now, p)
 	cb := &callback{
 		transferred: func(callbackabi.Job) callbackabi.HRESULT { in.notify.Set(); return callbackabi.S_OK },
 		errored:     func(callbackabi.Job, callbackabi.Error) callbackabi.HRESULT { in.notify.Set(); return callbackabi.S_OK },
@@ -101,8 +111,6 @@ func (a *SignalWait) settle(p *proc.Process, o *op, job *scheduler.JobRef) {
 // Actions is the user's cancel button.
 func (a *SignalWait) Actions() []bitsimtest.Action {
 	return []bitsimtest.Action{{Name: "cancel", Within: CancelWithin, Do: func(p *proc.Process) {
-		if a.now != nil && a.now.p == p {
-			a.now.cancel.Set()
-		}
+		instanceOf(&a.now, p).cancel.Set()
 	}}}
 }
