@@ -108,8 +108,9 @@ func TestExamplesShortHorizon(t *testing.T) {
 
 // The user may press cancel as a process of the application starts, in
 // the same instant, before its main thread has run a line (the harness
-// found this one in world ~20,000 of a deep run: the fixed SignalWait and
-// EventPoll dropped such a cancel, and the job went on to "succeeded").
+// found this one in a deep run of 20,000 worlds, never in 100: the fixed
+// SignalWait and EventPoll dropped such a cancel, and the job went on to
+// "succeeded").
 // Whichever of Main and the cancel runs first — the seeds draw both
 // orders — the operation ends cancelled.
 func TestCancelAsTheProcessStarts(t *testing.T) {
