@@ -8,6 +8,10 @@
 //     completes the job, JobError cancels it. The bug (class 1): the
 //     result of Complete is ignored, so a failed rename (G41) is reported
 //     as a success while the job stays TRANSFERRED.
+//     With NoReregister (NewInCallbackRestart) the bug is of class 5
+//     instead: a restarted process does not register again on the jobs
+//     in its ledger (G7: BITS keeps no pointer across a restart), so the
+//     job it finds waits in TRANSFERRED or ERROR with nobody to hear of it.
 //   - SignalWait (design B): the callbacks record the result and set an
 //     event; a driver thread waits on it and completes or cancels. The bug
 //     (class 3): the driver waits on the notification event only, so the

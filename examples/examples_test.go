@@ -18,8 +18,8 @@ import (
 	"github.com/bitsim/bitsim/trace"
 )
 
-// The examples of the four client designs, each buggy and fixed, and the
-// check that must catch the buggy one.
+// The examples of the four client designs (design A with two bugs), each
+// buggy and fixed, and the check that must catch the buggy one.
 var designs = []struct {
 	name string
 	app  func(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App
@@ -27,6 +27,7 @@ var designs = []struct {
 	want bitsimtest.Kind // the check that catches the bug: the right reason
 }{
 	{"A-in-callback", examples.NewInCallback, bitsimtest.ClientOptions{}, bitsimtest.KindFalseSuccess},
+	{"A-restart", examples.NewInCallbackRestart, bitsimtest.ClientOptions{}, bitsimtest.KindOutcomeMissing},
 	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, bitsimtest.KindSlowResponse},
 	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, bitsimtest.KindOutcomeMissing},
 	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, bitsimtest.KindRetryStorm},

@@ -13,14 +13,27 @@ import (
 // Buggy: JobTransferred reports success whatever Complete answered. A
 // failed rename (E_ACCESSDENIED, G41) leaves the job TRANSFERRED while the
 // user is told it arrived (bug class 1).
+//
+// NoReregister is another bug, of class 5: a restarted process does not
+// register its callback again on the downloads it finds in its ledger. BITS
+// keeps no pointer across a restart (G7), so once the process that
+// registered has crashed or its user logged off, nobody hears of the job
+// again: it waits in TRANSFERRED or ERROR and never gets an outcome.
 type InCallback struct {
-	Buggy bool
-	disk  ledger
+	Buggy        bool
+	NoReregister bool
+	disk         ledger
 }
 
 // NewInCallback returns the application for one world.
 func NewInCallback(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
 	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{Buggy: buggy} }
+}
+
+// NewInCallbackRestart returns the application for one world, with the
+// NoReregister bug when buggy.
+func NewInCallbackRestart(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
+	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{NoReregister: buggy} }
 }
 
 // Main starts the download on the first start and registers again on the
@@ -32,6 +45,9 @@ func (a *InCallback) Main(p *proc.Process) {
 		return
 	}
 	_, jobs := a.disk.open(p)
+	if a.NoReregister {
+		return // the bug: the registration died with the old process (G7)
+	}
 	for i := range jobs {
 		jobs[i].SetNotifyInterface(cb) // G7: a new process registers again
 	}
