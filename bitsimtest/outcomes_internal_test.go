@@ -161,8 +161,9 @@ func TestJobsLeftAtTheHorizon(t *testing.T) {
 	require.Len(t, jobsLeft(world("idle"), nil, nil, false, 0), 8, "idle: every non-final job is left (job-1 of started too)")
 }
 
-// CheckClient judges a job waiting for the application at a horizon cut
-// only when a process of the job's owner ran for the grace while it waited:
+// job-left (G12, G41) at a horizon cut: CheckClient judges a job waiting
+// for the application only when a process of its creator ran for the
+// grace while it waited:
 // a job that began to wait just before the cut, or whose user stayed logged
 // off until past it, was not left by the application. An idle end judges
 // every job.
@@ -241,9 +242,9 @@ func TestJobsLeftByCallback(t *testing.T) {
 	require.Len(t, jobsLeft(world(false, "deadline"), nil, nil, false, 0), 1, "CheckClient: judged at the cut (a client may poll)")
 }
 
-// A call still running at an idle end never returns. At a horizon cut it
-// may have begun a moment before: it is reported only once it has held its
-// slot past the budget.
+// never-returned (G31): a call still running at an idle end never returns.
+// At a horizon cut it may have begun a moment before: it is reported only
+// once it has held its slot past the budget.
 func TestCallsOpenAtTheEnd(t *testing.T) {
 	world := func(begin time.Duration, end string) []trace.Record {
 		return started().
