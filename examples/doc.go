@@ -12,6 +12,9 @@
 //     instead: a restarted process does not register again on the jobs
 //     in its ledger (G7: BITS keeps no pointer across a restart), so the
 //     job it finds waits in TRANSFERRED or ERROR with nobody to hear of it.
+//     With Amnesiac (NewInCallbackAmnesiac), of class 10: the downloads
+//     live in memory only, so a restarted process starts anew and leaves
+//     the first job behind, never completed nor cancelled.
 //   - SignalWait (design B): the callbacks record the result and set an
 //     event; a driver thread waits on it and completes or cancels. The bug
 //     (class 3): the driver waits on the notification event only, so the

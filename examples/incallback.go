@@ -19,15 +19,27 @@ import (
 // keeps no pointer across a restart (G7), so once the process that
 // registered has crashed or its user logged off, nobody hears of the job
 // again: it waits in TRANSFERRED or ERROR and never gets an outcome.
+//
+// Amnesiac is a bug of class 10: the application keeps its downloads in
+// memory only, so a restarted process starts the download anew and the
+// job of the first one is left behind, never completed nor cancelled,
+// counting against the user's job limit.
 type InCallback struct {
 	Buggy        bool
 	NoReregister bool
+	Amnesiac     bool
 	disk         ledger
 }
 
 // NewInCallback returns the application for one world.
 func NewInCallback(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
 	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{Buggy: buggy} }
+}
+
+// NewInCallbackAmnesiac returns the application for one world, with the
+// Amnesiac bug when buggy.
+func NewInCallbackAmnesiac(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
+	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{Amnesiac: buggy} }
 }
 
 // NewInCallbackRestart returns the application for one world, with the
@@ -39,8 +51,11 @@ func NewInCallbackRestart(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.A
 // Main starts the download on the first start and registers again on the
 // open downloads on every later one.
 func (a *InCallback) Main(p *proc.Process) {
+	if a.Amnesiac {
+		a.disk = ledger{} // the bug: what it started died with the last process
+	}
 	cb := a.callback(p)
-	if p.Generation() == 1 {
+	if p.Generation() == 1 || a.Amnesiac {
 		a.disk.start(p, callbackabi.NotifyFlagsDefault, cb)
 		return
 	}
