@@ -11,9 +11,10 @@ import (
 // need to know about each job: its state, the user who created it (the
 // application's user, whose processes act on it — an administrator who
 // takes the job over does not report the application's outcome), and how
-// long a process of that user had run when the job entered its state. A world that ends
-// idle has nothing more to happen, so every check applies; a world cut at
-// its horizon judges a job only if its client had its chance (hadChance).
+// long a process of that user had run when the job entered its state. A
+// world that ends idle has nothing more to happen, so every check applies;
+// a world cut at its horizon judges a job only if its client had its
+// chance (hadChance).
 type jobWatch struct {
 	state   map[string]callbackabi.JobState
 	creator map[string]string        // job → the user who created it
@@ -55,9 +56,9 @@ func cutShort(r *trace.Record) bool { return r.Ev == trace.EvRunEnd && r.Reason 
 // hadChance reports whether the application has had its chance to act on
 // job by the end of the world: always after an idle end; after a cut, only
 // if the job no longer moves on its own (moving) and a process of the user
-// who created it ran for grace in all since the job entered its state — a job that
-// transferred a minute before the cut, or whose user stayed logged off
-// until past it, was not left by the application.
+// who created it ran for grace in all since the job entered its state — a
+// job that transferred a minute before the cut, or whose user stayed
+// logged off until past it, was not left by the application.
 func (w *jobWatch) hadChance(job string, grace time.Duration) bool {
 	if !w.cut() {
 		return true

@@ -54,8 +54,7 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 		ops   []string
 		st    = map[string]*opState{}
 		dues  []deadline
-		last  trace.Record
-		watch = newJobWatch()
+		watch = newJobWatch() // watch.last: the last record read
 	)
 	late := func(d deadline, got string) Problem {
 		return Problem{Kind: KindSlowResponse, Seq: d.action.Seq, T: d.action.T,
@@ -75,7 +74,6 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 			kept = append(kept, d)
 		}
 		dues = kept
-		last = r
 		watch.see(r)
 		switch r.Ev {
 		case trace.EvJobCreate:
@@ -138,8 +136,9 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 		if st[j].first.Seq != 0 || !watch.hadChance(j, rules.grace) {
 			continue
 		}
-		out = append(out, Problem{Kind: KindOutcomeMissing, Seq: last.Seq, T: last.T,
-			Msg: fmt.Sprintf("%s (%s at the end, %v) never got an outcome: the application waits forever or lost it", j, watch.state[j], last.T)})
+		end := watch.last
+		out = append(out, Problem{Kind: KindOutcomeMissing, Seq: end.Seq, T: end.T,
+			Msg: fmt.Sprintf("%s (%s at the end, %v) never got an outcome: the application waits forever or lost it", j, watch.state[j], end.T)})
 	}
 	return slices.Clip(out)
 }
