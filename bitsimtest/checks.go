@@ -134,7 +134,7 @@ func bitsimBugs(recs []trace.Record) []Problem {
 func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duration) []Problem {
 	var out []Problem
 	if n := st.Panics; n > 0 {
-		out = append(out, Problem{Kind: KindPanic, Msg: fmt.Sprintf("the callback panicked %d time(s) (contained as RPC_E_SERVERFAULT)", n)})
+		out = append(out, Problem{Kind: KindPanic, Msg: fmt.Sprintf("the callback panicked %d time(s) (contained as RPC_E_SERVERFAULT); the first: %s", n, st.FirstPanic)})
 	}
 	if n := st.ArgumentMisuse; n > 0 {
 		out = append(out, Problem{Kind: KindArgumentKept, Rule: "G35", Msg: fmt.Sprintf("a job, error or file argument was used %d time(s) after the callback returned", n)})

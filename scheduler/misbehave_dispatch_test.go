@@ -6,6 +6,7 @@ package scheduler_test
 
 import (
 	"errors"
+	"regexp"
 	"testing"
 	"time"
 
@@ -54,6 +55,9 @@ func TestMisbehavingPanic(t *testing.T) {
 			require.Len(t, retries, 1, "JM panics are not retried (G22)")
 			assert.Equal(t, trace.JobTransferred, retries[0].Method)
 			assert.Equal(t, int64(1+len(jm)), e.svc.Stats().Panics)
+			// The first panic is told with its call, value and site.
+			assert.Regexp(t, `^JobModification\(`+regexp.QuoteMeta(job.Name())+`\) at [0-9.]+m?s: bad JM, in scheduler_test\.TestMisbehavingPanic\.func[0-9.]+ \(misbehave_dispatch_test\.go:[0-9]+\)$`,
+				e.svc.Stats().FirstPanic)
 		})
 	}
 }

@@ -84,6 +84,11 @@ type Stats struct {
 	CrashWhileOwed    int64 // a client crashed while a JT/JE to it was owed
 	Activations       int64 // CLSID activations (G9)
 	ArgumentMisuse    int64 // a callback used its job/file/error argument after returning (G35)
+	// FirstPanic tells the first callback panic: the call, the virtual
+	// time, the panic's value and the function it came from, as in
+	// "JobModification(job-1) at 1.5s: send on closed channel, in
+	// examples.(*Progress).post (progress.go:148)". Empty if none.
+	FirstPanic string
 }
 
 // New makes a service in w and writes run.start and run.config.
