@@ -128,7 +128,7 @@ type Trigger string
 
 // The triggers.
 const (
-	AtTime           Trigger = "at-time"           // at a drawn virtual time in the first two minutes
+	AtTime           Trigger = "at-time"           // at a drawn virtual time in the first two minutes, as often in each decade (ms, 10 ms … 100 s)
 	BeforeCallbacks  Trigger = "before-callbacks"  // as the application creates its first job
 	DuringCallback   Trigger = "during-callback"   // as a callback to the application begins
 	WhileQueued      Trigger = "while-queued"      // as a job of the application becomes QUEUED
@@ -140,9 +140,16 @@ const (
 	// still unfinished (not TRANSFERRED, not final) 5–60 s after it was
 	// created (the 1st–3rd job).
 	WhenSlow Trigger = "when-slow"
+	// WhenStalled: the user watches the progress bar stop — a job of the
+	// application has waited without moving (QUEUED, CONNECTING or
+	// TRANSIENT_ERROR: no network, a server that fails, its turn not come)
+	// for 1–10 s in one stretch. No JobModification comes while it waits
+	// (G13, G14): what the application does then shows whether it acts on
+	// its user's request or waits for a notification.
+	WhenStalled Trigger = "when-stalled"
 )
 
-var triggers = []Trigger{AtTime, BeforeCallbacks, DuringCallback, WhileQueued, WhileTransient, WhileSuspended, WhileTransferred, WhileError, WhenSlow}
+var triggers = []Trigger{AtTime, BeforeCallbacks, DuringCallback, WhileQueued, WhileTransient, WhileSuspended, WhileTransferred, WhileError, WhenSlow, WhenStalled}
 
 // Triggers returns every trigger.
 func Triggers() []Trigger { return slices.Clone(triggers) }

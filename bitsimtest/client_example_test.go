@@ -183,7 +183,7 @@ func ExampleWorldEvents() {
 	fmt.Println(bitsimtest.Triggers())
 	// Output:
 	// [crash logoff network takeover]
-	// [at-time before-callbacks during-callback while-queued while-transient while-suspended while-transferred while-error when-slow]
+	// [at-time before-callbacks during-callback while-queued while-transient while-suspended while-transferred while-error when-slow when-stalled]
 }
 
 // Coverage counts what the worlds of one check contained.

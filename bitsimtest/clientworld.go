@@ -32,6 +32,7 @@ type clientRun struct {
 	pending []*trigger                      // drawn triggers that have not fired
 	live    []Problem                       // found while the world ran
 	state   map[string]callbackabi.JobState // the application's jobs (its operations) and their states
+	entries map[string]int                  // the application's jobs: how many states each has entered
 
 	recs  []trace.Record
 	stats scheduler.Stats
@@ -42,8 +43,9 @@ type clientRun struct {
 type trigger struct {
 	kind Trigger
 	nth  int           // fire on the nth matching record
-	wait time.Duration // WhenSlow: how long a job may take before the user acts
+	wait time.Duration // WhenSlow, WhenStalled: how long a job may take before the user acts
 	seen int
+	done bool // WhenStalled: fired
 	fn   func()
 }
 
@@ -64,7 +66,8 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	}
 	log := &trace.Log{}
 	svc := scheduler.New(w, log, "client", 0, opts)
-	r := &clientRun{w: w, svc: svc, c: c, cov: cov, within: map[string]time.Duration{}, state: map[string]callbackabi.JobState{}}
+	r := &clientRun{w: w, svc: svc, c: c, cov: cov, within: map[string]time.Duration{},
+		state: map[string]callbackabi.JobState{}, entries: map[string]int{}}
 	cov.Worlds++
 	admin := svc.AddUser("admin", true)
 	console := svc.StartClient("console", admin, scheduler.MTA)
@@ -82,7 +85,11 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 				continue // this world has no such action
 			}
 			act := act
-			r.draw(func() {
+			prefer := Trigger("")
+			if act.Within > 0 {
+				prefer = WhenStalled
+			}
+			r.draw(prefer, func() {
 				if p := r.prog.Current(); p.Alive() {
 					cov.Actions[act.Name]++
 					r.prog.Act(act.Name, act.Do)
@@ -94,7 +101,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 		if slices.Contains(o.Quiet, ev) || r.c.Intn(2) != 0 {
 			continue
 		}
-		r.draw(r.worldEvent(ev, console))
+		r.draw("", r.worldEvent(ev, console))
 	}
 	err := svc.Run()
 	r.recs, r.stats, r.err = log.Records(), svc.Stats(), err
@@ -112,18 +119,48 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	return r
 }
 
-// draw gives fn a trigger from the choice stream.
-func (r *clientRun) draw(fn func()) {
-	tr := &trigger{kind: triggers[r.c.Intn(len(triggers))], nth: 1 + r.c.Intn(3)}
-	if tr.kind == WhenSlow {
+// atTime draws an AtTime trigger's time in the first two minutes, as
+// often in each decade (1–10 ms, 10–100 ms … 100 s–2 min) as in any
+// other: a job's life is mostly its first seconds (a small download
+// transfers in about two), and a time uniform over two minutes would
+// almost always fall after it.
+func (r *clientRun) atTime() time.Duration {
+	lo := time.Millisecond
+	for d := r.c.Intn(6); d > 0; d-- {
+		lo *= 10
+	}
+	return min(lo+time.Duration(r.c.Intn(int(9*lo/time.Millisecond)))*time.Millisecond, 2*time.Minute)
+}
+
+// stalledLooks bounds how many more times WhenStalled looks at a stretch
+// of waiting that went on while the application was down: the application
+// is back 1–120 s after a crash or a logoff, and a world with nothing else
+// to do must still end idle.
+const stalledLooks = 4
+
+// draw gives fn a trigger from the choice stream: uniform over the
+// triggers, or one time in three prefer. An action with a response bound
+// (a cancel) prefers WhenStalled: users press cancel when the progress bar
+// stops, and that is when an application waiting for a notification fails
+// them.
+func (r *clientRun) draw(prefer Trigger, fn func()) {
+	kind := triggers[r.c.Intn(len(triggers))]
+	if prefer != "" && r.c.Intn(3) == 0 {
+		kind = prefer
+	}
+	tr := &trigger{kind: kind, nth: 1 + r.c.Intn(3)}
+	switch tr.kind {
+	case WhenSlow:
 		tr.wait = time.Duration(5+r.c.Intn(56)) * time.Second
+	case WhenStalled:
+		tr.wait = time.Duration(1+r.c.Intn(10)) * time.Second
 	}
 	tr.fn = func() {
 		r.cov.Triggers[string(tr.kind)]++
 		fn()
 	}
 	if tr.kind == AtTime {
-		r.w.AfterFunc(time.Duration(r.c.Intn(120_000))*time.Millisecond, tr.fn)
+		r.w.AfterFunc(r.atTime(), tr.fn)
 		return
 	}
 	r.pending = append(r.pending, tr)
@@ -141,6 +178,7 @@ func (r *clientRun) observe(rec *trace.Record) {
 	case trace.EvJobState:
 		if r.mine(rec.Job) {
 			r.state[rec.Job] = rec.To
+			r.entries[rec.Job]++
 		}
 	case trace.EvAppOutcome:
 		if rec.Outcome == proc.Succeeded.String() {
@@ -155,6 +193,15 @@ func (r *clientRun) observe(rec *trace.Record) {
 	}
 	kept := r.pending[:0]
 	for _, tr := range r.pending {
+		if tr.kind == WhenStalled {
+			if !tr.done && r.matches(tr.kind, rec) {
+				r.fire(tr, rec.Job)
+			}
+			if !tr.done {
+				kept = append(kept, tr)
+			}
+			continue
+		}
 		if r.matches(tr.kind, rec) {
 			if tr.seen++; tr.seen == tr.nth {
 				r.fire(tr, rec.Job)
@@ -169,7 +216,30 @@ func (r *clientRun) observe(rec *trace.Record) {
 // fire runs tr's action at this instant, or for WhenSlow once tr.wait has
 // passed if job is then still unfinished.
 func (r *clientRun) fire(tr *trigger, job string) {
-	if tr.kind != WhenSlow {
+	switch tr.kind {
+	case WhenStalled:
+		// Each stretch of waiting may be the one: the first that lasts
+		// tr.wait while the application runs (its user watches its
+		// progress bar) fires it.
+		entry, looks := r.entries[job], 0
+		var check func()
+		check = func() {
+			switch {
+			case tr.done || r.entries[job] != entry:
+			case r.prog.Current().Alive():
+				tr.done = true
+				tr.fn()
+			case looks < stalledLooks:
+				// The stretch goes on with the application down (a crash, a
+				// logoff): look again once it may be back.
+				looks++
+				r.w.AfterFunc(tr.wait, check)
+			}
+		}
+		r.w.AfterFunc(tr.wait, check)
+		return
+	case WhenSlow:
+	default:
 		r.w.AfterFunc(0, tr.fn)
 		return
 	}
@@ -193,6 +263,9 @@ func (r *clientRun) matches(k Trigger, rec *trace.Record) bool {
 		return rec.Ev == trace.EvJobCreate && r.mine(rec.Job)
 	case DuringCallback:
 		return rec.Ev == trace.EvCallBegin && r.mine(rec.Job)
+	case WhenStalled:
+		return rec.Ev == trace.EvJobState && r.mine(rec.Job) && (rec.To == callbackabi.BG_JOB_STATE_QUEUED ||
+			rec.To == callbackabi.BG_JOB_STATE_CONNECTING || rec.To == callbackabi.BG_JOB_STATE_TRANSIENT_ERROR)
 	}
 	if rec.Ev != trace.EvJobState || !r.mine(rec.Job) {
 		return false
