@@ -15,6 +15,14 @@
 //     With Amnesiac (NewInCallbackAmnesiac), of class 10: the downloads
 //     live in memory only, so a restarted process starts anew and leaves
 //     the first job behind, never completed nor cancelled.
+//   - Installer (design A with a notification program): the callback does
+//     the work while the process runs; for when it does not, the job names
+//     a program (its simulated run scripted with Service.SetProgram) that
+//     BITS runs when the callback is gone or fails (G24–G26), which
+//     completes or cancels the job and tells the application. The bug
+//     (class 11): the callback leaves the work to the program and returns
+//     S_OK — and a callback that succeeds means the program never runs
+//     (G25), so the job waits in TRANSFERRED with nobody to complete it.
 //   - SignalWait (design B): the callbacks record the result and set an
 //     event; a driver thread waits on it and completes or cancels. The bug
 //     (class 3): the driver waits on the notification event only, so the
@@ -30,6 +38,21 @@
 //   - STAPump (design B in a single-threaded apartment): the driver runs on
 //     the STA thread that BITS must deliver callbacks to. The bug (class
 //     7): it waits without pumping messages, so no callback ever arrives.
+//   - Progress (design B with a progress bar, written as Go code): the
+//     callbacks, JobModification among them, send a message on a channel
+//     and set an event; the driver drains the channel. Three bugs, one
+//     at a time (ProgressBug): ProgressClosesChannel (class 6, the
+//     callback outlives its owner) closes the channel when the driver is
+//     done, and a late callback — the job taken over by an administrator
+//     (G10), a JobModification after the JobTransferred (G32) — sends on
+//     it and panics; ProgressEndsTwice (class 4) acts on every message
+//     that says the job ended, the JobModification of the state change
+//     and the JobTransferred both (G13, G32), so the second Complete fails
+//     and the user hears "failed" after "succeeded"; and
+//     ProgressCancelOnProgress (class 8) cancels from the progress
+//     callback, as if JobModification were a heartbeat, so a cancel while
+//     the job waits without moving (no network, a failing server: no
+//     JobModification comes, G13, G14) waits too.
 //
 // Every application keeps its operations in a ledger that survives
 // restarts (the application's file on disk), registers again on its open

@@ -1,9 +1,11 @@
 package examples_test
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +14,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/bitsimtest"
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/examples"
 	"github.com/bitsim/bitsim/proc"
 	"github.com/bitsim/bitsim/scheduler"
@@ -19,23 +22,45 @@ import (
 	"github.com/bitsim/bitsim/trace"
 )
 
-// The examples of the four client designs (design A with three bugs), each
-// buggy and fixed, and the check that must catch the buggy one.
+// The examples of the four client designs — one bug of each class of
+// client-bug-classes.md — each buggy and fixed, and the check that must
+// catch the buggy one.
 var designs = []struct {
 	name string
 	app  func(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App
 	opts bitsimtest.ClientOptions
 	want []bitsimtest.Kind // the checks that catch the bug: the right reasons
+	// worlds, if set, is how many worlds a round of the buggy client
+	// gets instead of rapid's default 100: a bug that shows only in a
+	// rarer world (a job that stalls while the user cancels).
+	worlds int
 }{
-	{"A-in-callback", examples.NewInCallback, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindFalseSuccess}},
-	{"A-restart", examples.NewInCallbackRestart, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}},
+	{"A-in-callback", examples.NewInCallback, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindFalseSuccess}, 0},
+	{"A-restart", examples.NewInCallbackRestart, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
 	// The forgotten job gets no outcome — or first shows as the user's
 	// cancel that does not reach it.
-	{"A-amnesiac", examples.NewInCallbackAmnesiac, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindSlowResponse}},
-	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}},
-	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}},
-	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindRetryStorm}},
-	{"B-sta-pump", examples.NewSTAPump, bitsimtest.ClientOptions{Apartment: scheduler.STA}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}},
+	{"A-amnesiac", examples.NewInCallbackAmnesiac, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindSlowResponse}, 0},
+	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 0},
+	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
+	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindRetryStorm}, 0},
+	{"B-sta-pump", examples.NewSTAPump, bitsimtest.ClientOptions{Apartment: scheduler.STA}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
+	{"A-installer", examples.NewInstaller, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindJobLeft}, 0},
+	{"B-progress-closes-channel", progress(examples.ProgressClosesChannel), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindPanic}, 0},
+	{"B-progress-ends-twice", progress(examples.ProgressEndsTwice), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeTwice}, 0},
+	// Shows only when the job stalls while the user cancels: about one
+	// world in 40 (docs/TESTING.md).
+	{"B-progress-cancel-on-progress", progress(examples.ProgressCancelOnProgress), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 400},
+}
+
+// progress is examples.NewProgress as a design's constructor: bug when
+// buggy, fixed otherwise.
+func progress(bug examples.ProgressBug) func(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
+	return func(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
+		if !buggy {
+			return examples.NewProgress(examples.ProgressFixed)
+		}
+		return examples.NewProgress(bug)
+	}
 }
 
 // TestExamples: CheckClient passes every fixed example and catches every
@@ -70,7 +95,9 @@ func TestExamples(t *testing.T) {
 				}
 				clean() // a fail file left behind would be replayed first and hide how hard the bug is to find
 				t.Cleanup(clean)
-				rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
+				withWorlds(t, d.worlds, func() {
+					rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
+				})
 			}
 			out := rec.Output()
 			require.True(t, rec.Failed(), "the harness missed the bug of %s:\n%s", d.name, out)
@@ -84,6 +111,21 @@ func TestExamples(t *testing.T) {
 			t.Logf("%s", report(out))
 		})
 	}
+}
+
+// withWorlds runs fn with rapid's -rapid.checks set to n (if n > 0 and
+// the flag asks for fewer), and sets it back after.
+func withWorlds(t *testing.T, n int, fn func()) {
+	f := flag.Lookup("rapid.checks")
+	require.NotNil(t, f, "rapid's -rapid.checks flag")
+	old := f.Value.String()
+	if cur, err := strconv.Atoi(old); err != nil || n <= cur {
+		fn()
+		return
+	}
+	require.NoError(t, f.Value.Set(strconv.Itoa(n)))
+	defer func() { require.NoError(t, f.Value.Set(old)) }()
+	fn()
 }
 
 // report is the harness's failure report within the recorder's output.
@@ -156,4 +198,39 @@ func TestCancelAsTheProcessStarts(t *testing.T) {
 			require.Len(t, firstSeen, 2, "the seeds drew both orders (the cancel before Main began, and after)")
 		})
 	}
+}
+
+// The fixed Installer's notification program does the work while the
+// application is down: the process crashes as the job transfers, BITS's
+// JobTransferred finds it gone (G25: the callback is invalid) and runs
+// install.exe, which completes the job; the application, started again
+// later, reports the success once. The buggy one is not tested here: its
+// callback never fails, so the program never runs (TestExamples).
+func TestInstallerProgramTakesOver(t *testing.T) {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{MaxTime: time.Hour})
+	log := &trace.Log{}
+	svc := scheduler.New(w, log, "installer", 1, scheduler.DefaultOptions())
+	user := svc.AddUser("user-1", false)
+	app := examples.NewInstaller(false)(&bitsimtest.ClientWorld{Service: svc, Sim: w, User: user, Clock: w.Clock()})
+	prog := proc.Start(svc, "app", user, scheduler.MTA, app.Main)
+	w.AfterFunc(time.Second, func() { prog.Current().Crash() })
+	w.AfterFunc(time.Minute, func() { prog.Restart() })
+	require.NoError(t, svc.Run())
+	var order []string
+	for _, r := range log.Records() {
+		switch r.Ev {
+		case trace.EvCmdlineStart:
+			order = append(order, "program")
+		case trace.EvClientStart:
+			order = append(order, r.Client+" starts")
+		case trace.EvJobState:
+			if r.To == callbackabi.BG_JOB_STATE_ACKNOWLEDGED {
+				order = append(order, "acknowledged")
+			}
+		case trace.EvAppOutcome:
+			order = append(order, r.Outcome+" by "+r.Client)
+		}
+	}
+	require.Equal(t, []string{"app starts", "program", "acknowledged", "app#2 starts", "succeeded by app#2"}, order,
+		"the program completed the job while the application was down")
 }

@@ -17,6 +17,26 @@ type op struct {
 	id   callbackabi.GUID
 	ref  *scheduler.JobRef // the job as the process that created it saw it
 	done bool              // its outcome was reported
+
+	// What another program (Installer's notification program) did with
+	// the job, for the application to report.
+	heard     bool
+	heardOut  proc.Outcome
+	heardNote string
+}
+
+// hear records an outcome another program reached for o.
+func (o *op) hear(out proc.Outcome, note string) {
+	o.heard, o.heardOut, o.heardNote = true, out, note
+}
+
+// reportHeard reports the outcomes other programs reached.
+func (l *ledger) reportHeard(p *proc.Process) {
+	for _, o := range l.ops {
+		if o.heard && !o.done {
+			o.report(p, nil, o.heardOut, o.heardNote)
+		}
+	}
 }
 
 // ledger is what an application keeps on disk: its operations, across
@@ -45,11 +65,13 @@ func (l *ledger) start(p *proc.Process, flags callbackabi.NotifyFlags, cb callba
 	return job, o
 }
 
-// open returns the operations without an outcome and, for each, the job
-// as this process sees it. An operation whose job BITS no longer gives
+// open reports the outcomes other programs reached (reportHeard), and
+// returns the operations without an outcome and, for each, the job as
+// this process sees it. An operation whose job BITS no longer gives
 // this user (G42: a final job is gone; an administrator took it over,
 // G10) is over for the application: open reports it failed.
 func (l *ledger) open(p *proc.Process) (ops []*op, jobs []*scheduler.JobRef) {
+	l.reportHeard(p)
 	for _, o := range l.ops {
 		if o.done {
 			continue
@@ -94,14 +116,21 @@ func (o *op) report(p *proc.Process, job callbackabi.Job, out proc.Outcome, note
 // if Complete made every file available; otherwise cancel it and report the
 // failure (G41: a failed rename leaves the job TRANSFERRED).
 func finish(p *proc.Process, o *op, job callbackabi.Job) {
+	out, note := complete(job)
+	o.report(p, job, out, note)
+}
+
+// complete completes a TRANSFERRED job, or cancels it if Complete failed,
+// and returns the operation's outcome.
+func complete(job callbackabi.Job) (proc.Outcome, string) {
 	switch hr := job.Complete(); hr {
 	case callbackabi.S_OK, callbackabi.BG_S_UNABLE_TO_DELETE_FILES:
-		o.report(p, job, proc.Succeeded, "")
+		return proc.Succeeded, ""
 	case callbackabi.BG_S_PARTIAL_COMPLETE:
-		o.report(p, job, proc.Failed, "only part of the files arrived")
+		return proc.Failed, "only part of the files arrived"
 	default:
 		job.Cancel()
-		o.report(p, job, proc.Failed, "Complete failed: "+hr.String())
+		return proc.Failed, "Complete failed: " + hr.String()
 	}
 }
 
@@ -126,6 +155,7 @@ type callback struct {
 	callbackabi.RefCount
 	transferred func(job callbackabi.Job) callbackabi.HRESULT
 	errored     func(job callbackabi.Job, e callbackabi.Error) callbackabi.HRESULT
+	modified    func(job callbackabi.Job) callbackabi.HRESULT // nil: S_OK
 }
 
 func (c *callback) QueryInterface(iid callbackabi.GUID) (any, callbackabi.HRESULT) {
@@ -138,6 +168,9 @@ func (c *callback) JobError(job callbackabi.Job, e callbackabi.Error) callbackab
 	return c.errored(job, e)
 }
 
-func (c *callback) JobModification(callbackabi.Job, uint32) callbackabi.HRESULT {
-	return callbackabi.S_OK
+func (c *callback) JobModification(job callbackabi.Job, _ uint32) callbackabi.HRESULT {
+	if c.modified == nil {
+		return callbackabi.S_OK
+	}
+	return c.modified(job)
 }

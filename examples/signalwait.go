@@ -80,7 +80,7 @@ func (a *SignalWait) Main(p *proc.Process) {
 			return
 		}
 		for i, o := range ops {
-			a.settle(p, o, jobs[i])
+			settle(p, o, jobs[i])
 		}
 	}
 }
@@ -99,7 +99,7 @@ func (a *SignalWait) wait(in *instance) proc.WaitResult {
 }
 
 // settle ends a job that is done, one way or the other.
-func (a *SignalWait) settle(p *proc.Process, o *op, job *scheduler.JobRef) {
+func settle(p *proc.Process, o *op, job *scheduler.JobRef) {
 	switch st, _ := job.GetState(); st {
 	case callbackabi.BG_JOB_STATE_TRANSFERRED:
 		finish(p, o, job)
