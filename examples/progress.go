@@ -54,9 +54,9 @@ type progressInstance struct {
 	notify    *proc.Event // set by the callbacks
 	cancel    *proc.Event // set by the cancel button
 	msgs      chan progressMsg
-	done      bool // the driver has finished: nobody reads msgs
-	cancelled bool // ProgressCancelOnProgress: the flag the cancel button raises
-	bytes     uint64
+	done      bool                                   // the driver has finished: nobody reads msgs
+	cancelled bool                                   // ProgressCancelOnProgress: the flag the cancel button raises
+	bytes     uint64                                 // the progress bar
 	jobs      map[callbackabi.GUID]*scheduler.JobRef // the jobs this process opened, by id
 }
 
