@@ -48,7 +48,7 @@ var designs = []struct {
 	{"B-progress-closes-channel", progress(examples.ProgressClosesChannel), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindPanic}, 0},
 	{"B-progress-ends-twice", progress(examples.ProgressEndsTwice), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeTwice}, 0},
 	// Shows only when the job stalls while the user cancels: about one
-	// world in 40 (docs/TESTING.md).
+	// world in 80 (docs/TESTING.md).
 	{"B-progress-cancel-on-progress", progress(examples.ProgressCancelOnProgress), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 400},
 }
 
