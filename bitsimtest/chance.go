@@ -40,7 +40,9 @@ func (w *jobWatch) see(r trace.Record) {
 		w.state[r.Job] = r.To
 		w.since[r.Job] = w.alive.at(w.creator[r.Job], r.T)
 	case trace.EvClientStart, trace.EvClientExit:
-		w.alive.client(r.User, r.T, r.Ev == trace.EvClientStart)
+		if r.Client != neighbourClient { // the harness's own application is not the application's chance
+			w.alive.client(r.User, r.T, r.Ev == trace.EvClientStart)
+		}
 	}
 }
 

@@ -44,6 +44,12 @@ const (
 	// KindRetryStorm: JobTransferred or JobError failed a fourth time for
 	// one job (G20: BITS calls again, "only a few times" is fine).
 	KindRetryStorm Kind = "retry-storm"
+	// KindForeignJob: the application registered its callback on, reported
+	// the outcome of, or completed, cancelled or suspended a job another
+	// application of its user created (EventNeighbour) — enumerating the
+	// user's jobs and taking them all as its own. The last registration
+	// wins (G8): the other application no longer hears of its job.
+	KindForeignJob Kind = "foreign-job"
 	// KindFalseSuccess: the application reported success for a job that
 	// was not ACKNOWLEDGED with all its files (G41: Complete can fail, or
 	// complete only part of a job).
@@ -69,7 +75,7 @@ const (
 // checkOrder is the order of reports: the more specific first.
 var checkOrder = []Kind{
 	KindBitsimBug, KindWorldLimit, KindPanic, KindArgumentKept, KindNeverReturned, KindSlotBudget,
-	KindNotSOK, KindRetryStorm, KindFalseSuccess, KindOutcomeTwice, KindSlowResponse,
+	KindNotSOK, KindRetryStorm, KindForeignJob, KindFalseSuccess, KindOutcomeTwice, KindSlowResponse,
 	KindOutcomeMissing, KindJobLeft, KindInvariant,
 }
 
@@ -131,7 +137,7 @@ func bitsimBugs(recs []trace.Record) []Problem {
 // never returns; one still running when the world is cut at its horizon
 // is reported only once it has held its slot past the budget (it may
 // simply have begun a moment before the cut).
-func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duration) []Problem {
+func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duration, skip string) []Problem {
 	var out []Problem
 	if n := st.Panics; n > 0 {
 		out = append(out, Problem{Kind: KindPanic, Msg: fmt.Sprintf("the callback panicked %d time(s) (contained as RPC_E_SERVERFAULT); the first: %s", n, st.FirstPanic)})
@@ -148,6 +154,9 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 		cut = cutShort(&r)
 		switch r.Ev {
 		case trace.EvCallBegin:
+			if skip != "" && r.Client == skip {
+				continue // the harness's own application (EventNeighbour)
+			}
 			begins[r.Call] = r
 		case trace.EvCallEnd:
 			b, ok := begins[r.Call]

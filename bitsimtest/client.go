@@ -119,9 +119,15 @@ const (
 	EventLogoff   WorldEvent = "logoff"   // the user logs off (the processes die, transfers stop) and on again later
 	EventNetwork  WorldEvent = "network"  // the network goes away for a while
 	EventTakeover WorldEvent = "takeover" // an administrator takes one of the application's jobs over
+	// EventNeighbour: another application of the same user starts and
+	// downloads a job of its own, which it completes when its callback
+	// hears JobTransferred (cancels on JobError). Its callbacks take
+	// 0–20 s, holding slots of the user the application shares (G31). The
+	// application must leave that job alone (KindForeignJob).
+	EventNeighbour WorldEvent = "neighbour"
 )
 
-var worldEvents = []WorldEvent{EventCrash, EventLogoff, EventNetwork, EventTakeover}
+var worldEvents = []WorldEvent{EventCrash, EventLogoff, EventNetwork, EventTakeover, EventNeighbour}
 
 // Trigger is when a drawn action or world event happens.
 type Trigger string

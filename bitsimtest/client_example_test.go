@@ -166,7 +166,7 @@ func ExampleClientOptions() {
 // Every check, in the order a report lists them.
 func ExampleKinds() {
 	fmt.Println(bitsimtest.Kinds())
-	// Output: [bitsim-bug world-limit panic argument-kept never-returned slot-budget not-s-ok retry-storm false-success outcome-twice slow-response outcome-missing job-left invariant]
+	// Output: [bitsim-bug world-limit panic argument-kept never-returned slot-budget not-s-ok retry-storm foreign-job false-success outcome-twice slow-response outcome-missing job-left invariant]
 }
 
 // A problem names its check, its rule, and the trace record that shows it.
@@ -182,7 +182,7 @@ func ExampleWorldEvents() {
 	fmt.Println(bitsimtest.WorldEvents())
 	fmt.Println(bitsimtest.Triggers())
 	// Output:
-	// [crash logoff network takeover]
+	// [crash logoff network takeover neighbour]
 	// [at-time before-callbacks during-callback while-queued while-transient while-suspended while-transferred while-error when-slow when-stalled]
 }
 

@@ -154,3 +154,61 @@ func TestStaleFailFileIsSkipped(t *testing.T) {
 	require.False(t, rec.Failed(), "%s", rec.Output())
 	require.Contains(t, rec.Output(), "no longer valid")
 }
+
+// snoop is an application with no job of its own that looks at its user's
+// jobs every second for two minutes and does one thing to each job it did
+// not see before: register a callback, cancel it, or report its outcome.
+type snoop struct {
+	do   string
+	seen map[callbackabi.GUID]bool
+}
+
+func (a *snoop) Main(p *proc.Process) {
+	if a.seen == nil {
+		a.seen = map[callbackabi.GUID]bool{}
+	}
+	for i := 0; i < 120; i++ {
+		jobs, _ := p.Client().EnumJobs(false)
+		for _, j := range jobs {
+			id, _ := j.GetId()
+			if a.seen[id] {
+				continue
+			}
+			a.seen[id] = true
+			switch a.do {
+			case "register":
+				j.SetNotifyInterface(&scenarios.Funcs{})
+			case "cancel":
+				j.Cancel()
+			case "report":
+				p.Report(j, proc.Succeeded, "")
+			}
+		}
+		p.Sleep(1e9)
+	}
+}
+
+// TestForeignJob: an application that acts on a job another application
+// of its user created (the world's neighbour) — registers on it, cancels
+// it, reports its outcome — fails foreign-job (G8); one that only looks at
+// it passes: the neighbour's job is not one of the application's
+// operations (no outcome-missing, no job-left for it).
+func TestForeignJob(t *testing.T) {
+	for _, do := range []string{"register", "cancel", "report"} {
+		t.Run(do, func(t *testing.T) {
+			rec := bitsimtest.NewRecorder("Foreign_" + do)
+			t.Cleanup(func() {
+				os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
+				os.Remove(filepath.Join("testdata", "failures", rec.Name()+".jsonl"))
+			})
+			rec.Run(func(tb rapid.TB) {
+				bitsimtest.CheckClient(tb, func(*bitsimtest.ClientWorld) bitsimtest.App { return &snoop{do: do} }, bitsimtest.ClientOptions{})
+			})
+			require.True(t, rec.Failed(), "not caught:\n%s", rec.Output())
+			require.Contains(t, rec.Output(), `fails check "foreign-job" (rule G8)`)
+		})
+	}
+	t.Run("looks", func(t *testing.T) {
+		bitsimtest.CheckClient(t, func(*bitsimtest.ClientWorld) bitsimtest.App { return &snoop{do: "look"} }, bitsimtest.ClientOptions{})
+	})
+}

@@ -33,6 +33,7 @@ type clientRun struct {
 	live    []Problem                       // found while the world ran
 	state   map[string]callbackabi.JobState // the application's jobs (its operations) and their states
 	entries map[string]int                  // the application's jobs: how many states each has entered
+	nb      *neighbour                      // EventNeighbour's application, once drawn
 
 	recs  []trace.Record
 	stats scheduler.Stats
@@ -170,6 +171,9 @@ func (r *clientRun) draw(prefer Trigger, fn func()) {
 // application's jobs, fires triggers, and checks reported successes
 // against the job's files (a partial completion is not a success).
 func (r *clientRun) observe(rec *trace.Record) {
+	if r.nb.observe(rec) {
+		return // a job of the neighbour: not the application's
+	}
 	switch rec.Ev {
 	case trace.EvJobCreate:
 		if rec.User == r.user.Name() {
@@ -326,6 +330,9 @@ func (r *clientRun) worldEvent(ev WorldEvent, console *scheduler.Client) func() 
 			r.svc.SetNetwork(false)
 			w.AfterFunc(back, func() { r.svc.SetNetwork(true) })
 		}
+	case EventNeighbour:
+		r.nb = &neighbour{r: r, jobs: map[string]bool{}, pause: time.Duration(c.Intn(21)) * time.Second}
+		return r.nb.start
 	case EventTakeover:
 		return func() {
 			jobs, _ := console.EnumJobs(true)
@@ -352,7 +359,7 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 		ps = append(ps, Problem{Kind: KindWorldLimit, Msg: "the world ended early: " + r.err.Error()})
 	}
 	ps = append(ps, bitsimBugs(r.recs)...)
-	ps = append(ps, callChecks(r.recs, r.stats, o.SlotBudget)...)
+	ps = append(ps, callChecks(r.recs, r.stats, o.SlotBudget, neighbourClient)...)
 	mine := r.mine
 	ps = append(ps, outcomeChecks(r.recs, outcomeRules{op: mine, within: r.within, grace: o.Grace})...)
 	owner := map[string]string{} // an administrator's takeover makes a job theirs to clean up (G10)

@@ -116,7 +116,7 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 // contract is the client contract CheckCallback checks on one world: the
 // callback's calls (callChecks) and the jobs left behind (jobsLeft).
 func contract(res scenarios.Result, slotBudget time.Duration, leave []callbackabi.JobState) []Problem {
-	return append(callChecks(res.Records, res.Stats, slotBudget), jobsLeft(res.Records, nil, leave, true, 0)...)
+	return append(callChecks(res.Records, res.Stats, slotBudget, ""), jobsLeft(res.Records, nil, leave, true, 0)...)
 }
 
 // unfinished is every non-final state: what AllowUnfinished allows.

@@ -258,9 +258,9 @@ func TestCallsOpenAtTheEnd(t *testing.T) {
 		return ks
 	}
 	budget := time.Minute
-	assert.Equal(t, []Kind{KindNeverReturned}, kinds(callChecks(world(time.Hour-time.Second, "idle"), scheduler.Stats{}, budget)), "idle: it never returns")
-	assert.Empty(t, callChecks(world(time.Hour-time.Second, "deadline"), scheduler.Stats{}, budget), "begun a second before the cut")
-	ps := callChecks(world(time.Hour-2*time.Minute, "deadline"), scheduler.Stats{}, budget)
+	assert.Equal(t, []Kind{KindNeverReturned}, kinds(callChecks(world(time.Hour-time.Second, "idle"), scheduler.Stats{}, budget, "")), "idle: it never returns")
+	assert.Empty(t, callChecks(world(time.Hour-time.Second, "deadline"), scheduler.Stats{}, budget, ""), "begun a second before the cut")
+	ps := callChecks(world(time.Hour-2*time.Minute, "deadline"), scheduler.Stats{}, budget, "")
 	require.Equal(t, []Kind{KindNeverReturned}, kinds(ps), "running two minutes at the cut, past the budget")
 	assert.Contains(t, ps[0].Msg, "had not returned when the world was cut at 1h0m0s")
 }

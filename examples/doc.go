@@ -14,7 +14,11 @@
 //     job it finds waits in TRANSFERRED or ERROR with nobody to hear of it.
 //     With Amnesiac (NewInCallbackAmnesiac), of class 10: the downloads
 //     live in memory only, so a restarted process starts anew and leaves
-//     the first job behind, never completed nor cancelled.
+//     the first job behind, never completed nor cancelled. With TakesAll
+//     (NewInCallbackTakesAll), of class 5 again: it takes every job of its
+//     user as its own — registers on each at a restart, cancels them all
+//     on the user's cancel — and another application of the user no
+//     longer hears of its job (G8).
 //   - Installer (design A with a notification program): the callback does
 //     the work while the process runs; for when it does not, the job names
 //     a program (its simulated run scripted with Service.SetProgram) that

@@ -40,6 +40,7 @@ var designs = []struct {
 	// The forgotten job gets no outcome — or first shows as the user's
 	// cancel that does not reach it.
 	{"A-amnesiac", examples.NewInCallbackAmnesiac, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindSlowResponse}, 0},
+	{"A-takes-all", examples.NewInCallbackTakesAll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindForeignJob}, 0},
 	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 0},
 	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
 	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindRetryStorm}, 0},
@@ -49,7 +50,7 @@ var designs = []struct {
 	{"B-progress-ends-twice", progress(examples.ProgressEndsTwice), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeTwice}, 0},
 	// Shows only when the job stalls while the user cancels: about one
 	// world in 80 (docs/TESTING.md).
-	{"B-progress-cancel-on-progress", progress(examples.ProgressCancelOnProgress), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 400},
+	{"B-progress-cancel-on-progress", progress(examples.ProgressCancelOnProgress), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 600},
 }
 
 // progress is examples.NewProgress as a design's constructor: bug when

@@ -24,10 +24,17 @@ import (
 // memory only, so a restarted process starts the download anew and the
 // job of the first one is left behind, never completed nor cancelled,
 // counting against the user's job limit.
+//
+// TakesAll is a bug of class 5 too: the application finds its downloads by
+// enumerating its user's jobs and takes every one as its own — it
+// registers its callback on each when it starts, and its cancel button
+// cancels them all. Another application of the same user then no longer
+// hears of its job (G8: the last registration wins), or sees it cancelled.
 type InCallback struct {
 	Buggy        bool
 	NoReregister bool
 	Amnesiac     bool
+	TakesAll     bool
 	disk         ledger
 }
 
@@ -48,6 +55,12 @@ func NewInCallbackRestart(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.A
 	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{NoReregister: buggy} }
 }
 
+// NewInCallbackTakesAll returns the application for one world, with the
+// TakesAll bug when buggy.
+func NewInCallbackTakesAll(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App {
+	return func(*bitsimtest.ClientWorld) bitsimtest.App { return &InCallback{TakesAll: buggy} }
+}
+
 // Main starts the download on the first start and registers again on the
 // open downloads on every later one.
 func (a *InCallback) Main(p *proc.Process) {
@@ -62,6 +75,9 @@ func (a *InCallback) Main(p *proc.Process) {
 	_, jobs := a.disk.open(p)
 	if a.NoReregister {
 		return // the bug: the registration died with the old process (G7)
+	}
+	if a.TakesAll {
+		jobs, _ = p.Client().EnumJobs(false) // the bug: every job of the user is taken as ours
 	}
 	for i := range jobs {
 		jobs[i].SetNotifyInterface(cb) // G7: a new process registers again
@@ -94,5 +110,15 @@ func (a *InCallback) callback(p *proc.Process) *callback {
 
 // Actions is the user's cancel button.
 func (a *InCallback) Actions() []bitsimtest.Action {
-	return []bitsimtest.Action{{Name: "cancel", Do: a.disk.cancelAll, Within: CancelWithin}}
+	return []bitsimtest.Action{{Name: "cancel", Do: a.cancel, Within: CancelWithin}}
+}
+
+func (a *InCallback) cancel(p *proc.Process) {
+	if a.TakesAll {
+		jobs, _ := p.Client().EnumJobs(false)
+		for _, j := range jobs {
+			j.Cancel() // the bug: cancels every job of the user
+		}
+	}
+	a.disk.cancelAll(p)
 }
