@@ -5,20 +5,20 @@
 // Windows-like primitives in virtual time (package proc):
 //
 //   - InCallback (design A): the callback does the work — JobTransferred
-//     completes the job, JobError cancels it. The bug (class 1): the
-//     result of Complete is ignored, so a failed rename (G41) is reported
-//     as a success while the job stays TRANSFERRED.
-//     With NoReregister (NewInCallbackRestart) the bug is of class 5
-//     instead: a restarted process does not register again on the jobs
-//     in its ledger (G7: BITS keeps no pointer across a restart), so the
-//     job it finds waits in TRANSFERRED or ERROR with nobody to hear of it.
-//     With Amnesiac (NewInCallbackAmnesiac), of class 10: the downloads
-//     live in memory only, so a restarted process starts anew and leaves
-//     the first job behind, never completed nor cancelled. With TakesAll
-//     (NewInCallbackTakesAll), of class 5 again: it takes every job of its
-//     user as its own — registers on each at a restart, cancels them all
-//     on the user's cancel — and another application of the user no
-//     longer hears of its job (G8).
+//     completes the job, JobError cancels it. Four bugs, one at a time
+//     (InCallbackBug): InCallbackFalseSuccess (class 1, NewInCallback)
+//     ignores the result of Complete, so a failed rename (G41) is reported
+//     as a success while the job stays TRANSFERRED; InCallbackNoReregister
+//     (class 5, NewInCallbackRestart) does not register again on the jobs
+//     in its ledger after a restart (G7: BITS keeps no pointer across a
+//     restart), so the job waits in TRANSFERRED or ERROR with nobody to
+//     hear of it; InCallbackAmnesiac (class 10, NewInCallbackAmnesiac)
+//     keeps its downloads in memory only, so a restarted process starts
+//     anew and leaves the first job behind; InCallbackTakesAll (class 5,
+//     NewInCallbackTakesAll) takes every job of its user as its own —
+//     registers on each at a restart, cancels them all on the user's
+//     cancel — and another application of the user no longer hears of its
+//     job (G8).
 //   - Installer (design A with a notification program): the callback does
 //     the work while the process runs; for when it does not, the job names
 //     a program (its simulated run scripted with Service.SetProgram) that
