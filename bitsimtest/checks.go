@@ -27,7 +27,10 @@ const (
 	// KindWorldLimit: the world hit a run limit (events, nesting depth)
 	// before it ended: a reentrant storm or a busy loop of the client.
 	KindWorldLimit Kind = "world-limit"
-	// KindPanic: a callback panicked (contained as RPC_E_SERVERFAULT).
+	// KindPanic: a callback panicked (contained as RPC_E_SERVERFAULT), or
+	// the application's code panicked on one of its own threads (Main, a
+	// thread of Process.Go, a user action): that crashes its process, as
+	// an unhandled exception ends a Windows process, and the world goes on.
 	KindPanic Kind = "panic"
 	// KindArgumentKept: a job, error or file a callback received was used
 	// after the callback returned (G35).

@@ -212,3 +212,40 @@ func TestForeignJob(t *testing.T) {
 		bitsimtest.CheckClient(t, func(*bitsimtest.ClientWorld) bitsimtest.App { return &snoop{do: "look"} }, bitsimtest.ClientOptions{})
 	})
 }
+
+// careless starts its download and keeps its jobs in a map it never made:
+// its main thread panics as the process starts.
+type careless struct{ jobs map[string]*scheduler.JobRef }
+
+func (a *careless) Main(p *proc.Process) {
+	j, hr := p.Client().CreateJob("update", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+	if hr.Failed() {
+		return
+	}
+	j.AddFile("https://updates.example/a.cab", `C:\app\a.cab`)
+	j.Resume()
+	a.jobs[j.Name()] = j // the bug: a nil map
+}
+
+// TestAppThreadPanic: a panic on the application's own thread crashes its
+// process (as an unhandled exception ends a Windows process) instead of
+// the test; the harness reports it as check "panic", with the value, the
+// line it came from, the story, the trace file and the replay command.
+func TestAppThreadPanic(t *testing.T) {
+	rec := bitsimtest.NewRecorder("AppThreadPanic")
+	t.Cleanup(func() {
+		os.RemoveAll(filepath.Join("testdata", "rapid", rec.Name()))
+		os.Remove(filepath.Join("testdata", "failures", rec.Name()+".jsonl"))
+	})
+	rec.Run(func(tb rapid.TB) {
+		bitsimtest.CheckClient(tb, func(*bitsimtest.ClientWorld) bitsimtest.App { return &careless{} }, bitsimtest.ClientOptions{})
+	})
+	out := rec.Output()
+	require.True(t, rec.Failed(), out)
+	require.Contains(t, out, `fails check "panic"`)
+	require.Regexp(t, `the first: app, thread main, at 0s: assignment to entry in nil map, in bitsimtest_test\.\(\*careless\)\.Main \(client_test\.go:[0-9]+\)`, out)
+	require.Contains(t, out, "app ends: crash")
+	require.Contains(t, out, "trace: ")
+	require.Contains(t, out, "replay: ")
+	t.Logf("%s", out)
+}

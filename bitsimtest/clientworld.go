@@ -360,6 +360,9 @@ func (r *clientRun) problems(o ClientOptions) []Problem {
 	}
 	ps = append(ps, bitsimBugs(r.recs)...)
 	ps = append(ps, callChecks(r.recs, r.stats, o.SlotBudget, neighbourClient)...)
+	if n, first := r.prog.Panics(); n > 0 {
+		ps = append(ps, Problem{Kind: KindPanic, Msg: fmt.Sprintf("the application panicked %d time(s) on its own threads, and each time its process crashed; the first: %s", n, first)})
+	}
 	mine := r.mine
 	ps = append(ps, outcomeChecks(r.recs, outcomeRules{op: mine, within: r.within, grace: o.Grace})...)
 	owner := map[string]string{} // an administrator's takeover makes a job theirs to clean up (G10)

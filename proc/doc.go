@@ -55,6 +55,14 @@
 // blocks for good there. (Code blocked outside package proc, say in the
 // service clock's Sleep, wakes as usual and blocks at its next primitive.)
 //
+// A panic out of the application's own code on one of its threads — main,
+// a thread of Go, a user action — crashes the instance, as an unhandled
+// exception ends a Windows process, and the world goes on:
+// Program.Panics counts them and tells the first (value, thread, virtual
+// time, and the function and line it came from). A panic in a callback is
+// BITS's to contain (scheduler.Stats.Panics: the call fails with
+// RPC_E_SERVERFAULT, and the instance lives on).
+//
 // # STA instances
 //
 // In an STA instance (scheduler.STA) the main thread is the client's STA

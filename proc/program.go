@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/panicsite"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
@@ -19,6 +20,9 @@ type Program struct {
 	apt  scheduler.Apartment
 	main func(p *Process)
 	cur  *Process
+
+	panics     int    // panics out of the application's own threads
+	firstPanic string // the first, told as Panics tells it
 }
 
 // Start starts the program name of user in apartment apt: it starts the
@@ -61,7 +65,7 @@ func (g *Program) launch(c *scheduler.Client, gen int) *Process {
 		if !p.alive {
 			return // ended before its first instruction
 		}
-		g.main(p)
+		p.run("main", func() { g.main(p) })
 		if p.alive && g.apt == scheduler.STA {
 			c.ReleaseSTA() // main returned: the thread runs its message loop
 		}
@@ -193,10 +197,43 @@ func (p *Process) Go(name string, fn func()) {
 	p.c.Adopt(th)
 	p.g.w.Go(th, func() {
 		if p.alive {
-			fn()
+			p.run(name, fn)
 		}
 	})
 }
+
+// run runs fn, application code on the thread called name of p. A panic
+// out of it ends the instance as an unhandled exception ends a Windows
+// process: it is counted and told (Program.Panics), the instance crashes
+// (client.exit reason "crash") and the thread ends; the simulation goes
+// on. The kernel's own panics (a thread unwound, the choice stream run
+// out) pass through.
+func (p *Process) run(name string, fn func()) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if sim.IsUnwind(r) || sim.IsChoicePanic(r) {
+			panic(r)
+		}
+		g := p.g
+		if g.panics++; g.panics == 1 {
+			g.firstPanic = fmt.Sprintf("%s, thread %s, at %v: %v%s", p.c.Name(), name, g.w.Now(), r, panicsite.Of())
+		}
+		if p.alive {
+			p.c.Crash()
+		}
+	}()
+	fn()
+}
+
+// Panics returns how many times code of the program's instances panicked
+// on their own threads (main, Go, Act: not in callbacks, which BITS
+// contains, scheduler.Stats.Panics), and the first one told as
+// "app#2, thread main, at 1.5s: assignment to entry in nil map, in
+// main.(*app).Main (app.go:12)". Each such panic crashed its instance.
+func (g *Program) Panics() (n int, first string) { return g.panics, g.firstPanic }
 
 // checkLive checks a call of op on p: a thread of a dead instance blocks
 // for good; a call on dead p from anywhere else, and a call from a thread

@@ -2,14 +2,12 @@ package scheduler
 
 import (
 	"fmt"
-	"path/filepath"
-	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/internal/mutant"
+	"github.com/bitsim/bitsim/internal/panicsite"
 	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
 )
@@ -915,7 +913,7 @@ func (s *Service) invoke(c *call) (res hr, outcome string) {
 				panic(r) // the kernel's and the choice stream's own: not the callback's
 			}
 			if s.stats.Panics++; s.stats.Panics == 1 {
-				s.stats.FirstPanic = fmt.Sprintf("%s(%s) at %v: %v%s", methodOf[c.m], c.job().name(), s.now(), r, panicSite())
+				s.stats.FirstPanic = fmt.Sprintf("%s(%s) at %v: %v%s", methodOf[c.m], c.job().name(), s.now(), r, panicsite.Of())
 			}
 			res, outcome = callbackabi.RPC_E_SERVERFAULT, trace.OutcomePanic
 		}
@@ -1113,25 +1111,4 @@ func (s *Service) rangesTransferred(j *job, i int, off, n uint64) {
 		x.ranges = append(x.ranges, callbackabi.FileRange{InitialOffset: off, Length: n})
 	}
 	s.lowTrigger(j, mFRT)
-}
-
-// panicSite names the function a panic being recovered came from, and its
-// file and line, as ", in pkg.Func (file.go:12)": the first frame of the
-// panicking stack outside the runtime. Called from a deferred recover.
-func panicSite() string {
-	pcs := make([]uintptr, 32)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
-	for {
-		f, more := frames.Next()
-		if f.Function != "" && !strings.HasPrefix(f.Function, "runtime.") {
-			fn := f.Function
-			if i := strings.LastIndex(fn, "/"); i >= 0 {
-				fn = fn[i+1:]
-			}
-			return fmt.Sprintf(", in %s (%s:%d)", fn, filepath.Base(f.File), f.Line)
-		}
-		if !more {
-			return ""
-		}
-	}
 }
