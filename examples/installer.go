@@ -90,8 +90,7 @@ func (a *Installer) install(run scheduler.ProgramRun) (int, time.Duration) {
 	case callbackabi.BG_JOB_STATE_TRANSFERRED:
 		o.hear(complete(run.Job))
 	case callbackabi.BG_JOB_STATE_ERROR:
-		run.Job.Cancel()
-		o.hear(proc.Failed, "the download failed")
+		o.hear(giveUp(run.Job))
 	default:
 		return 0, 2 * time.Second
 	}

@@ -136,8 +136,14 @@ func complete(job callbackabi.Job) (proc.Outcome, string) {
 
 // fail ends a job that reached ERROR: cancel it and report the failure.
 func fail(p *proc.Process, o *op, job callbackabi.Job) {
+	out, note := giveUp(job)
+	o.report(p, job, out, note)
+}
+
+// giveUp cancels a job in ERROR and returns the operation's outcome.
+func giveUp(job callbackabi.Job) (proc.Outcome, string) {
 	job.Cancel()
-	o.report(p, job, proc.Failed, "the download failed")
+	return proc.Failed, "the download failed"
 }
 
 // cancelAll is the cancel button: cancel every open download and report it.

@@ -56,7 +56,6 @@ type progressInstance struct {
 	msgs      chan progressMsg
 	done      bool                                   // the driver has finished: nobody reads msgs
 	cancelled bool                                   // ProgressCancelOnProgress: the flag the cancel button raises
-	bytes     uint64                                 // the progress bar
 	jobs      map[callbackabi.GUID]*scheduler.JobRef // the jobs this process opened, by id
 }
 
@@ -98,15 +97,13 @@ func (a *Progress) Main(p *proc.Process) {
 	flags := callbackabi.NotifyFlagsDefault | callbackabi.BG_NOTIFY_JOB_MODIFICATION
 	if p.Generation() == 1 {
 		a.disk.start(p, flags, cb)
-	} else {
-		_, jobs := a.disk.open(p)
-		for _, j := range jobs {
-			j.SetNotifyInterface(cb) // G7
-		}
 	}
 	ops, jobs := a.disk.open(p)
 	for i, o := range ops {
 		in.jobs[o.id] = jobs[i]
+		if p.Generation() > 1 {
+			jobs[i].SetNotifyInterface(cb) // G7
+		}
 	}
 	defer a.finish(in)
 	for {
@@ -162,9 +159,7 @@ func (a *Progress) post(in *progressInstance, job callbackabi.Job, ended bool) c
 // progress is JobModification's: move the bar, and tell the driver if the
 // job ended (a JobModification also reports a change of state, G13).
 func (a *Progress) progress(in *progressInstance, job callbackabi.Job) callbackabi.HRESULT {
-	if pr, hr := job.GetProgress(); hr == callbackabi.S_OK {
-		in.bytes = pr.BytesTransferred
-	}
+	job.GetProgress() // what the bar shows
 	if a.Bug == ProgressCancelOnProgress && in.cancelled {
 		in.notify.Set() // the driver cancels when it wakes
 		return callbackabi.S_OK
