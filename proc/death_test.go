@@ -188,3 +188,47 @@ func TestWakeScheduledBeforeDeath(t *testing.T) {
 	x.run(t)
 	assert.Empty(t, resumed)
 }
+
+// A panic out of application code on a thread of the instance — main, a
+// thread of Go, a user action — crashes the instance (client.exit reason
+// "crash") and the world goes on: the instance's other threads never run
+// again, a later instance runs, and Program.Panics counts and tells them.
+func TestPanicCrashesTheInstance(t *testing.T) {
+	for _, where := range []string{"main", "worker", "cancel"} {
+		t.Run(where, func(t *testing.T) {
+			x := newWorld(1)
+			var resumed []string
+			g := proc.Start(x.svc, "app", x.alice, scheduler.MTA, func(p *proc.Process) {
+				if p.Generation() > 1 {
+					resumed = append(resumed, "app#2")
+					return
+				}
+				ev := p.NewEvent(false, false)
+				p.Go("waiter", func() {
+					ev.Wait(5 * time.Second)
+					resumed = append(resumed, "waiter")
+				})
+				switch where {
+				case "main":
+					panic("main's bug")
+				case "worker":
+					p.Go("worker", func() { panic("worker's bug") })
+				}
+				p.Sleep(time.Second)
+				resumed = append(resumed, "main")
+			})
+			if where == "cancel" {
+				x.w.AfterFunc(time.Millisecond, func() { g.Act("cancel", func(*proc.Process) { panic("cancel's bug") }) })
+			}
+			x.w.AfterFunc(time.Minute, func() { g.Restart() })
+			x.run(t)
+			assert.Equal(t, []string{"app#2"}, resumed, "no thread of the crashed instance ran again")
+			exits := x.records(trace.EvClientExit)
+			require.NotEmpty(t, exits)
+			assert.Equal(t, "crash", exits[0].Reason)
+			n, first := g.Panics()
+			assert.Equal(t, 1, n)
+			assert.Regexp(t, `^app, thread `+where+`, at (0s|1ms): `+where+`'s bug, in proc_test\.TestPanicCrashesTheInstance\.func[0-9.]+ \(death_test\.go:[0-9]+\)$`, first)
+		})
+	}
+}
