@@ -6,7 +6,6 @@ import (
 
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/internal/mutant"
-	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -58,9 +57,9 @@ func (s *Service) startCmd(j *job, m int) {
 	s.w.After(dur, classState, s.kCmdExit, int64(j.idx), run<<8|int64(uint8(code)))
 }
 
-func (s *Service) onCmdExit(ev sim.Event) {
-	j := s.jobPtr(ev.A)
-	run, code := ev.B>>8, int64(uint8(ev.B))
+func (s *Service) onCmdExit(a, b int64) {
+	j := s.jobPtr(a)
+	run, code := b>>8, int64(uint8(b))
 	x := j.ext() // there since startCmd
 	x.cmdBusy = false
 	s.rec(trace.Record{Ev: trace.EvCmdlineExit, Job: j.name(), Run: run, Code: code})
@@ -108,7 +107,7 @@ func (s *Service) onCmdExit(ev sim.Event) {
 	}
 }
 
-func (s *Service) onCmdRetry(ev sim.Event) { s.evaluate(s.jobPtr(ev.A)) }
+func (s *Service) onCmdRetry(a, b int64) { s.evaluate(s.jobPtr(a)) }
 
 // A COM server that BITS can activate by CLSID (G9).
 type server struct {

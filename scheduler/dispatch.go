@@ -463,8 +463,7 @@ func (s *Service) queueLaunched(u *User) {
 			continue
 		}
 		c.queued = true
-		s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.job().nid(), User: u.nid(), Client: c.client().nid(),
-			Method: methodOf[c.m], Lane: laneOf[c.lane]})
+		s.packCall(trace.EvCallQueued, c, u, 0)
 	}
 }
 
@@ -517,8 +516,8 @@ func (s *Service) schedulePump(u *User) {
 
 // onPump hands the user's free slots to waiting dispatches, high lane
 // first (G31, G32).
-func (s *Service) onPump(ev sim.Event) {
-	u := s.users[ev.A]
+func (s *Service) onPump(a, b int64) {
+	u := s.users[a]
 	u.pump = false
 	for u.lanes[0].len()+u.lanes[1].len() > 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
 		lane := 0
@@ -705,7 +704,7 @@ func (s *Service) launch(c *call) {
 }
 
 // onInvoke runs a launched call on its client's thread.
-func (s *Service) onInvoke(sim.Event) {
+func (s *Service) onInvoke(_, _ int64) {
 	c := s.calls[s.ready.pop()]
 	if !s.validAtStart(c) {
 		s.abandon(c)
@@ -729,8 +728,7 @@ func (s *Service) onInvoke(sim.Event) {
 			cl.staQ.push(c.idx) // waits for the thread; the slot stays taken
 			if !c.queued {
 				c.queued = true
-				s.pack(trace.Packed{Ev: trace.EvCallQueued, A: c.id, Job: c.job().nid(), User: c.u.nid(), Client: cl.nid(),
-					Method: methodOf[c.m], Lane: laneOf[c.lane]})
+				s.packCall(trace.EvCallQueued, c, c.u, 0)
 			}
 			cl.staQueued()
 			return
@@ -823,7 +821,7 @@ func (s *Service) abandon(c *call) {
 	j, m, u := c.job(), c.m, c.u
 	c.ended = true
 	if c.queued {
-		s.pack(trace.Packed{Ev: trace.EvCallUnqueued, A: c.id})
+		s.packEnd(trace.EvCallUnqueued, c.id, 0, 0)
 	}
 	u.busy--
 	s.settle(c)
@@ -887,8 +885,7 @@ func (s *Service) recBegin(c *call, parent int64) {
 			s.lowTrigger(j, c.m)
 		}
 	}
-	s.pack(trace.Packed{Ev: trace.EvCallBegin, A: c.id, B: parent, Job: c.job().nid(), User: c.u.nid(), Client: c.client().nid(),
-		Method: methodOf[c.m], Lane: laneOf[c.lane]})
+	s.packCall(trace.EvCallBegin, c, c.u, parent)
 }
 
 // runCall invokes the callback method, containing panics (RPC_E_SERVERFAULT).
@@ -955,11 +952,11 @@ func (s *Service) endCall(c *call, res hr, outcome string) {
 		s.recBegin(c, 0)
 	}
 	if outcome == "" {
-		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, B: int64(res)})
+		s.packEnd(trace.EvCallEnd, c.id, int64(res), 0)
 	} else if outcome == outcomeDisconnected {
-		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, Text: s.log.Name(outcome)})
+		s.packEnd(trace.EvCallEnd, c.id, 0, s.log.Name(outcome))
 	} else {
-		s.pack(trace.Packed{Ev: trace.EvCallEnd, A: c.id, B: int64(res), Text: s.log.Name(outcome)})
+		s.packEnd(trace.EvCallEnd, c.id, int64(res), s.log.Name(outcome))
 	}
 	j, m, u := c.job(), c.m, c.u
 	u.busy--
@@ -1043,8 +1040,8 @@ func (s *Service) retryLater(j *job, m int) {
 	s.w.Schedule(at, classTimer, s.kCallRetry, int64(j.idx), 0)
 }
 
-func (s *Service) onCallRetry(ev sim.Event) {
-	s.evaluate(s.jobPtr(ev.A))
+func (s *Service) onCallRetry(a, b int64) {
+	s.evaluate(s.jobPtr(a))
 }
 
 // fileTransferred: file i of j is done; FileTransferred is owed if the
@@ -1085,9 +1082,9 @@ func (s *Service) lowTrigger(j *job, m int) {
 	s.enqueue(j, m)
 }
 
-func (s *Service) onJMTimer(ev sim.Event) {
-	j := s.jobPtr(ev.A)
-	m := int(ev.B)
+func (s *Service) onJMTimer(a, b int64) {
+	j := s.jobPtr(a)
+	m := int(b)
 	j.n.timer.set(m, false)
 	if j.n.dirty.has(m) && !j.queuedNow(m) && j.wants(m) && j.reg.cb != nil {
 		s.enqueue(j, m)

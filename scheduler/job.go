@@ -275,7 +275,7 @@ func (j *job) setState(to jobState) {
 		s.liveJobs--
 	}
 	s.track(j)
-	s.pack(trace.Packed{Ev: trace.EvJobState, Job: j.nid(), A: int64(from), B: int64(to)})
+	s.packJob(trace.EvJobState, j.nid(), 0, int64(from), int64(to))
 	j.touched()
 	if to != stTransferred && to != stError || s.opts.Mutants.Has(mutant.JMOnTransferred) {
 		j.modifiedBy("state") // G13: not for entering ERROR or TRANSFERRED
@@ -286,7 +286,7 @@ func (j *job) setState(to jobState) {
 // modifiedBy records a JobModification trigger (G13) and lets the
 // dispatcher schedule a (throttled, coalesced) JobModification.
 func (j *job) modifiedBy(reason string) {
-	j.s.pack(trace.Packed{Ev: trace.EvJobModified, Job: j.nid(), Text: j.s.reasonName(reason)})
+	j.s.packJob(trace.EvJobModified, j.nid(), j.s.reasonName(reason), 0, 0)
 	if reason != "state" {
 		j.touched()
 	}

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/bitsim/bitsim/callbackabi"
-	"github.com/bitsim/bitsim/sim"
 )
 
 // Limits that end or hold a transfer whatever the server does (issue 14):
@@ -142,8 +141,8 @@ func (s *Service) watchDownload(j *job, next time.Duration) {
 
 // onMaxDownload: the job has spent its maximum download time connecting
 // and transferring: ERROR with BG_E_MAXDOWNLOAD_TIMEOUT (then JobError, G12).
-func (s *Service) onMaxDownload(ev sim.Event) {
-	j := s.jobAt(ev)
+func (s *Service) onMaxDownload(a, b int64) {
+	j := s.jobAt(a, b)
 	if j == nil || (j.state != stConnecting && j.state != stTransferring) || j.downloadTime(s.now()) < j.cold().maxDownload {
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/bitsim/bitsim/callbackabi"
-	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -120,9 +119,11 @@ func (s *Service) startJob(j *job) {
 	s.watchDownload(j, s.opts.ConnectLatency)
 }
 
-func (s *Service) jobAt(ev sim.Event) *job {
-	j := s.jobPtr(ev.A)
-	if j.tgen != ev.B {
+// jobAt returns the job of a job timer's event (A: the job's index, B: the
+// state generation it was set in), or nil if the timer is stale.
+func (s *Service) jobAt(a, b int64) *job {
+	j := s.jobPtr(a)
+	if j.tgen != b {
 		return nil // stale timer
 	}
 	return j
@@ -146,8 +147,8 @@ func (j *job) nextFile() int {
 	return -1
 }
 
-func (s *Service) onConnect(ev sim.Event) {
-	j := s.jobAt(ev)
+func (s *Service) onConnect(a, b int64) {
+	j := s.jobAt(a, b)
 	if j == nil || j.state != stConnecting {
 		return
 	}
@@ -307,8 +308,8 @@ func (s *Service) warmChunk(a, _ int64) {
 	s.warmSink += x
 }
 
-func (s *Service) onChunk(ev sim.Event) {
-	j := s.jobAt(ev)
+func (s *Service) onChunk(a, b int64) {
+	j := s.jobAt(a, b)
 	if j == nil || j.state != stTransferring {
 		return
 	}
@@ -343,7 +344,7 @@ func (s *Service) onChunk(ev sim.Event) {
 	}
 	f.done = true
 	f.sizeKnown = true
-	s.pack(trace.Packed{Ev: trace.EvFileDone, Job: j.nid(), A: int64(j.cur)})
+	s.packJob(trace.EvFileDone, j.nid(), 0, int64(j.cur), 0)
 	s.fileTransferred(j, int(j.cur))
 	if j.state != stTransferring {
 		return
@@ -380,13 +381,13 @@ func (s *Service) moved(j *job, i int, off, n uint64) {
 	j.npStart = -1 // progress resets the no-progress timer (G46)
 	j.npGen++
 	j.bytes += n // what j.progress() would sum, without a look at every file
-	s.pack(trace.Packed{Ev: trace.EvJobProgress, Job: j.nid(), A: int64(j.bytes)})
+	s.packJob(trace.EvJobProgress, j.nid(), 0, int64(j.bytes), 0)
 	j.modifiedBy("progress")
 	s.rangesTransferred(j, i, off, n)
 }
 
-func (s *Service) onReply(ev sim.Event) {
-	j := s.jobAt(ev)
+func (s *Service) onReply(a, b int64) {
+	j := s.jobAt(a, b)
 	if j == nil || j.state != stTransferring {
 		return
 	}
@@ -399,8 +400,8 @@ func (s *Service) transferred(j *job) {
 	s.reschedule()
 }
 
-func (s *Service) onSlice(ev sim.Event) {
-	j := s.jobAt(ev)
+func (s *Service) onSlice(a, b int64) {
+	j := s.jobAt(a, b)
 	if j == nil || j.state != stTransferring {
 		return
 	}
@@ -463,8 +464,8 @@ func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, 
 	s.reschedule()
 }
 
-func (s *Service) onTransferRetry(ev sim.Event) {
-	j := s.jobAt(ev)
+func (s *Service) onTransferRetry(a, b int64) {
+	j := s.jobAt(a, b)
 	if j == nil || j.state != stTransient {
 		return
 	}
@@ -473,9 +474,9 @@ func (s *Service) onTransferRetry(ev sim.Event) {
 	s.reschedule()
 }
 
-func (s *Service) onNoProgress(ev sim.Event) {
-	j := s.jobPtr(ev.A)
-	if int64(j.npGen) != ev.B || j.state != stTransient {
+func (s *Service) onNoProgress(a, b int64) {
+	j := s.jobPtr(a)
+	if int64(j.npGen) != b || j.state != stTransient {
 		return
 	}
 	// G46: no progress for the whole timeout: TRANSIENT_ERROR → ERROR, then JE (G12).
@@ -485,9 +486,9 @@ func (s *Service) onNoProgress(ev sim.Event) {
 
 // onInactive: no activity for JobInactivityTimeout in ERROR or
 // TRANSFERRED, so BITS cancels the job (G44, table 2.10).
-func (s *Service) onInactive(ev sim.Event) {
-	j := s.jobPtr(ev.A)
-	if j.activity != ev.B || (j.state != stError && j.state != stTransferred) {
+func (s *Service) onInactive(a, b int64) {
+	j := s.jobPtr(a)
+	if j.activity != b || (j.state != stError && j.state != stTransferred) {
 		return
 	}
 	j.setState(stCancelled)

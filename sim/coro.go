@@ -205,8 +205,8 @@ func (w *World) drive() {
 
 // onWake handles the wake-up of a blocked thread on the loop: it resumes the
 // thread's coroutine and waits here until that coroutine gives control back.
-func (w *World) onWake(ev Event) {
-	th := w.threads[ev.A]
+func (w *World) onWake(thread int64) {
+	th := w.threads[thread]
 	c := th.coro
 	invariant(th.blocked && c != nil && c != w.cur, "wake-up of a thread that is not blocked")
 	if w.enter(c) && w.sig == sigDone {

@@ -92,10 +92,12 @@ func (w *World) Go(th *Thread, fn func()) {
 	w.push(w.now, DefaultClass, kindStart, int64(th.id), int64(slot))
 }
 
-func (w *World) onStart(ev Event) {
-	th := w.threads[ev.A]
-	if ev.B >= 0 { // new work from Go
-		fn := w.takeFunc(ev.B)
+// onStart starts work on the thread of index thread: the function in slot
+// (Go), or with slot -1 the thread's queued work.
+func (w *World) onStart(thread, slot int64) {
+	th := w.threads[thread]
+	if slot >= 0 { // new work from Go
+		fn := w.takeFunc(slot)
 		if th.Busy() || th.hasQueued() {
 			th.queue = append(th.queue, fn)
 			w.scheduleStart(th)

@@ -85,9 +85,14 @@ func NewWorld(c Chooser, l Limits) *World {
 	w.clock.w = w
 	w.threads = []*Thread{nil}
 	w.handlers = make([]Handler, firstUserKind, firstUserKind+8)
-	w.handlers[kindWake] = w.onWake
-	w.handlers[kindStart] = w.onStart
-	w.handlers[kindFunc] = w.onFunc
+	// The kernel's handlers take the event's A and B, not the Event: a
+	// method value taking the 48-byte Event gets it on the stack (with the
+	// receiver it needs one register more than the ABI has), through a
+	// wrapper that spills the registers it came in field by field and reads
+	// them back 16 bytes at a time, which stalls store-to-load forwarding.
+	w.handlers[kindWake] = func(ev Event) { w.onWake(ev.A) }
+	w.handlers[kindStart] = func(ev Event) { w.onStart(ev.A, ev.B) }
+	w.handlers[kindFunc] = func(ev Event) { w.onFunc(ev.B) }
 	return w
 }
 
@@ -229,7 +234,16 @@ func (w *World) Soon(c Class, k Kind, a, b int64) {
 	if w.soonHead == len(w.soon) {
 		w.soon, w.soonHead = w.soon[:0], 0
 	}
-	w.soon = append(w.soon, makeEvent(w.now, c, k, a, b, 0, w.seq))
+	// Written field by field in place: an Event built whole and appended is
+	// a temporary copied with 16-byte moves that read its small fields back
+	// wider than they were written, a store-forwarding stall.
+	n := len(w.soon)
+	if n == cap(w.soon) {
+		w.soon = append(w.soon, Event{})[:n]
+	}
+	w.soon = w.soon[:n+1]
+	e := &w.soon[n]
+	e.At, e.A, e.B, e.seq, e.key, e.Kind, e.Class, e.link = w.now, a, b, w.seq, uint64(c)<<32, k, c, 0
 }
 
 // AfterFunc calls fn, in a plain handler of class DefaultClass, d after Now.
@@ -246,7 +260,7 @@ func (w *World) AfterFunc(d time.Duration, fn func()) {
 	w.push(time.Duration(satAdd(int64(w.now), int64(d))), DefaultClass, kindFunc, 0, int64(slot))
 }
 
-func (w *World) onFunc(ev Event) { w.takeFunc(ev.B)() }
+func (w *World) onFunc(slot int64) { w.takeFunc(slot)() }
 
 // push draws the event's tie key, queues it and returns its sequence number.
 func (w *World) push(at time.Duration, c Class, k Kind, a, b int64) uint64 {

@@ -167,6 +167,22 @@ func ExampleLog_AppendPacked() {
 	// {"seq":3,"t":2000000000,"ev":"job.progress","job":"job-1","bytes":2097152}
 }
 
+// A simulator's innermost loop passes a packed record's fields as
+// arguments (AppendFields): they travel in registers and are written into
+// the log's next entry one by one, with no Packed built in between.
+func ExampleLog_AppendFields() {
+	var l trace.Log
+	job, user, app := l.Name("job-1"), l.Name("alice"), l.Name("app")
+	l.AppendFields(time.Second, trace.EvCallBegin, job, user, app, 0, trace.JobModification, trace.LaneLow, 7, 0)
+	l.AppendFields(time.Second, trace.EvCallEnd, 0, 0, 0, 0, 0, 0, 7, 0)
+	for _, r := range l.Records() {
+		fmt.Print(string(trace.AppendJSON(nil, &r)))
+	}
+	// Output:
+	// {"seq":1,"t":1000000000,"ev":"call.begin","call":7,"job":"job-1","user":"alice","client":"app","method":"JobModification","lane":"low","parent":0}
+	// {"seq":2,"t":1000000000,"ev":"call.end","call":7,"hr":"0x00000000"}
+}
+
 // Name interns a string in the Log; NameString reads it back.
 func ExampleLog_Name() {
 	var l trace.Log

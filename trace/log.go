@@ -41,6 +41,7 @@ type Log struct {
 	mode    LogMode
 	h       Hasher        // used in mode HashOnly
 	obs     func(*Record) // Observe's fn, nil: none
+	scratch Packed        // AppendFields' record in the modes that keep none
 }
 
 // LogMode is what a Log does with the records appended to it.

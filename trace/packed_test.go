@@ -121,9 +121,9 @@ func TestPackedNamesAndMisuse(t *testing.T) {
 	l.AppendPacked(trace.Packed{Ev: trace.EvJobProgress, Job: a, A: 7})
 	l.Reset()
 	assert.Equal(t, a, l.Name("job-1"), "Reset keeps the names")
-	assert.PanicsWithValue(t, "trace: Log.AppendPacked: job.create cannot be packed",
+	assert.PanicsWithValue(t, "trace: packed record: job.create cannot be packed",
 		func() { l.AppendPacked(trace.Packed{Ev: trace.EvJobCreate, Job: a}) })
-	assert.PanicsWithValue(t, "trace: Log.AppendPacked: a Name this Log never gave out",
+	assert.PanicsWithValue(t, "trace: packed record: a Name this Log never gave out",
 		func() { l.AppendPacked(trace.Packed{Ev: trace.EvJobProgress, Job: 999}) })
 	assert.Zero(t, l.Len(), "a refused record is not counted")
 
