@@ -227,10 +227,12 @@ func (j *job) name() string { return j.s.log.NameString(j.nameID) }
 // Observe makes fn see every trace record the service writes from now on,
 // right after it is appended to the log (with its seq and time), on the
 // thread that wrote it (trace.Log.Observe): a harness uses it to act when a
-// job enters a state or during a callback. fn may call into the service (a
-// user action); the records that writes are observed too, nested. There is
-// at most one observer: Observe replaces the previous one, Observe(nil)
-// removes it. Without an observer recording costs one comparison more.
+// job enters a state or during a callback. fn may read *r during the call
+// only (the Record is reused for the next one): it copies what it keeps.
+// fn may call into the service (a user action); the records that writes
+// are observed too, nested. There is at most one observer: Observe
+// replaces the previous one, Observe(nil) removes it. Without an observer
+// recording costs one comparison more.
 func (s *Service) Observe(fn func(r *trace.Record)) { s.log.Observe(fn) }
 
 // Server plans the server behind a file a job adds with AddFile: given the

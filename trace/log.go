@@ -30,18 +30,20 @@ var ErrLogFull = errors.New("trace: log record limit reached")
 // A Log is not safe for concurrent use; in bitsim only the one running
 // virtual thread appends.
 type Log struct {
-	ents    []Packed // KeepRecords: every record accepted, packed or whole (evWhole)
-	whole   []Record // the records appended whole (Append), indexed by their entry's A
-	mat     []Record // Records' expansion of ents[:len(mat)]
-	names   []string // Name → string; names[0] is "" once anything is interned
-	ids     map[string]Name
-	n       int // records accepted (the seq of the last one)
-	limit   int // most records accepted; 0: no limit
-	dropped int // records refused because of limit
-	mode    LogMode
-	h       Hasher        // used in mode HashOnly
-	obs     func(*Record) // Observe's fn, nil: none
-	scratch Packed        // AppendFields' record in the modes that keep none
+	ents     []Packed // KeepRecords: every record accepted, packed or whole (evWhole)
+	whole    []Record // the records appended whole (Append), indexed by their entry's A
+	mat      []Record // Records' expansion of ents[:len(mat)]
+	names    []string // Name → string; names[0] is "" once anything is interned
+	ids      map[string]Name
+	n        int // records accepted (the seq of the last one)
+	limit    int // most records accepted; 0: no limit
+	dropped  int // records refused because of limit
+	mode     LogMode
+	h        Hasher        // used in mode HashOnly
+	obs      func(*Record) // Observe's fn, nil: none
+	scratch  Packed        // AppendFields' record in the modes that keep none
+	obsRecs  []*Record     // observe's Records, one per nesting depth
+	obsDepth int           // observer calls in progress
 }
 
 // LogMode is what a Log does with the records appended to it.
@@ -84,22 +86,35 @@ func (l *Log) Append(r Record) {
 		l.h.Add(&r)
 	}
 	if l.obs != nil {
-		l.observe(r)
+		l.observe(&r)
 	}
 }
 
-// observe hands the observer its own copy of r. It is a function of its
-// own so that Append's r does not escape: a Log without an observer pays
-// one comparison.
+// observe hands the observer a copy of r in the Log's record for the
+// current nesting depth, made once: a pointer to a fresh copy would be a
+// heap allocation per record (the observer is a func value, so what it is
+// given escapes), and a harness that observes every record spent a quarter
+// of its allocations there (docs/PERFORMANCE.md).
 //
 //go:noinline
-func (l *Log) observe(r Record) { l.obs(&r) }
+func (l *Log) observe(r *Record) {
+	if l.obsDepth == len(l.obsRecs) {
+		l.obsRecs = append(l.obsRecs, new(Record))
+	}
+	o := l.obsRecs[l.obsDepth]
+	*o = *r
+	l.obsDepth++
+	defer func() { l.obsDepth-- }()
+	l.obs(o)
+}
 
 // Observe makes fn see every record Append accepts from now on, right after
 // it is numbered and stored (in every mode; records dropped past the limit
-// are not seen). fn gets a copy it may keep; it may append to the Log itself
-// (those records are observed too, nested inside the call). There is at
-// most one observer: Observe replaces the previous one, Observe(nil)
+// are not seen). fn may read *r during the call only: the Record is the
+// Log's, reused for the next record observed, so fn copies what it keeps
+// (*r, or its fields). fn may append to the Log itself (those records are
+// observed too, nested inside the call, each in a Record of its own). There
+// is at most one observer: Observe replaces the previous one, Observe(nil)
 // removes it, Reset keeps it.
 func (l *Log) Observe(fn func(r *Record)) { l.obs = fn }
 

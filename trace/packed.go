@@ -186,6 +186,7 @@ func (l *Log) AppendFields(t time.Duration, ev Ev, job, user, client, text Name,
 		l.h.Add(&r)
 	}
 	if l.obs != nil {
-		l.observe(l.expand(p, int64(l.n)))
+		r := l.expand(p, int64(l.n))
+		l.observe(&r)
 	}
 }

@@ -50,6 +50,9 @@ func TestLogObserve(t *testing.T) {
 				seen = append(seen, r.Ev.String()+"/"+r.User)
 				if r.Ev == trace.EvUserLogoff {
 					l.Append(trace.Record{Ev: trace.EvUserLogon, User: "nested"})
+					// The nested record was observed in a Record of its own:
+					// this one is still the logoff.
+					require.Equal(t, "user.logoff/alice", r.Ev.String()+"/"+r.User)
 				}
 			})
 			l.Append(trace.Record{Ev: trace.EvRunStart})
@@ -63,4 +66,24 @@ func TestLogObserve(t *testing.T) {
 			require.Len(t, seen, 4)
 		})
 	}
+}
+
+// Observing costs no allocation per record: the observer is handed the
+// Log's own Record (one per nesting depth), packed or whole.
+func TestLogObserveDoesNotAllocate(t *testing.T) {
+	var l trace.Log
+	n := 0
+	l.Observe(func(r *trace.Record) { n += int(r.Seq) })
+	job := l.Name("job-1")
+	for range 100 {
+		l.Append(trace.Record{Ev: trace.EvUserLogon, User: "alice"})
+		l.AppendFields(0, trace.EvJobProgress, job, 0, 0, 0, 0, 0, 1, 0)
+	}
+	l.Reset()
+	allocs := testing.AllocsPerRun(50, func() {
+		l.Append(trace.Record{Ev: trace.EvUserLogon, User: "alice"})
+		l.AppendFields(0, trace.EvJobProgress, job, 0, 0, 0, 0, 0, 1, 0)
+	})
+	require.Zero(t, allocs)
+	require.Positive(t, n)
 }
