@@ -51,6 +51,7 @@ type Rule struct {
 	Check func(recs []trace.Record) []Violation
 
 	newChecker func() checker
+	on         []trace.Ev // the kinds of record the rule looks at; nil: all (ruleDef.on)
 }
 
 // checker is the state of one rule's judgement over one pass.

@@ -18,6 +18,7 @@ import (
 type Checker struct {
 	w        *world
 	cs       []checker
+	kinds    *kindIndex // which of cs look at each kind of record
 	unknown  []Violation
 	finished bool
 }
@@ -28,7 +29,7 @@ func NewChecker() *Checker {
 	for i, r := range rules {
 		cs[i] = r.newChecker()
 	}
-	return &Checker{w: newWorld(), cs: cs}
+	return &Checker{w: newWorld(), cs: cs, kinds: allKinds}
 }
 
 // NewRuleChecker returns a Checker of the rules with the given ids (or ids
@@ -37,6 +38,7 @@ func NewChecker() *Checker {
 func NewRuleChecker(ids ...string) *Checker {
 	c := &Checker{w: newWorld()}
 	var picked []string
+	var rs []Rule
 	for _, id := range ids {
 		r, ok := Lookup(id)
 		if !ok {
@@ -48,7 +50,9 @@ func NewRuleChecker(ids ...string) *Checker {
 		}
 		picked = append(picked, r.ID)
 		c.cs = append(c.cs, r.newChecker())
+		rs = append(rs, r)
 	}
+	c.kinds = indexKinds(rs)
 	return c
 }
 
@@ -60,8 +64,8 @@ func (c *Checker) Add(r *trace.Record) {
 		panic("catalogue: Checker.Add after Finish")
 	}
 	w := c.w
-	for _, k := range c.cs {
-		k.observe(w, r)
+	for _, i := range c.kinds[r.Ev] {
+		c.cs[i].observe(w, r)
 	}
 	w.apply(r)
 	w.prevRec = *r
