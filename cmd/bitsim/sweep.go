@@ -200,6 +200,10 @@ func (a *app) sweep(args []string) int {
 	return exitOK
 }
 
+// sweepBatch is the most seeds a sweep worker runs before it hands their
+// results over.
+const sweepBatch = 64
+
 // seedsRun is what runSeeds did: the results of the seeds it finished
 // (always the first len(results) of the shard, in order) and the signal
 // that stopped it early, if any.
@@ -211,18 +215,24 @@ type seedsRun struct {
 // runSeeds runs count seeds (first, first+step, …) on parallel workers and
 // returns their results in seed order. Each failure is printed to w as
 // soon as every earlier seed is done (so the output does not depend on
-// parallel). A signal on sigs stops it early: no new seed starts, the
-// seeds in flight finish. Workers take seeds in order and finish every
-// seed they take, so the seeds done are always a prefix of the shard.
+// parallel). A signal on sigs stops it early: no new batch of seeds
+// starts, the batches in flight finish. Workers take batches of
+// consecutive seeds in order and finish every batch they take, so the
+// seeds done are always a prefix of the shard.
 func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel int, sigs <-chan os.Signal, every time.Duration, w io.Writer) seedsRun {
 	type done struct {
-		k   uint64
-		res seedResult
+		k   uint64 // the batch's first seed index
+		res []seedResult
 	}
 	results := make([]seedResult, count)
 	var next atomic.Uint64
 	stop := make(chan struct{})
 	doneCh := make(chan done, parallel)
+	// Seeds go out in batches: a world takes ~100 µs, and handing each one
+	// to the collector on its own cost a goroutine wake-up per seed — a
+	// fifth of a sweep's time went to the scheduler (docs/PERFORMANCE.md).
+	// Small sweeps keep batches small, so every worker gets work.
+	batch := min(sweepBatch, max(count/uint64(4*parallel), 1))
 	var wg sync.WaitGroup
 	for range min(uint64(parallel), max(count, 1)) {
 		wg.Add(1)
@@ -234,11 +244,15 @@ func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel
 					return
 				default:
 				}
-				k := next.Add(1) - 1
+				k := next.Add(batch) - batch
 				if k >= count {
 					return
 				}
-				doneCh <- done{k, a.runSeed(s, first+k*step)}
+				res := make([]seedResult, min(batch, count-k))
+				for i := range res {
+					res[i] = a.runSeed(s, first+(k+uint64(i))*step)
+				}
+				doneCh <- done{k, res}
 			}
 		}()
 	}
@@ -255,7 +269,9 @@ func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel
 				doneCh = nil
 				continue
 			}
-			results[d.k], have[d.k] = d.res, true
+			for i, res := range d.res {
+				results[d.k+uint64(i)], have[d.k+uint64(i)] = res, true
+			}
 			for printed < count && have[printed] {
 				if f := results[printed].failure; f != nil {
 					bar.clear()
@@ -263,7 +279,9 @@ func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel
 				}
 				printed++
 			}
-			bar.step(d.res.failure != nil)
+			for _, res := range d.res {
+				bar.step(res.failure != nil)
+			}
 		case sig := <-sigs:
 			if run.signal == nil {
 				run.signal = sig
