@@ -36,8 +36,9 @@
 // rate, elapsed time and ETA on a terminal, otherwise a plain line every
 // --progress-every (5s).
 //
-// SIGINT or SIGTERM stops a sweep cleanly: no new seed starts, the seeds in
-// flight finish, the shard file is written marked "partial" with the seeds
+// SIGINT or SIGTERM stops a sweep cleanly: the seeds in flight finish (a
+// worker takes up to 64 consecutive seeds at a time and finishes them), no
+// other seed starts, the shard file is written marked "partial" with the seeds
 // done (always the first ones of the shard) and the failures so far, and a
 // last line on stderr says how many seeds ran and the command that resumes
 // the sweep where it stopped. The exit status is 128 plus the signal's

@@ -287,7 +287,7 @@ func (a *app) runSeeds(s scenarios.Scenario, first, count, step uint64, parallel
 				run.signal = sig
 				close(stop)
 				bar.clear()
-				fmt.Fprintf(a.stderr, "bitsim sweep: %v: finishing the seeds in flight (no new seed starts)\n", sig)
+				fmt.Fprintf(a.stderr, "bitsim sweep: %v: finishing the seeds in flight (at most 64 a worker; no others start)\n", sig)
 			}
 		}
 	}
