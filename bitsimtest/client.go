@@ -254,8 +254,9 @@ func CheckClient(t rapid.TB, newApp func(w *ClientWorld) App, o ClientOptions) *
 	t.Helper()
 	o = o.withDefaults()
 	cov := newCoverage()
+	log := new(trace.Log) // one for every world, run after run: its memory is reused
 	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
-		run := runClientWorld(rt, newApp, o, cov)
+		run := runClientWorld(rt, log, newApp, o, cov)
 		ps := waive(run.problems(o), o.Waive)
 		return ps, func(kind Kind) string {
 			return tellWorld(t.Name(), run.recs)

@@ -50,7 +50,7 @@ type trigger struct {
 	fn   func()
 }
 
-func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOptions, cov *Coverage) *clientRun {
+func runClientWorld(rt *rapid.T, log *trace.Log, newApp func(w *ClientWorld) App, o ClientOptions, cov *Coverage) *clientRun {
 	defer func() {
 		if p := recover(); p != nil {
 			// A draw past the end of rapid's data (while shrinking, or
@@ -65,7 +65,7 @@ func runClientWorld(rt *rapid.T, newApp func(w *ClientWorld) App, o ClientOption
 	if o.Options != nil {
 		opts = *o.Options
 	}
-	log := &trace.Log{}
+	log.Clear() // the last world's memory, reused
 	svc := scheduler.New(w, log, "client", 0, opts)
 	r := &clientRun{w: w, svc: svc, c: c, cov: cov, within: map[string]time.Duration{},
 		state: map[string]callbackabi.JobState{}, entries: map[string]int{}}

@@ -39,6 +39,8 @@ type HarnessOptions struct {
 	// ClientOptions.Waive).
 	Waive map[Kind]string
 	// Invariant, if set, is the caller's own check of each world's trace.
+	// recs is valid during the call only (the next world reuses its
+	// memory): copy what you keep.
 	Invariant func(recs []trace.Record) error
 }
 
@@ -91,13 +93,14 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 	checkWaivers(o.Waive)
 	var total scenarios.FaultCounts // over all worlds: -v shows it
 	defer func() { t.Logf("bitsim: faults in the worlds: %v", total) }()
+	log := new(trace.Log) // one for every world, run after run: its memory is reused
 	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: o.Horizon})
 		sw := scenarios.DrawSwarm(w.Chooser())
 		var faults scenarios.FaultCounts
 		sw.Callback, sw.Fair, sw.Faults, sw.Counts = newCallback, true, true, &faults
 		defer func() { total.Add(faults) }()
-		res, err := scenarios.RunIn(w, "harness", 0, opts, scenarios.Adversarial(sw))
+		res, err := scenarios.RunInLog(w, log, "harness", 0, opts, scenarios.Adversarial(sw))
 		var ps []Problem
 		if err != nil {
 			ps = append(ps, Problem{Kind: KindWorldLimit, Msg: "the world ended early: " + err.Error()})

@@ -34,12 +34,20 @@ func Run(name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (
 // RunIn is Run in a world the caller made (for example one whose choice
 // stream is rapid's: rapidsim.New).
 func RunIn(w *sim.World, name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (res Result, err error) {
+	return RunInLog(w, &trace.Log{}, name, seed, opts, setup)
+}
+
+// RunInLog is RunIn writing the trace into log, which it clears first
+// (trace.Log.Clear): a harness that runs world after world reuses one Log's
+// memory. The Result's Records are log's: they are valid until log is
+// cleared again.
+func RunInLog(w *sim.World, log *trace.Log, name string, seed uint64, opts scheduler.Options, setup func(e *Env)) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			panic(sim.Unwrap(r)) // a choice-stream panic goes back to rapid as it was
 		}
 	}()
-	log := &trace.Log{}
+	log.Clear()
 	svc := scheduler.New(w, log, name, seed, opts)
 	e := &Env{Svc: svc, World: w, Clock: w.Clock()}
 	setup(e)

@@ -153,6 +153,19 @@ func (l *Log) Reset() {
 	l.h.Reset()
 }
 
+// Clear empties the Log for another run: as Reset, and it also forgets its
+// interned Names (a Name of the last run means nothing in the next) and its
+// observer. It keeps its capacity, its limit and its mode, so a harness
+// that runs world after world in one Log reuses its memory instead of
+// growing a new one each time (docs/PERFORMANCE.md). What Records returned
+// before is the Log's memory: it is overwritten by the next run.
+func (l *Log) Clear() {
+	l.Reset()
+	l.names = l.names[:0]
+	clear(l.ids)
+	l.obs = nil
+}
+
 // SetLimit sets the most records the Log accepts; n <= 0 means no limit.
 // Records already accepted stay.
 func (l *Log) SetLimit(n int) { l.limit = max(n, 0) }

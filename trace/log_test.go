@@ -45,6 +45,42 @@ func TestLogRecordsParse(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// Clear readies a Log for another run: no records, no Names, no observer,
+// and the memory of the last run reused — a second run of the same size
+// allocates nothing for its records or its Names.
+func TestLogClear(t *testing.T) {
+	var l trace.Log
+	l.SetLimit(1000)
+	observed := 0
+	l.Observe(func(*trace.Record) { observed++ })
+	run := func() {
+		job, user := l.NewName("job-1"), l.Name("alice")
+		for i := range 50 {
+			l.Append(trace.Record{Ev: trace.EvUserLogon, User: "alice"})
+			l.AppendFields(0, trace.EvCallBegin, job, user, user, 0, trace.JobModification, trace.LaneLow, int64(i+1), 0)
+		}
+		if n := len(l.Records()); n != 100 {
+			t.Fatalf("%d records, want 100", n)
+		}
+	}
+	run()
+	require.Equal(t, 100, observed)
+	l.Clear()
+	assert.Zero(t, l.Len())
+	assert.Empty(t, l.Records())
+	assert.Equal(t, 1000, l.Limit(), "Clear keeps the limit")
+	assert.Equal(t, trace.Name(1), l.Name("bob"), "the Names start again")
+	assert.Equal(t, "", l.NameString(2), "the last run's Names are gone")
+	l.Clear()
+	allocs := testing.AllocsPerRun(10, func() {
+		l.Clear()
+		run()
+	})
+	assert.Zero(t, allocs, "a second run of the same size reuses the memory")
+	assert.Equal(t, 100, observed, "Clear removes the observer")
+	assert.Equal(t, "job-1", l.Records()[1].Job)
+}
+
 func TestLogResetKeepsCapacity(t *testing.T) {
 	var l trace.Log
 	l.SetLimit(100)
