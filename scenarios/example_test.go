@@ -7,6 +7,7 @@ import (
 	"github.com/bitsim/bitsim/catalogue"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
+	"github.com/bitsim/bitsim/sim"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -47,6 +48,36 @@ func ExampleRun() {
 	fmt.Println(res.Stats.Calls, "call(s),", len(catalogue.Check(res.Records)), "violation(s)")
 	// Output:
 	// 1 call(s), 0 violation(s)
+}
+
+// Many worlds, one trace.Log: RunInLog clears the Log and writes each
+// world's trace into it, so the memory of one world is reused by the next.
+// Read (or copy) a world's Records before the next world runs.
+func ExampleRunInLog() {
+	log := new(trace.Log)
+	calls := 0
+	for seed := range uint64(3) {
+		w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: scenarios.Horizon})
+		res, err := scenarios.RunInLog(w, log, "reuse", seed, scheduler.DefaultOptions(), func(e *scenarios.Env) {
+			alice := e.Svc.AddUser("alice", false)
+			app := e.Svc.StartClient("app-1", alice, scheduler.MTA)
+			job, _ := app.CreateJob("docs", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+			job.AddFile("http://example/a.pdf", `C:\a.pdf`)
+			job.SetNotifyInterface(&scenarios.Funcs{})
+			job.Resume()
+		})
+		if err != nil {
+			panic(err)
+		}
+		for _, r := range res.Records {
+			if r.Ev == trace.EvCallBegin {
+				calls++
+			}
+		}
+	}
+	fmt.Println(calls, "calls in 3 worlds")
+	// Output:
+	// 3 calls in 3 worlds
 }
 
 // An adversarial world drawn from a seed: every guarantee must hold.

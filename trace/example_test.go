@@ -183,6 +183,21 @@ func ExampleLog_AppendFields() {
 	// {"seq":2,"t":1000000000,"ev":"call.end","call":7,"hr":"0x00000000"}
 }
 
+// Clear readies a Log for another run: records, Names and observer go,
+// the memory stays for the next run to reuse.
+func ExampleLog_Clear() {
+	var l trace.Log
+	for run := 1; run <= 2; run++ {
+		l.Clear()
+		job := l.Name(fmt.Sprintf("job-%d", run))
+		l.AppendFields(time.Second, trace.EvJobProgress, job, 0, 0, 0, 0, 0, int64(run)<<20, 0)
+		fmt.Println(l.Len(), job, l.Records()[0].Job, l.Records()[0].Bytes)
+	}
+	// Output:
+	// 1 1 job-1 1048576
+	// 1 1 job-2 2097152
+}
+
 // Name interns a string in the Log; NameString reads it back.
 func ExampleLog_Name() {
 	var l trace.Log
