@@ -97,7 +97,9 @@ func TestExamples(t *testing.T) {
 				clean() // a fail file left behind would be replayed first and hide how hard the bug is to find
 				t.Cleanup(clean)
 				withWorlds(t, d.worlds, func() {
-					rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
+					withRound(t, round, func() {
+						rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
+					})
 				})
 			}
 			out := rec.Output()
@@ -125,6 +127,24 @@ func withWorlds(t *testing.T, n int, fn func()) {
 		return
 	}
 	require.NoError(t, f.Value.Set(strconv.Itoa(n)))
+	defer func() { require.NoError(t, f.Value.Set(old)) }()
+	fn()
+}
+
+// withRound runs fn with rapid's -rapid.seed moved on for rounds after
+// the first, when the seed is fixed: with the same seed every round would
+// draw the same worlds, and a round after a miss would miss again. (A
+// random seed, the default, draws new worlds each round anyway.)
+func withRound(t *testing.T, round int, fn func()) {
+	f := flag.Lookup("rapid.seed")
+	require.NotNil(t, f, "rapid's -rapid.seed flag")
+	old := f.Value.String()
+	seed, err := strconv.ParseUint(old, 10, 64)
+	if err != nil || seed == 0 || round == 0 {
+		fn()
+		return
+	}
+	require.NoError(t, f.Value.Set(strconv.FormatUint(seed+uint64(round)*1_000_003, 10)))
 	defer func() { require.NoError(t, f.Value.Set(old)) }()
 	fn()
 }
