@@ -12,6 +12,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -220,6 +221,8 @@ func story(recs []trace.Record, max int) string {
 	var es []entry
 	var seq int64 // the record a line is told at: a call at its begin
 	begins := map[int64]trace.Record{}
+	states := map[string]callbackabi.JobState{} // each job's state, as the story goes
+	ended := map[int64]bool{}                   // calls that began after their job ended
 	add := func(t time.Duration, format string, args ...any) {
 		es = append(es, entry{t, seq, fmt.Sprintf(format, args...)})
 	}
@@ -234,6 +237,7 @@ func story(recs []trace.Record, max int) string {
 			add(r.T, "%s created by %s", r.Job, r.User)
 		case trace.EvJobState:
 			add(r.T, "%s %s → %s", r.Job, r.From, r.To)
+			states[r.Job] = r.To
 		case trace.EvJobError:
 			add(r.T, "%s error %s (%s)", r.Job, r.HR, r.Context)
 		case trace.EvJobRegister:
@@ -242,10 +246,18 @@ func story(recs []trace.Record, max int) string {
 			add(r.T, "%s taken over by %s", r.Job, r.User)
 		case trace.EvCallBegin:
 			begins[r.Call] = r
+			if st := states[r.Job]; st == callbackabi.BG_JOB_STATE_TRANSFERRED || st == callbackabi.BG_JOB_STATE_ERROR || st.Final() {
+				ended[r.Call] = true
+			}
 		case trace.EvCallEnd:
 			b := begins[r.Call]
 			delete(begins, r.Call)
-			if b.Method == trace.JobModification && r.HR == 0 && r.Outcome == "" {
+			if b.Method == trace.JobModification && r.HR == 0 && r.Outcome == "" &&
+				(len(es) == 0 || es[len(es)-1].seq < b.Seq) && !ended[b.Call] {
+				// A quiet JobModification: nothing the story tells happened
+				// during it, and its job had not ended (a JobModification
+				// after TRANSFERRED or ERROR is told: acting on it as on the
+				// end is bug class 4, using what the end freed class 6).
 				continue
 			}
 			res := r.HR.String()

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -96,6 +97,34 @@ func TestStory(t *testing.T) {
 		storm.at(at, trace.Record{Ev: trace.EvCallEnd, Call: int64(i + 1), HR: -2147467259})
 	}
 	require.Equal(t, "           0s  JobTransferred(job-1) to app → E_FAIL (×5, the last at 4m0s)\n", story(storm.recs, 24))
+	// A JobModification that returns S_OK is told only when something the
+	// story tells happened during it: here the application reported the
+	// job's outcome from it (a class-4 client acting on the job's end
+	// twice shows where its first report came from).
+	acts := &tb{}
+	acts.at(0, trace.Record{Ev: trace.EvJobCreate, Job: "job-1", User: "user-1"})
+	acts.at(s, trace.Record{Ev: trace.EvCallBegin, Call: 1, Job: "job-1", Client: "app", Method: trace.JobModification})
+	acts.at(s, trace.Record{Ev: trace.EvCallEnd, Call: 1})
+	acts.at(2*s, trace.Record{Ev: trace.EvCallBegin, Call: 2, Job: "job-1", Client: "app", Method: trace.JobModification})
+	acts.at(2*s, trace.Record{Ev: trace.EvAppOutcome, Job: "job-1", Outcome: "succeeded"})
+	acts.at(2*s, trace.Record{Ev: trace.EvCallEnd, Call: 2})
+	require.Equal(t, ""+
+		"           0s  job-1 created by user-1\n"+
+		"           2s  JobModification(job-1) to app → S_OK\n"+
+		"           2s  APP: job-1 succeeded\n", story(acts.recs, 24))
+	// So is one that begins after its job ended (TRANSFERRED here): a
+	// client that takes it for the end acts twice.
+	late := &tb{}
+	late.at(0, trace.Record{Ev: trace.EvJobCreate, Job: "job-1", User: "user-1"})
+	late.at(s, trace.Record{Ev: trace.EvCallBegin, Call: 1, Job: "job-1", Client: "app", Method: trace.JobModification})
+	late.at(s, trace.Record{Ev: trace.EvCallEnd, Call: 1})
+	late.at(2*s, trace.Record{Ev: trace.EvJobState, Job: "job-1", From: callbackabi.BG_JOB_STATE_TRANSFERRING, To: callbackabi.BG_JOB_STATE_TRANSFERRED})
+	late.at(2*s, trace.Record{Ev: trace.EvCallBegin, Call: 2, Job: "job-1", Client: "app", Method: trace.JobModification})
+	late.at(2*s, trace.Record{Ev: trace.EvCallEnd, Call: 2})
+	require.Equal(t, ""+
+		"           0s  job-1 created by user-1\n"+
+		"           2s  job-1 TRANSFERRING → TRANSFERRED\n"+
+		"           2s  JobModification(job-1) to app → S_OK\n", story(late.recs, 24))
 	short := story(b.recs, 4)
 	require.Equal(t, 4, strings.Count(short, "\n"), short)
 	require.Contains(t, short, "… 4 more lines")
