@@ -62,5 +62,13 @@
 // made the job, [Log.Name] for reasons). The Log expands a packed record
 // into the Record it stands for only when someone reads it — Records, Hash,
 // an observer, mode HashOnly — so everything downstream sees Records, and
-// the bytes on disk are the same whichever way a record was appended.
+// the bytes on disk are the same whichever way a record was appended. The
+// innermost loop passes a packed record's fields as arguments
+// ([Log.AppendFields]): a Packed built as a literal and then copied whole
+// reads its small fields back wider than they were written, and the CPU
+// waits for those stores (docs/PERFORMANCE.md).
+//
+// A harness that runs world after world clears one Log between them
+// ([Log.Clear]) and reuses its memory; its observer is handed the Log's own
+// Record, reused for the next one, and copies what it keeps.
 package trace
