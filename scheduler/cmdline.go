@@ -107,7 +107,7 @@ func (s *Service) onCmdExit(a, b int64) {
 	}
 }
 
-func (s *Service) onCmdRetry(a, b int64) { s.evaluate(s.jobPtr(a)) }
+func (s *Service) onCmdRetry(job, _ int64) { s.evaluate(s.jobPtr(job)) }
 
 // A COM server that BITS can activate by CLSID (G9).
 type server struct {

@@ -516,8 +516,8 @@ func (s *Service) schedulePump(u *User) {
 
 // onPump hands the user's free slots to waiting dispatches, high lane
 // first (G31, G32).
-func (s *Service) onPump(a, b int64) {
-	u := s.users[a]
+func (s *Service) onPump(user, _ int64) {
+	u := s.users[user]
 	u.pump = false
 	for u.lanes[0].len()+u.lanes[1].len() > 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
 		lane := 0
@@ -1040,8 +1040,8 @@ func (s *Service) retryLater(j *job, m int) {
 	s.w.Schedule(at, classTimer, s.kCallRetry, int64(j.idx), 0)
 }
 
-func (s *Service) onCallRetry(a, b int64) {
-	s.evaluate(s.jobPtr(a))
+func (s *Service) onCallRetry(job, _ int64) {
+	s.evaluate(s.jobPtr(job))
 }
 
 // fileTransferred: file i of j is done; FileTransferred is owed if the
