@@ -11,7 +11,7 @@ import (
 // order. Most rules judge one or two kinds — a call.begin, the run.end —
 // and return at once for the rest, while most records of a run are
 // progress, modifications and call ends: calling every rule for every
-// record was a third of a harness world's checking (docs/PERFORMANCE.md).
+// record cost a harness world about 12 % of its time (docs/PERFORMANCE.md).
 // A rule's kinds are its ruleDef.on; TestKindIndexJudgesAlike holds them
 // to what its judge does.
 type kindIndex [256][]int32
