@@ -140,13 +140,13 @@ func (r *clientRun) atTime() time.Duration {
 const stalledLooks = 4
 
 // draw gives fn a trigger from the choice stream: uniform over the
-// triggers, or one time in three prefer. An action with a response bound
+// triggers, or one time in two prefer. An action with a response bound
 // (a cancel) prefers WhenStalled: users press cancel when the progress bar
 // stops, and that is when an application waiting for a notification fails
 // them.
 func (r *clientRun) draw(prefer Trigger, fn func()) {
 	kind := triggers[r.c.Intn(len(triggers))]
-	if prefer != "" && r.c.Intn(3) == 0 {
+	if prefer != "" && r.c.Intn(2) == 0 {
 		kind = prefer
 	}
 	tr := &trigger{kind: kind, nth: 1 + r.c.Intn(3)}

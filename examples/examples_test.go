@@ -74,9 +74,9 @@ func progress(bug examples.ProgressBug) func(buggy bool) func(*bitsimtest.Client
 //	for s in $(seq 1 20); do rm -rf testdata; /tmp/examples.test -test.run TestExamples -test.v -rapid.seed=$s; done
 //
 // For seeds 1–20 in a row every fixed client passed and every buggy one was
-// caught for the right reason, at the latest in world 63 of the run (the
-// report says which: "found: in world N"); docs/TESTING.md has the figures
-// per client.
+// caught for the right reason, in the first round (the report says in
+// which world: "found: in world N"); docs/TESTING.md has the figures per
+// client.
 func TestExamples(t *testing.T) {
 	for _, d := range designs {
 		t.Run(d.name+"/fixed", func(t *testing.T) {
