@@ -16,7 +16,10 @@ type Target struct {
 	// trace, or an error when the world could not run to its end. When
 	// observe is not nil, Run calls it with every record as it is written
 	// (the strategies note how far into the choice stream each record
-	// came).
+	// came). The trace may be valid only until the next Run of the same
+	// Target (the Targets of this package reuse one log's memory, world
+	// after world): a caller that keeps it clones it. A Target runs one
+	// world at a time.
 	Run func(c sim.Chooser, observe func(*trace.Record)) ([]trace.Record, error)
 	// Fails judges a world.
 	Fails func(recs []trace.Record, err error) bool
@@ -40,9 +43,11 @@ type Found struct {
 	Ran int
 }
 
-// Replay runs the world of a choice stream again.
+// Replay runs the world of a choice stream again and returns its trace
+// (a copy of its own).
 func Replay(t Target, choices []uint64) ([]trace.Record, error) {
-	return t.Run(NewStream(choices, 0), nil)
+	recs, err := t.Run(NewStream(choices, 0), nil)
+	return slices.Clone(recs), err
 }
 
 // Strategy is one way of choosing the next world to run.
@@ -102,7 +107,7 @@ var Sweep = Strategy{
 		for k := range budget {
 			recs, err := t.Run(sim.NewPRNG(seed+uint64(k)), nil)
 			if t.Fails(recs, err) {
-				return Found{Worlds: k + 1, Seed: seed + uint64(k), Records: recs, Ran: k + 1}
+				return Found{Worlds: k + 1, Seed: seed + uint64(k), Records: slices.Clone(recs), Ran: k + 1}
 			}
 			if stopped(stop, k+1) {
 				return Found{Ran: k + 1}
@@ -127,7 +132,7 @@ func PCT(d int) Strategy {
 				s.pct = newPCT(&r, d, k)
 				recs, err := t.Run(s, nil)
 				if t.Fails(recs, err) {
-					return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs, Ran: w + 1}
+					return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: slices.Clone(recs), Ran: w + 1}
 				}
 				k = max(s.Pos(), 1)
 				if stopped(stop, w+1) {
@@ -168,7 +173,7 @@ var Mutate = Strategy{
 			s := NewStream(prefix, r.next())
 			recs, _, failed := run(t, s)
 			if failed {
-				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs, Ran: w + 1}
+				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: slices.Clone(recs), Ran: w + 1}
 			}
 			novel := false
 			tl.features(recs, func(f feature, _ int) {
@@ -238,7 +243,7 @@ var Frontier = Strategy{
 			s := NewStream(prefix, r.next())
 			recs, pos, failed := run(t, s)
 			if failed {
-				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: recs, Ran: w + 1}
+				return Found{Worlds: w + 1, Choices: slices.Clone(s.Choices()), Records: slices.Clone(recs), Ran: w + 1}
 			}
 			choices := s.Choices()
 			tl.features(recs, func(f feature, at int) {

@@ -35,6 +35,7 @@ func Aimed(a scenarios.Aim, opts scheduler.Options) Target {
 }
 
 func swarmTarget(name string, opts scheduler.Options, draw func(sim.Chooser) scenarios.Swarm) Target {
+	log := new(trace.Log) // every world of the Target, one after another: its memory is reused
 	return Target{
 		Name: name,
 		Run: func(c sim.Chooser, observe func(*trace.Record)) ([]trace.Record, error) {
@@ -43,7 +44,7 @@ func swarmTarget(name string, opts scheduler.Options, draw func(sim.Chooser) sce
 			// `bitsim run NAME --seed N` replays it byte for byte; a
 			// choice stream's writes 0.
 			seed, _ := sim.SeedOf(c)
-			res, err := scenarios.RunIn(w, name, seed, opts, func(e *scenarios.Env) {
+			res, err := scenarios.RunInLog(w, log, name, seed, opts, func(e *scenarios.Env) {
 				if observe != nil {
 					e.Svc.Observe(observe)
 				}
