@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bitsim/bitsim/scenarios"
+	"github.com/bitsim/bitsim/trace"
 )
 
 func TestSweepClean(t *testing.T) {
@@ -294,6 +297,32 @@ func TestSweepCoverage(t *testing.T) {
 	for _, want := range []string{"coverage over 20 worlds", "method     JobTransferred=20 JobError=0", "never reached: event client.exit"} {
 		if !strings.Contains(rest, want) {
 			t.Errorf("the report lacks %q:\n%s", want, rest)
+		}
+	}
+}
+
+// A sweep runs a generator's seeds through explore's Target of the same
+// name (one reused log a worker): its traces are exactly those of
+// `bitsim run NAME --seed N`, which the failures' repro lines replay.
+func TestSweepRunsTheScenariosTraces(t *testing.T) {
+	for _, name := range []string{"adversarial", "faults", "aimed-cmdline", "aimed-slots"} {
+		s, ok := scenarios.Lookup(name)
+		if !ok {
+			t.Fatalf("no scenario %s", name)
+		}
+		run := seedRunner(s)
+		for seed := range uint64(8) {
+			want, err := runOne(s, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := run(seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if trace.Hash(got) != trace.Hash(want) || len(got) != len(want) {
+				t.Errorf("%s seed %d: the sweep's trace (%d records) is not the scenario's (%d)", name, seed, len(got), len(want))
+			}
 		}
 	}
 }
