@@ -116,7 +116,12 @@ func (w *World) Fired() int64 { return w.fired }
 func (w *World) Pending() int { return w.q.len() + len(w.soon) - w.soonHead }
 
 // Handle registers h and returns the Kind to schedule its events with.
-// It may be called before or during a run.
+// It may be called before or during a run. On a hot path, register a
+// closure that passes on what the method needs (func(ev Event) {
+// s.onTick(ev.A, ev.B) }) rather than a method value taking the Event: with
+// its receiver that needs one register more than the ABI has, and the Event
+// is copied through the stack in a way that stalls the CPU
+// (docs/PERFORMANCE.md).
 func (w *World) Handle(h Handler) Kind {
 	if h == nil {
 		panic("sim: Handle(nil)")
