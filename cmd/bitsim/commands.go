@@ -114,20 +114,28 @@ func (a *app) runScenario(args []string) int {
 }
 
 // runOne runs a scenario with a seed; a panic in the model is an error.
-func runOne(s scenarios.Scenario, seed uint64) (recs []trace.Record, err error) {
+func runOne(s scenarios.Scenario, seed uint64) ([]trace.Record, error) {
+	return contained(func() ([]trace.Record, error) {
+		if s.Run == nil {
+			return nil, fmt.Errorf("scenario has no Run function")
+		}
+		res, err := s.Run(seed)
+		if err != nil {
+			return nil, err
+		}
+		return res.Records, nil
+	})
+}
+
+// contained runs one world with fn and returns its trace; a panic in the
+// model is an error.
+func contained(fn func() ([]trace.Record, error)) (recs []trace.Record, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v", p)
+			recs, err = nil, fmt.Errorf("panic: %v", p)
 		}
 	}()
-	if s.Run == nil {
-		return nil, fmt.Errorf("scenario has no Run function")
-	}
-	res, err := s.Run(seed)
-	if err != nil {
-		return nil, err
-	}
-	return res.Records, nil
+	return fn()
 }
 
 // draw renders recs to w and finishes the output: kept on success,

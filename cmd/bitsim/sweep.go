@@ -328,13 +328,8 @@ func seedRunner(s scenarios.Scenario) func(seed uint64) ([]trace.Record, error) 
 	if !ok {
 		return func(seed uint64) ([]trace.Record, error) { return runOne(s, seed) }
 	}
-	return func(seed uint64) (recs []trace.Record, err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				recs, err = nil, fmt.Errorf("panic: %v", p)
-			}
-		}()
-		return t.Run(sim.NewPRNG(seed), nil)
+	return func(seed uint64) ([]trace.Record, error) {
+		return contained(func() ([]trace.Record, error) { return t.Run(sim.NewPRNG(seed), nil) })
 	}
 }
 
