@@ -138,11 +138,8 @@ func (s *Service) Options() Options { return s.opts }
 func (s *Service) Stats() Stats { return s.stats }
 
 // handle registers fn as the handler of a new event Kind, handing it the
-// event's A and B. A method value that took the 48-byte sim.Event would
-// get it on the stack (with the receiver, it needs one register more than
-// the ABI has), through a wrapper that spills the registers the event came
-// in, field by field, and reads them back 16 bytes at a time: a
-// store-forwarding stall of the CPU on every event (docs/PERFORMANCE.md).
+// event's A and B: not a method value taking the Event, which stalls the
+// CPU on every event (sim.World.Handle says why).
 func (s *Service) handle(fn func(a, b int64)) sim.Kind {
 	return s.w.Handle(func(ev sim.Event) { fn(ev.A, ev.B) })
 }
@@ -162,11 +159,8 @@ func (s *Service) rec(r trace.Record) {
 // once. The trace is byte-identical to rec's.
 //
 // The records of every notification go through packJob, packCall and
-// packEnd instead, which pass their fields to trace.Log.AppendFields: a
-// trace.Packed literal is built in a temporary and copied whole, and the
-// copy reads its small fields back wider than they were written — a
-// store-forwarding stall of the CPU, about 5 ns a record here
-// (docs/PERFORMANCE.md).
+// packEnd instead, which pass their fields to trace.Log.AppendFields (its
+// doc says why: about 5 ns a record here).
 func (s *Service) pack(p trace.Packed) {
 	p.T = s.w.Now()
 	s.log.AppendPacked(p)

@@ -85,11 +85,8 @@ func NewWorld(c Chooser, l Limits) *World {
 	w.clock.w = w
 	w.threads = []*Thread{nil}
 	w.handlers = make([]Handler, firstUserKind, firstUserKind+8)
-	// The kernel's handlers take the event's A and B, not the Event: a
-	// method value taking the 48-byte Event gets it on the stack (with the
-	// receiver it needs one register more than the ABI has), through a
-	// wrapper that spills the registers it came in field by field and reads
-	// them back 16 bytes at a time, which stalls store-to-load forwarding.
+	// The kernel's handlers take the event's A and B, not the Event (see
+	// Handle).
 	w.handlers[kindWake] = func(ev Event) { w.onWake(ev.A) }
 	w.handlers[kindStart] = func(ev Event) { w.onStart(ev.A, ev.B) }
 	w.handlers[kindFunc] = func(ev Event) { w.onFunc(ev.B) }
@@ -239,9 +236,8 @@ func (w *World) Soon(c Class, k Kind, a, b int64) {
 	if w.soonHead == len(w.soon) {
 		w.soon, w.soonHead = w.soon[:0], 0
 	}
-	// Written field by field in place: an Event built whole and appended is
-	// a temporary copied with 16-byte moves that read its small fields back
-	// wider than they were written, a store-forwarding stall.
+	// Written field by field in place, not appended as a makeEvent value:
+	// that temporary's 16-byte copy stalls the CPU (see Handle).
 	n := len(w.soon)
 	if n == cap(w.soon) {
 		w.soon = append(w.soon, Event{})[:n]

@@ -64,9 +64,7 @@
 // an observer, mode HashOnly — so everything downstream sees Records, and
 // the bytes on disk are the same whichever way a record was appended. The
 // innermost loop passes a packed record's fields as arguments
-// ([Log.AppendFields]): a Packed built as a literal and then copied whole
-// reads its small fields back wider than they were written, and the CPU
-// waits for those stores (docs/PERFORMANCE.md).
+// ([Log.AppendFields] says why).
 //
 // A harness that runs world after world clears one Log between them
 // ([Log.Clear]) and reuses its memory; its observer is handed the Log's own
