@@ -107,7 +107,21 @@ type ClientOptions struct {
 	// []WorldEvent{EventLogoff} for an application that runs as a
 	// service account, always logged on).
 	Quiet []WorldEvent
+	// HangAfter is how long one world may take in real time (default
+	// DefaultHangAfter; negative: no limit). Code that blocks outside
+	// virtual time — a Go channel, a sync.Mutex, time.Sleep — or loops
+	// forever holds its world up for good; past this the harness crashes
+	// the test binary with one line naming the test, the world and the
+	// line that blocked, instead of hanging until go test's -timeout. Only
+	// a world that would never end is affected.
+	HangAfter time.Duration
 }
+
+// DefaultHangAfter is the real time a world of CheckClient or
+// CheckCallback may take before the harness reports it as hung (a world
+// takes a fraction of a millisecond; 30 s leaves room for the race
+// detector and a loaded machine).
+const DefaultHangAfter = 30 * time.Second
 
 // WorldEvent is a kind of thing the world does to the application, drawn
 // with a time or a trigger in each world.
@@ -255,7 +269,7 @@ func CheckClient(t rapid.TB, newApp func(w *ClientWorld) App, o ClientOptions) *
 	o = o.withDefaults()
 	cov := newCoverage()
 	log := new(trace.Log) // one for every world, run after run: its memory is reused
-	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
+	checkWorlds(t, o.HangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		run := runClientWorld(rt, log, newApp, o, cov)
 		ps := waive(run.problems(o), o.Waive)
 		return ps, func(kind Kind) string {
@@ -275,6 +289,9 @@ func (o ClientOptions) withDefaults() ClientOptions {
 	}
 	if o.Grace <= 0 {
 		o.Grace = min(5*time.Minute, o.Horizon/4)
+	}
+	if o.HangAfter == 0 {
+		o.HangAfter = DefaultHangAfter
 	}
 	checkWaivers(o.Waive)
 	return o

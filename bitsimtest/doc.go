@@ -19,6 +19,15 @@
 // the command that replays it. Recorder runs a check without failing the
 // test, for tests that a check catches what it should.
 //
+// A world is simulated in virtual time, which stands still while code
+// runs: code under test must wait through package proc (or return). Code
+// that blocks on a Go channel or sync.Mutex, sleeps in real time or loops
+// forever holds its world up for good; each world runs under a watch
+// (ClientOptions.HangAfter, HarnessOptions.HangAfter: 30 s of real time
+// by default) that then crashes the test binary with one line naming the
+// test, the world and the line that blocked. Nothing else in the harness
+// reads the wall clock.
+//
 // The package is separate from bitsim so that programs importing the
 // simulator link neither rapid nor testing.
 package bitsimtest

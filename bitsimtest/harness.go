@@ -42,6 +42,11 @@ type HarnessOptions struct {
 	// recs is valid during the call only (the next world reuses its
 	// memory): copy what you keep.
 	Invariant func(recs []trace.Record) error
+	// HangAfter is how long one world may take in real time before the
+	// harness reports a callback that blocks outside virtual time (see
+	// ClientOptions.HangAfter; default DefaultHangAfter, negative: no
+	// limit).
+	HangAfter time.Duration
 }
 
 // CheckCallback puts a client callback under attack: rapid generates
@@ -94,7 +99,11 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 	var total scenarios.FaultCounts // over all worlds: -v shows it
 	defer func() { t.Logf("bitsim: faults in the worlds: %v", total) }()
 	log := new(trace.Log) // one for every world, run after run: its memory is reused
-	checkWorlds(t, func(rt *rapid.T) ([]Problem, func(Kind) string) {
+	hangAfter := o.HangAfter
+	if hangAfter == 0 {
+		hangAfter = DefaultHangAfter
+	}
+	checkWorlds(t, hangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: o.Horizon})
 		sw := scenarios.DrawSwarm(w.Chooser())
 		var faults scenarios.FaultCounts

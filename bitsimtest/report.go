@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/hangwatch"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -121,12 +122,14 @@ func shellQuote(s string) string {
 // so the shrunk world still shows K (Hypothesis reports distinct failures
 // separately for the same reason). world returns the problems of one world
 // and what to tell about it.
-func checkWorlds(t rapid.TB, world func(rt *rapid.T) (problems []Problem, tell func(kind Kind) string)) {
+func checkWorlds(t rapid.TB, hangAfter time.Duration, world func(rt *rapid.T) (problems []Problem, tell func(kind Kind) string)) {
 	t.Helper()
 	rtb := &reportTB{TB: t}
 	var want Kind
+	name := t.Name()
+	watch := hangwatch.New(hangAfter, func(n int) string { return fmt.Sprintf("%s: world %d", name, n) })
 	rapid.Check(rtb, func(rt *rapid.T) {
-		ps, tell := world(rt)
+		ps, tell := watched(watch, rt, world)
 		if len(ps) == 0 {
 			return
 		}
@@ -151,6 +154,15 @@ func checkWorlds(t rapid.TB, world func(rt *rapid.T) (problems []Problem, tell f
 		rt.Fatalf("%s%s", reportPrefix, formatReport(mine, len(ps)-len(mine), tell(want)))
 	})
 	rtb.flush()
+}
+
+// watched runs one world with the watch armed: a world that never comes
+// back (code blocked outside virtual time) crashes the binary with a line
+// that says where, instead of hanging until go test's -timeout.
+func watched(watch *hangwatch.Watch, rt *rapid.T, world func(rt *rapid.T) ([]Problem, func(Kind) string)) ([]Problem, func(Kind) string) {
+	watch.Arm()
+	defer watch.Disarm() // also when the world ends in rt.Fatalf or a panic
+	return world(rt)
 }
 
 // formatReport is the screen a failure prints.

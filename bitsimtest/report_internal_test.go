@@ -31,7 +31,7 @@ func TestShrinkingKeepsTheKind(t *testing.T) {
 		r := newRec(t, fmt.Sprintf("TestShrinkingKeepsTheKind%d", round))
 		seen := false
 		r.Run(func(tb rapid.TB) {
-			checkWorlds(tb, func(rt *rapid.T) ([]Problem, func(Kind) string) {
+			checkWorlds(tb, DefaultHangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 				n := rapid.IntRange(0, 1000).Draw(rt, "n")
 				var ps []Problem
 				if n >= 50 {
