@@ -164,7 +164,9 @@ const (
 	// application has waited without moving (QUEUED, CONNECTING or
 	// TRANSIENT_ERROR: no network, a server that fails, its turn not come)
 	// for 1–10 s in one stretch while the application runs (a cancel
-	// prefers this trigger one time in two). No JobModification comes
+	// prefers this trigger one time in two, and then brings a stall along
+	// three times in four: the network goes away as a callback for one of
+	// the application's jobs begins). No JobModification comes
 	// while it waits (G13, G14): what the application does then shows
 	// whether it acts on its user's request or waits for a notification.
 	WhenStalled Trigger = "when-stalled"

@@ -30,27 +30,23 @@ var designs = []struct {
 	app  func(buggy bool) func(*bitsimtest.ClientWorld) bitsimtest.App
 	opts bitsimtest.ClientOptions
 	want []bitsimtest.Kind // the checks that catch the bug: the right reasons
-	// worlds, if set, is how many worlds a round of the buggy client
-	// gets instead of rapid's default 100: a bug that shows only in a
-	// rarer world (a job that stalls while the user cancels).
-	worlds int
 }{
-	{"A-in-callback", examples.NewInCallback, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindFalseSuccess}, 0},
-	{"A-restart", examples.NewInCallbackRestart, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
+	{"A-in-callback", examples.NewInCallback, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindFalseSuccess}},
+	{"A-restart", examples.NewInCallbackRestart, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}},
 	// The forgotten job gets no outcome — or first shows as the user's
 	// cancel that does not reach it.
-	{"A-amnesiac", examples.NewInCallbackAmnesiac, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindSlowResponse}, 0},
-	{"A-takes-all", examples.NewInCallbackTakesAll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindForeignJob}, 0},
-	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 0},
-	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
-	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindRetryStorm}, 0},
-	{"B-sta-pump", examples.NewSTAPump, bitsimtest.ClientOptions{Apartment: scheduler.STA}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}, 0},
-	{"A-installer", examples.NewInstaller, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindJobLeft}, 0},
-	{"B-progress-closes-channel", progress(examples.ProgressClosesChannel), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindPanic}, 0},
-	{"B-progress-ends-twice", progress(examples.ProgressEndsTwice), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeTwice}, 0},
+	{"A-amnesiac", examples.NewInCallbackAmnesiac, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindSlowResponse}},
+	{"A-takes-all", examples.NewInCallbackTakesAll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindForeignJob}},
+	{"B-signal-wait", examples.NewSignalWait, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}},
+	{"C-event-poll", examples.NewEventPoll, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}},
+	{"D-weak-owner", examples.NewWeakOwner, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindRetryStorm}},
+	{"B-sta-pump", examples.NewSTAPump, bitsimtest.ClientOptions{Apartment: scheduler.STA}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing}},
+	{"A-installer", examples.NewInstaller, bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeMissing, bitsimtest.KindJobLeft}},
+	{"B-progress-closes-channel", progress(examples.ProgressClosesChannel), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindPanic}},
+	{"B-progress-ends-twice", progress(examples.ProgressEndsTwice), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindOutcomeTwice}},
 	// Shows only when the job stalls while the user cancels: about one
-	// world in 80 (docs/TESTING.md).
-	{"B-progress-cancel-on-progress", progress(examples.ProgressCancelOnProgress), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}, 600},
+	// world in 10 (docs/TESTING.md).
+	{"B-progress-cancel-on-progress", progress(examples.ProgressCancelOnProgress), bitsimtest.ClientOptions{}, []bitsimtest.Kind{bitsimtest.KindSlowResponse}},
 }
 
 // progress is examples.NewProgress as a design's constructor: bug when
@@ -96,10 +92,8 @@ func TestExamples(t *testing.T) {
 				}
 				clean() // a fail file left behind would be replayed first and hide how hard the bug is to find
 				t.Cleanup(clean)
-				withWorlds(t, d.worlds, func() {
-					withRound(t, round, func() {
-						rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
-					})
+				withRound(t, round, func() {
+					rec.Run(func(tb rapid.TB) { bitsimtest.CheckClient(tb, d.app(true), d.opts) })
 				})
 			}
 			out := rec.Output()
@@ -114,21 +108,6 @@ func TestExamples(t *testing.T) {
 			t.Logf("%s", report(out))
 		})
 	}
-}
-
-// withWorlds runs fn with rapid's -rapid.checks set to n (if n > 0 and
-// the flag asks for fewer), and sets it back after.
-func withWorlds(t *testing.T, n int, fn func()) {
-	f := flag.Lookup("rapid.checks")
-	require.NotNil(t, f, "rapid's -rapid.checks flag")
-	old := f.Value.String()
-	if cur, err := strconv.Atoi(old); err != nil || n <= cur {
-		fn()
-		return
-	}
-	require.NoError(t, f.Value.Set(strconv.Itoa(n)))
-	defer func() { require.NoError(t, f.Value.Set(old)) }()
-	fn()
 }
 
 // withRound runs fn with rapid's -rapid.seed moved on for rounds after
