@@ -7,6 +7,7 @@ import (
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // Swarm is the per-run mix of behaviours an adversarial world draws from
@@ -445,8 +446,8 @@ func init() {
 			"return odd HRESULTs, sleep, re-enter, panic or hang. Every documented guarantee must still hold: " +
 			"`bitsim sweep adversarial --seeds 0:1000` checks them all on every seed.",
 		Rules: []string{"G3", "G7", "G10", "G18", "G20", "G31", "G32", "G34"},
-		Run: func(seed uint64) (Result, error) {
-			return RunAdversarial("adversarial", seed, scheduler.DefaultOptions())
+		InLog: func(log *trace.Log, seed uint64) (Result, error) {
+			return runSwarm(log, "adversarial", seed, scheduler.DefaultOptions(), DrawSwarm)
 		},
 	})
 }
@@ -454,6 +455,12 @@ func init() {
 // RunAdversarial runs one adversarial world whose swarm and workload are
 // drawn from seed.
 func RunAdversarial(name string, seed uint64, opts scheduler.Options) (Result, error) {
+	return runSwarm(new(trace.Log), name, seed, opts, DrawSwarm)
+}
+
+// runSwarm runs, writing into log, the adversarial world of seed whose
+// swarm draw draws: the generators' worlds (adversarial, faults, aimed-*).
+func runSwarm(log *trace.Log, name string, seed uint64, opts scheduler.Options, draw func(sim.Chooser) Swarm) (Result, error) {
 	w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: 6 * time.Hour})
-	return RunIn(w, name, seed, opts, func(e *Env) { Adversarial(DrawSwarm(w.Chooser()))(e) })
+	return RunInLog(w, log, name, seed, opts, func(e *Env) { Adversarial(draw(w.Chooser()))(e) })
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // Aim names a generator aimed at one family of rare interactions (issue
@@ -83,8 +84,11 @@ func AimedSwarm(c sim.Chooser, a Aim) Swarm {
 
 // RunAimed runs one world of the swarm aimed at a, drawn from seed.
 func RunAimed(a Aim, seed uint64, opts scheduler.Options) (Result, error) {
-	w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: 6 * time.Hour})
-	return RunIn(w, "aimed-"+a.String(), seed, opts, func(e *Env) { Adversarial(AimedSwarm(w.Chooser(), a))(e) })
+	return runAimed(new(trace.Log), a, seed, opts)
+}
+
+func runAimed(log *trace.Log, a Aim, seed uint64, opts scheduler.Options) (Result, error) {
+	return runSwarm(log, "aimed-"+a.String(), seed, opts, func(c sim.Chooser) Swarm { return AimedSwarm(c, a) })
 }
 
 func init() {
@@ -95,8 +99,8 @@ func init() {
 			"squeezed into 30 seconds, so that interactions one default world in a million shows happen one " +
 			"world in thousands. `bitsim sweep aimed-cmdline --seeds 0:100000` checks every guarantee on each.",
 		Rules: []string{"G18", "G20", "G26", "G27", "G28"},
-		Run: func(seed uint64) (Result, error) {
-			return RunAimed(AimCmdline, seed, scheduler.DefaultOptions())
+		InLog: func(log *trace.Log, seed uint64) (Result, error) {
+			return runAimed(log, AimCmdline, seed, scheduler.DefaultOptions())
 		},
 	})
 	register(Scenario{
@@ -106,8 +110,8 @@ func init() {
 			"that sleep: the four slots stay full while calls wait in both lanes and JobModification coalesces. " +
 			"`bitsim sweep aimed-slots --seeds 0:100000` checks every guarantee on each.",
 		Rules: []string{"G14", "G22", "G31", "G32", "G34"},
-		Run: func(seed uint64) (Result, error) {
-			return RunAimed(AimSlots, seed, scheduler.DefaultOptions())
+		InLog: func(log *trace.Log, seed uint64) (Result, error) {
+			return runAimed(log, AimSlots, seed, scheduler.DefaultOptions())
 		},
 	})
 }

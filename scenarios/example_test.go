@@ -29,6 +29,24 @@ func ExampleLookup() {
 	// JobTransferred job-1 1m0s
 }
 
+// Run many worlds of a generator in one trace log, as a sweep does: each
+// world's records are the log's until the next world clears it.
+func ExampleScenario_RunWith() {
+	s, _ := scenarios.Lookup("adversarial")
+	log := new(trace.Log)
+	for seed := range uint64(3) {
+		res, err := s.RunWith(log, seed)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(seed, len(catalogue.Check(res.Records)), "violations")
+	}
+	// Output:
+	// 0 0 violations
+	// 1 0 violations
+	// 2 0 violations
+}
+
 // Build a small world of your own with Run and the Funcs callback.
 func ExampleRun() {
 	res, err := scenarios.Run("my-world", 1, scheduler.DefaultOptions(), func(e *scenarios.Env) {

@@ -9,6 +9,7 @@ import (
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/scheduler"
 	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // FaultKind is one kind of fault a fault world contains: every fault the
@@ -331,8 +332,8 @@ func init() {
 			"and users logging off and on. `bitsim sweep faults --seeds 0:1000` checks every documented " +
 			"guarantee on every seed.",
 		Rules: []string{"G12", "G40", "G41", "G43", "G44", "G46", "G48", "G49"},
-		Run: func(seed uint64) (Result, error) {
-			res, _, err := RunFaults(seed, scheduler.DefaultOptions())
+		InLog: func(log *trace.Log, seed uint64) (Result, error) {
+			res, _, err := runFaults(log, seed, scheduler.DefaultOptions())
 			return res, err
 		},
 	})
@@ -342,12 +343,15 @@ func init() {
 // drawn as for "adversarial") with Swarm.Faults on, and returns what it
 // planned.
 func RunFaults(seed uint64, opts scheduler.Options) (Result, FaultCounts, error) {
+	return runFaults(new(trace.Log), seed, opts)
+}
+
+func runFaults(log *trace.Log, seed uint64, opts scheduler.Options) (Result, FaultCounts, error) {
 	var counts FaultCounts
-	w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: 6 * time.Hour})
-	res, err := RunIn(w, "faults", seed, opts, func(e *Env) {
-		sw := DrawSwarm(w.Chooser())
+	res, err := runSwarm(log, "faults", seed, opts, func(c sim.Chooser) Swarm {
+		sw := DrawSwarm(c)
 		sw.Faults, sw.Counts = true, &counts
-		Adversarial(sw)(e)
+		return sw
 	})
 	return res, counts, err
 }

@@ -318,3 +318,24 @@ func TestWineCompat(t *testing.T) {
 		assert.True(t, rules[id], "wine-compat breaks %s", id)
 	}
 }
+
+// RunWith gives Run's trace, also when one log serves world after world
+// (Scenario.InLog, which the generators have and a sweep uses); the
+// generators have InLog, the small named scenarios fall back on Run.
+func TestRunWithReusesOneLog(t *testing.T) {
+	var withLog []string
+	for _, s := range scenarios.All() {
+		if s.InLog != nil {
+			withLog = append(withLog, s.Name)
+		}
+		log := new(trace.Log)
+		for seed := range uint64(3) {
+			want, err := s.Run(seed)
+			require.NoError(t, err, s.Name)
+			got, err := s.RunWith(log, seed)
+			require.NoError(t, err, s.Name)
+			require.Equal(t, trace.Hash(want.Records), trace.Hash(got.Records), "%s seed %d", s.Name, seed)
+		}
+	}
+	assert.Equal(t, []string{"adversarial", "aimed-cmdline", "aimed-slots", "faults"}, withLog)
+}

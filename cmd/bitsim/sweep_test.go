@@ -301,9 +301,9 @@ func TestSweepCoverage(t *testing.T) {
 	}
 }
 
-// A sweep runs a generator's seeds through explore's Target of the same
-// name (one reused log a worker): its traces are exactly those of
-// `bitsim run NAME --seed N`, which the failures' repro lines replay.
+// A sweep runs a generator's seeds in one reused log a worker
+// (Scenario.InLog): its traces are exactly those of `bitsim run NAME
+// --seed N`, which the failures' repro lines replay.
 func TestSweepRunsTheScenariosTraces(t *testing.T) {
 	for _, name := range []string{"adversarial", "faults", "aimed-cmdline", "aimed-slots"} {
 		s, ok := scenarios.Lookup(name)
