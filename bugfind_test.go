@@ -69,6 +69,7 @@ var plantedBugs = []struct {
 	{"rare: StaleJEBeforeFT (G15)", mutant.StaleJEBeforeFT},
 	{"rare: StaleEntryQueued (G18)", mutant.StaleEntryQueued},
 	{"rare: QueuedLowOnly (G32)", mutant.QueuedLowOnly},
+	{"NetworkBackIgnored (G44)", mutant.NetworkBackIgnored},
 }
 
 // A search budget per run, in worlds; a bug not found within it counts as

@@ -136,6 +136,11 @@ var properties = []property{
 			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvJobState && x.To.Final() })
 		},
 	},
+	{name: "G44_NetworkBackRequeues", rules: []string{"G44"}, mutant: mutant.NetworkBackIgnored,
+		situation: func(r runResult) int64 {
+			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvNetworkUp })
+		},
+		tune: func(sw *scenarios.Swarm) { sw.Network = 4 }},
 }
 
 // runWorld runs one adversarial world from rapid's choice stream.

@@ -304,6 +304,10 @@ func story(recs []trace.Record, max int) string {
 			}
 			seq = r.Seq
 			add(r.T, "world ends (%s)", r.Reason)
+		case trace.EvNetworkDown:
+			add(r.T, "WORLD: the network goes away")
+		case trace.EvNetworkUp:
+			add(r.T, "WORLD: the network is back")
 		default:
 			if name := r.Ev.String(); strings.HasPrefix(name, "user.") {
 				add(r.T, "WORLD: %s %s", name, r.User)

@@ -76,7 +76,9 @@ func TestStory(t *testing.T) {
 	b.at(s, trace.Record{Ev: trace.EvCallEnd, Call: 1})
 	b.at(2*s, trace.Record{Ev: trace.EvCallBegin, Call: 2, Job: "job-1", Client: "app", Method: trace.JobTransferred})
 	b.at(2*s, trace.Record{Ev: trace.EvUserAction, Client: "app", Reason: "cancel"})
+	b.at(3*s, trace.Record{Ev: trace.EvNetworkDown})
 	b.at(3*s, trace.Record{Ev: trace.EvCallEnd, Call: 2, HR: -2147467259})
+	b.at(3*s+s/2, trace.Record{Ev: trace.EvNetworkUp})
 	b.at(4*s, trace.Record{Ev: trace.EvCallBegin, Call: 3, Job: "job-1", Client: "app", Method: trace.JobError})
 	b.at(5*s, trace.Record{Ev: trace.EvAppOutcome, Job: "job-1", Outcome: "cancelled", Reason: "by the user"})
 	b.at(9*s, trace.Record{Ev: trace.EvRunEnd, Reason: "idle"})
@@ -86,6 +88,8 @@ func TestStory(t *testing.T) {
 		"           0s  job-1 created by user-1\n" +
 		"           2s  JobTransferred(job-1) to app → E_FAIL after 1s\n" +
 		"           2s  USER: cancel (app)\n" +
+		"           3s  WORLD: the network goes away\n" +
+		"         3.5s  WORLD: the network is back\n" +
 		"           4s  JobError(job-1) to app → never returns\n" +
 		"           5s  APP: job-1 cancelled — by the user\n" +
 		"           9s  world ends (idle)\n"
@@ -127,5 +131,5 @@ func TestStory(t *testing.T) {
 		"           2s  JobModification(job-1) to app → S_OK\n", story(late.recs, 24))
 	short := story(b.recs, 4)
 	require.Equal(t, 4, strings.Count(short, "\n"), short)
-	require.Contains(t, short, "… 4 more lines")
+	require.Contains(t, short, "… 6 more lines")
 }

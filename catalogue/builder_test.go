@@ -209,6 +209,28 @@ func (b *tb) retryDelay(job string, d time.Duration) int64 {
 	return b.add(trace.Record{Ev: trace.EvJobRetryDelay, Job: job, Delay: d})
 }
 
+// network writes network.up or network.down.
+func (b *tb) network(up bool) int64 {
+	if up {
+		return b.add(trace.Record{Ev: trace.EvNetworkUp})
+	}
+	return b.add(trace.Record{Ev: trace.EvNetworkDown})
+}
+
+// outage takes job-1 from TRANSFERRING through a network outage of a
+// second: network.down, TRANSIENT_ERROR, network.up, QUEUED.
+func (b *tb) outage() *tb {
+	b.to("job-1", queued)
+	b.to("job-1", connecting)
+	b.to("job-1", transferring)
+	b.network(false)
+	b.to("job-1", transient)
+	b.after(time.Second)
+	b.network(true)
+	b.to("job-1", queued)
+	return b
+}
+
 // finish writes run.end with reason.
 func (b *tb) finish(reason string) int64 {
 	return b.add(trace.Record{Ev: trace.EvRunEnd, Reason: reason})

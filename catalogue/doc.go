@@ -60,6 +60,8 @@
 //	G32  methods in their lanes; the high lane first when a slot frees
 //	G34  nested calls only on an STA client, inside a call in flight
 //	G42  final states are absorbing
+//	G44  the network: its loss stops the active jobs, its return requeues
+//	     every TRANSIENT_ERROR job, no transfer in between
 //	T1   the trace itself is well formed (seq, t, call ids)
 //	T2   the trace is complete: run.start first, run.end last, job.create before use
 //

@@ -71,6 +71,8 @@ var needs = []struct {
 	// old instance in flight: without client.exit they look concurrent.
 	{"G34", evs(trace.EvClientStart, trace.EvClientExit, trace.EvCallBegin, trace.EvCallEnd)},
 	{"G42", evs(trace.EvJobState)},
+	// A recorder does not see the machine's network come and go.
+	{"G44", evs(trace.EvNetworkDown, trace.EvNetworkUp, trace.EvJobState)},
 	{"T1", nil},
 	{"T2", evs(trace.EvRunStart, trace.EvRunEnd, trace.EvJobCreate)},
 }

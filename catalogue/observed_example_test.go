@@ -32,7 +32,7 @@ func ExampleCheckObserved() {
 	fmt.Println(len(skipped), "rules skipped, among them", skipped[2])
 	// Output:
 	// G20: seq 7, 8: JobTransferred to app-1 for job-1 did not succeed (last failure at seq 7) and the run ended idle with it still owed: BITS calls again until S_OK
-	// 16 rules skipped, among them G13 (needs job.modified)
+	// 17 rules skipped, among them G13 (needs job.modified)
 }
 
 // Needs lists the kinds of event a rule's judgement reads.
@@ -48,7 +48,7 @@ func ExampleDecidable() {
 	ids, skipped := catalogue.Decidable([]trace.Ev{trace.EvRunStart, trace.EvRunEnd, trace.EvJobCreate, trace.EvJobState})
 	fmt.Println(ids, len(skipped))
 	// Output:
-	// [G42 T1 T2] 26
+	// [G42 T1 T2] 27
 }
 
 // NewCheckerFor picks the checker from a trace's first record: every rule
@@ -73,5 +73,5 @@ func ExampleNewCheckerFor() {
 	fmt.Println(len(c.Skipped()), "rules skipped")
 	// Output:
 	// G42: seq 3, 4: job-1 moves from CANCELLED to ACKNOWLEDGED: ACKNOWLEDGED and CANCELLED are final
-	// 26 rules skipped
+	// 27 rules skipped
 }

@@ -140,7 +140,7 @@ func TestAllInIDOrder(t *testing.T) {
 		assert.Equal(t, r.ID, got.ID)
 	}
 	assert.Equal(t, []string{"G3", "G4", "G6", "G7", "G8", "G10", "G11", "G12", "G13", "G14", "G15", "G18", "G19",
-		"G20", "G21", "G22", "G24", "G25", "G26", "G27", "G28", "G29", "G30", "G31", "G32", "G34", "G42", "T1", "T2"}, ids)
+		"G20", "G21", "G22", "G24", "G25", "G26", "G27", "G28", "G29", "G30", "G31", "G32", "G34", "G42", "G44", "T1", "T2"}, ids)
 	for alias, id := range map[string]string{"G23": "G7", "G33": "G15", "G17": "G24"} {
 		r, ok := catalogue.Lookup(alias)
 		assert.True(t, ok, alias)

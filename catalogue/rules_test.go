@@ -943,6 +943,57 @@ func ruleCases() []ruleCase {
 				q := b.to("job-1", queued)
 				return b.idle(), []int64{c, q}
 			}},
+		{name: "losing the network stops the active jobs", rule: "G44",
+			clean: func() []trace.Record { return basic().outage().idle() },
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				s := b.to("job-1", transferring)
+				d := b.network(false)
+				b.after(time.Second) // the job is still TRANSFERRING
+				b.network(true)
+				return b.idle(), []int64{s, d}
+			}},
+		{name: "no transfer while the network is down", rule: "G44",
+			clean: func() []trace.Record {
+				b := basic()
+				b.to("job-1", queued)
+				b.network(false)
+				b.to("job-1", transient)
+				b.after(time.Second)
+				b.to("job-1", queued) // Resume: it may try
+				b.to("job-1", connecting)
+				b.to("job-1", transient)
+				b.network(true)
+				b.to("job-1", queued)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				d := b.network(false)
+				b.to("job-1", transient)
+				b.after(time.Second)
+				b.to("job-1", queued)
+				b.to("job-1", connecting)
+				s := b.to("job-1", transferring)
+				b.to("job-1", transient)
+				b.network(true)
+				b.to("job-1", queued)
+				return b.idle(), []int64{d, s}
+			}},
+		{name: "the network back requeues every TRANSIENT_ERROR job", rule: "G44",
+			clean: func() []trace.Record { return basic().outage().idle() },
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				b.network(false)
+				s := b.to("job-1", transient)
+				b.after(time.Second)
+				u := b.network(true)
+				return b.idle(), []int64{s, u} // still TRANSIENT_ERROR at the end
+			}},
 		{name: "call ids are unique", rule: "T1",
 			clean: func() []trace.Record {
 				b := basic()

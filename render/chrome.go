@@ -252,7 +252,7 @@ func (cw *chromeWriter) events() {
 			cw.cmdRun(i)
 		case trace.EvClientStart, trace.EvClientExit, trace.EvUserAction:
 			cw.event(chromeEvent{Name: ev.desc, Cat: "client", Ph: "i", S: "p", Ts: micros(r.T), Pid: cw.cli[r.Client], Tid: 1, Args: args})
-		case trace.EvRunStart, trace.EvRunEnd, trace.EvLimit, trace.EvRunConfig, trace.EvUserLogoff, trace.EvUserLogon:
+		case trace.EvRunStart, trace.EvRunEnd, trace.EvLimit, trace.EvRunConfig, trace.EvUserLogoff, trace.EvUserLogon, trace.EvNetworkDown, trace.EvNetworkUp:
 			cw.event(chromeEvent{Name: ev.desc, Cat: "run", Ph: "i", S: "g", Ts: micros(r.T), Pid: cw.jobs, Tid: 0, Args: args})
 		case trace.EvJobProgress:
 			cw.event(chromeEvent{Name: "bytes " + r.Job, Ph: "C", Ts: micros(r.T), Pid: cw.jobs, Args: bytesArgs{r.Bytes}})

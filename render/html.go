@@ -668,7 +668,7 @@ func layout(tl *timeline, opt Options) *page {
 			Tip: fmt.Sprintf("%s: notification program run %d (simulated, never executed)\n%s to %s, %s\nwhy: %s",
 				clean(cr.job), cr.run, fmtDur(cr.begin), fmtDur(cr.end), result, cr.why)})
 	}
-	// run.end, limits, logoff and logon: a line across everything.
+	// run.end, limits, logoff and logon, the network: a line across everything.
 	for i, r := range tl.recs {
 		switch r.Ev {
 		case trace.EvRunEnd, trace.EvLimit:
@@ -677,6 +677,10 @@ func layout(tl *timeline, opt Options) *page {
 			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "logoff", Label: "logoff " + short(r.User, 12), Tip: tipOf(tl, i)})
 		case trace.EvUserLogon:
 			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "logon", Label: "logon " + short(r.User, 12), Tip: tipOf(tl, i)})
+		case trace.EvNetworkDown:
+			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "netdown", Label: "network down", Tip: tipOf(tl, i)})
+		case trace.EvNetworkUp:
+			p.Lines = append(p.Lines, vline{X: x(i), Y1: axisH - 6, Y2: y, Class: "netup", Label: "network up", Tip: tipOf(tl, i)})
 		}
 	}
 	p.Height = y + 16

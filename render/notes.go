@@ -219,6 +219,10 @@ func describe(r *trace.Record) string {
 		return fmt.Sprintf("user %s logs off: their processes end, their jobs stop transferring", clean(r.User))
 	case trace.EvUserLogon:
 		return fmt.Sprintf("user %s logs on: their jobs may transfer again", clean(r.User))
+	case trace.EvNetworkDown:
+		return "the network goes away"
+	case trace.EvNetworkUp:
+		return "the network is back"
 	case trace.EvCallQueued:
 		return fmt.Sprintf("call %d %s %s takes a slot of %s [%s lane] and waits for the STA thread of %s",
 			r.Call, r.Method, job, clean(r.User), laneName(r.Lane), clean(r.Client))

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/trace"
 )
 
@@ -521,10 +522,14 @@ func (s *Service) SetNetwork(up bool) {
 	s.network = up
 	if up {
 		s.netUps++ // the server answers the pending cancel requests (policy.go)
+		s.rec(trace.Record{Ev: trace.EvNetworkUp})
+	} else {
+		s.rec(trace.Record{Ev: trace.EvNetworkDown})
 	}
 	for j := range s.eachJob {
 		if up {
-			if j.state == stTransient && (s.opts.Profile == ProfileDefault || j.err != nil && j.err.code == callbackabi.BG_E_NETWORK_DISCONNECTED) {
+			if j.state == stTransient && (s.opts.Profile == ProfileDefault || j.err != nil && j.err.code == callbackabi.BG_E_NETWORK_DISCONNECTED) &&
+				!s.opts.Mutants.Has(mutant.NetworkBackIgnored) {
 				j.queuedAt = s.nextQueued()
 				j.setState(stQueued)
 			}

@@ -127,6 +127,8 @@ var evKeys = [evCount][]key{
 	EvSTARelease:    {keyClient},
 	EvCallQueued:    {keyCall, keyJob, keyUser, keyClient, keyMethod, keyLane},
 	EvCallUnqueued:  {keyCall},
+	EvNetworkDown:   {},
+	EvNetworkUp:     {},
 }
 
 // known reports whether e is an event kind of this version (not EvUnknown,

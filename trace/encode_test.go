@@ -58,6 +58,8 @@ func TestAppendJSONGoldenEveryEv(t *testing.T) {
 		trace.EvSTARelease:    p + `"sta.release","client":"app-1"}`,
 		trace.EvCallQueued:    p + `"call.queued","call":5,"job":"job-1","user":"alice","client":"app-1","method":"JobTransferred","lane":"high"}`,
 		trace.EvCallUnqueued:  p + `"call.unqueued","call":5}`,
+		trace.EvNetworkDown:   p + `"network.down"}`,
+		trace.EvNetworkUp:     p + `"network.up"}`,
 	}
 	for _, ev := range allEvs() {
 		want, ok := golden[ev]

@@ -48,6 +48,8 @@ const (
 	EvSTARelease    // sta.release: client — the STA thread is back in its message loop
 	EvCallQueued    // call.queued: call, job, user, client, method, lane — the call took a slot of user and waits to begin (for client's busy STA thread, or behind calls launched before it)
 	EvCallUnqueued  // call.unqueued: call — a queued call left the queue without beginning (no longer wanted): its slot is free
+	EvNetworkDown   // network.down — the machine lost the network: its active jobs go to TRANSIENT_ERROR (G44)
+	EvNetworkUp     // network.up — the network is back: the jobs in TRANSIENT_ERROR go to QUEUED (G44)
 
 	evCount
 )
@@ -88,6 +90,8 @@ var evNames = [evCount]string{
 	EvSTARelease:    "sta.release",
 	EvCallQueued:    "call.queued",
 	EvCallUnqueued:  "call.unqueued",
+	EvNetworkDown:   "network.down",
+	EvNetworkUp:     "network.up",
 }
 
 // String returns the ev name used on disk ("call.begin"), or "?" for

@@ -173,6 +173,8 @@ func written(r trace.Record) trace.Record {
 		w.Call, w.Job, w.User, w.Client, w.Method, w.Lane = r.Call, valid(r.Job), valid(r.User), valid(r.Client), r.Method, r.Lane
 	case trace.EvCallUnqueued:
 		w.Call = r.Call
+	case trace.EvNetworkDown, trace.EvNetworkUp:
+		// no keys: the machine's network
 	default:
 		panic("written: add the new ev " + r.Ev.String())
 	}

@@ -17,7 +17,7 @@ func TestCheckObservedTrace(t *testing.T) {
 	assert.Contains(t, r.stdout, "G20 seqs 30,45: JobTransferred to app-1 for job-2 did not succeed")
 	assert.Contains(t, r.stdout, "G18 seqs 31,33,45: job-3 is ERROR")
 	assert.Contains(t, r.stdout, "G18 seqs 36,37,45: job-4 is TRANSFERRED")
-	assert.Contains(t, r.stdout, "an observed trace: 16 rules not judged, its recorder cannot see what they need: G7 (needs client.exit), G10 (needs job.owner), G13 (needs job.modified)")
+	assert.Contains(t, r.stdout, "an observed trace: 17 rules not judged, its recorder cannot see what they need: G7 (needs client.exit), G10 (needs job.owner), G13 (needs job.modified)")
 	assert.Contains(t, r.stdout, "wine-workload.jsonl: 45 records, 4 violations")
 
 	// Its STA companion breaks nothing it can decide.

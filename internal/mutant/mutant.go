@@ -35,10 +35,11 @@ const (
 	StaleEntryQueued         // a JT/JE dispatch queued in an earlier state entry of the job stands in for the current entry's (portfolio on aimed-cmdline; breaks G18)
 	UnregisterQuiet          // clearing the registration does not hand what the job owes to the command line until something else re-evaluates the job (aimed-cmdline seeds 138283, 193177; breaks G28)
 
-	FRTHighLane    // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
-	JMNoCoalesce   // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
-	ServiceCmdLine // a job owned by a service account runs its notification program (breaks G30)
-	QueuedLowOnly  // a high-lane dispatch finding the slots full writes call.queued for the low-lane calls launched at this instant but not for the high-lane calls launched before them (aimed-slots seeds 295996, 315229, 497093; breaks G32)
+	FRTHighLane        // FileRangesTransferred dispatched in the high lane (breaks G32; the trace records the lane really used)
+	JMNoCoalesce       // every JobModification trigger while one waits for a slot queues a call of its own (breaks G14, G22)
+	ServiceCmdLine     // a job owned by a service account runs its notification program (breaks G30)
+	NetworkBackIgnored // the network coming back leaves the TRANSIENT_ERROR jobs to wait for their retry delay (breaks G44)
+	QueuedLowOnly      // a high-lane dispatch finding the slots full writes call.queued for the low-lane calls launched at this instant but not for the high-lane calls launched before them (aimed-slots seeds 295996, 315229, 497093; breaks G32)
 )
 
 // Has reports whether m is switched on in s.
