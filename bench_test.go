@@ -11,6 +11,9 @@ package bitsim_test
 //   - BenchmarkMinimalLoop: the floor — a minimal loop of the same shape
 //     (per-user slot counters, two FIFO lanes, a typed heap of pending
 //     completions, no trace) over the same number of pending events;
+//   - BenchmarkKernelFloor: MinimalLoop plus the simulator's fixed costs
+//     per notification (two kernel events, a virtual thread, four trace
+//     records), to split Dispatch into those and the dispatcher's own;
 //   - BenchmarkGoroutinePerNotification: the obvious alternative — a
 //     goroutine per notification and a 4-slot semaphore per user.
 
@@ -221,6 +224,129 @@ func BenchmarkMinimalLoop(b *testing.B) {
 	b.Run("jobs=10k", func(b *testing.B) { benchMinimal(b, 10_000) })
 	b.Run("jobs=100k", func(b *testing.B) { benchMinimal(b, 100_000) })
 	b.Run("jobs=1M", func(b *testing.B) { benchMinimal(b, 1_000_000) })
+}
+
+// kernelFloor is MinimalLoop with the simulator's own fixed costs per
+// notification: the kernel's two events (a timer per job, and the
+// invocation Soon after it, in a later class), the callback run inline on a
+// virtual thread (sim.World.RunOn) behind a recover guard, and the four
+// packed trace records (job.progress, job.modified, call.begin,
+// call.end). It is not the floor: it shows how much of Dispatch is
+// what any dispatcher in this kernel, writing this trace, pays, and how
+// much is the dispatcher's own work (notify state, owed and pending
+// bookkeeping, validity checks, the call pool).
+type kernelFloor struct {
+	w              *sim.World
+	log            *trace.Log
+	kTick, kInvoke sim.Kind
+	users          []minUser
+	ready          []int32
+	head           int
+	th             *sim.Thread
+	jobs           []trace.Name
+	user, client   trace.Name
+	progress       trace.Name
+	bytes          []int64
+	cur            int32
+	calls          int64
+	run            func()
+	cb             okCallback
+}
+
+func newKernelFloor(jobs int) *kernelFloor {
+	f := &kernelFloor{w: sim.NewWorld(sim.NewPRNG(1), sim.Limits{MaxEvents: 1 << 62}), log: &trace.Log{}}
+	f.users = make([]minUser, max(jobs/4, 1))
+	f.bytes = make([]int64, jobs)
+	f.user, f.client, f.progress = f.log.Name("user"), f.log.Name("app"), f.log.Name("progress")
+	for i := range jobs {
+		f.jobs = append(f.jobs, f.log.NewName("job-"+strconv.Itoa(i+1)))
+	}
+	f.kTick = f.w.Handle(func(ev sim.Event) { f.tick(ev.A) })
+	f.kInvoke = f.w.Handle(func(sim.Event) { f.invoke() })
+	f.th = f.w.NewThread("app/mta-1")
+	f.run = func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panic(r)
+			}
+		}()
+		f.cb.JobModification(nil, 0)
+	}
+	for i := range jobs {
+		f.w.Schedule(time.Duration(i%1000)*time.Millisecond, 0, f.kTick, int64(i), 0)
+	}
+	return f
+}
+
+// tick is a job's transfer chunk: its progress, the JobModification it
+// raises, a slot if one is free, and the next chunk a second later.
+func (f *kernelFloor) tick(j int64) {
+	now := f.w.Now()
+	f.bytes[j] += 1 << 20
+	f.log.AppendFields(now, trace.EvJobProgress, f.jobs[j], 0, 0, 0, 0, 0, f.bytes[j], 0)
+	f.log.AppendFields(now, trace.EvJobModified, f.jobs[j], 0, 0, f.progress, 0, 0, 0, 0)
+	u := &f.users[int(j)%len(f.users)]
+	u.lanes[1] = append(u.lanes[1], int32(j))
+	for u.busy < 4 && u.head[1] < len(u.lanes[1]) {
+		f.ready = append(f.ready, u.lanes[1][u.head[1]])
+		u.head[1]++
+		u.busy++
+		f.w.Soon(2, f.kInvoke, 0, 0)
+	}
+	if u.head[1] == len(u.lanes[1]) {
+		u.lanes[1], u.head[1] = u.lanes[1][:0], 0
+	}
+	f.w.After(time.Second, 0, f.kTick, j, 0)
+}
+
+// invoke runs the next launched call on the worker thread.
+func (f *kernelFloor) invoke() {
+	j := f.ready[f.head]
+	if f.head++; f.head == len(f.ready) {
+		f.ready, f.head = f.ready[:0], 0
+	}
+	f.calls++
+	now := f.w.Now()
+	f.log.AppendFields(now, trace.EvCallBegin, f.jobs[j], f.user, f.client, 0, trace.JobModification, trace.LaneLow, f.calls, 0)
+	f.cur = j
+	f.w.RunOn(f.th, f.run)
+	f.log.AppendFields(now, trace.EvCallEnd, 0, 0, 0, 0, 0, 0, f.calls, 0)
+	f.users[int(j)%len(f.users)].busy--
+}
+
+func benchKernelFloor(b *testing.B, jobs int) {
+	f := newKernelFloor(jobs)
+	step := max(time.Second*1000/time.Duration(jobs), time.Millisecond)
+	for f.w.Now() < 3*time.Second {
+		if err := f.w.RunUntil(f.w.Now() + step); err != nil {
+			b.Fatal(err)
+		}
+		f.log.Reset()
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := f.calls
+	for f.calls-start < int64(b.N) {
+		if err := f.w.RunUntil(f.w.Now() + step); err != nil {
+			b.Fatal(err)
+		}
+		f.log.Reset()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(f.calls-start)/float64(b.N), "calls/op")
+	f.w.Close()
+}
+
+func BenchmarkKernelFloor(b *testing.B) {
+	b.Run("jobs=1k", func(b *testing.B) { benchKernelFloor(b, 1000) })
+	b.Run("jobs=10k", func(b *testing.B) { benchKernelFloor(b, 10_000) })
+	b.Run("jobs=100k", func(b *testing.B) { benchKernelFloor(b, 100_000) })
+	b.Run("jobs=1M", func(b *testing.B) {
+		if testing.Short() {
+			b.Skip("1M jobs: skipped in -short")
+		}
+		benchKernelFloor(b, 1_000_000)
+	})
 }
 
 // The obvious alternative: a goroutine per notification and a buffered
