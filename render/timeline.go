@@ -433,7 +433,7 @@ func (b *builder) record(i int, r *trace.Record) {
 	case trace.EvNetworkDown:
 		ev.why = newNote("losing the network puts every active job in TRANSIENT_ERROR, BG_E_NETWORK_DISCONNECTED; no retry until it is back", "G44")
 	case trace.EvNetworkUp:
-		ev.why = newNote("a network connection returns every TRANSIENT_ERROR job to QUEUED (Users and Network Connections)", "G44")
+		ev.why = newNote("a network connection returns every TRANSIENT_ERROR job to QUEUED, whatever its error", "G44")
 	}
 }
 

@@ -164,6 +164,38 @@ func init() {
 	})
 
 	register(Scenario{
+		Name:    "network-outage",
+		Summary: "the network goes away mid-transfer and comes back: no JobError, no retry delay, every TRANSIENT_ERROR job requeued",
+		Teaches: "At 2 s the machine loses the network: the transferring job goes to TRANSIENT_ERROR with " +
+			"BG_E_NETWORK_DISCONNECTED (G44), and no JobError comes, since the error is transient (G12). BITS does " +
+			"not retry it on the minimum retry delay's schedule (600 s) but when the network is back, at 20 s. The " +
+			"other job, FOREGROUND so that it runs beside the first (G47), has been in TRANSIENT_ERROR since its server " +
+			"answered 503, waiting for its retry delay: the " +
+			"network's return requeues it too, whatever its error (G44). Both transfer and the callback completes them.",
+		Rules: []string{"G44", "G12", "G45", "G11"},
+		Run: func(seed uint64) (Result, error) {
+			return Run("network-outage", seed, scheduler.DefaultOptions(), func(e *Env) {
+				alice := e.Svc.AddUser("alice", false)
+				app := e.Svc.StartClient("app-1", alice, scheduler.MTA)
+				cb := &Funcs{Transferred: completeOnTransfer}
+				big := newJob(app, "big", fileSpec("big.iso", 40*mb))
+				f := fileSpec("small.bin", mb)
+				busy := scheduler.HTTPError(503)
+				busy.Transient, busy.Times = true, 1
+				f.Failures = []scheduler.Failure{busy}
+				small := newJob(app, "busy server", f)
+				must(small.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND)) // runs beside the other (G47)
+				for _, j := range []*scheduler.JobRef{big, small} {
+					must(j.SetNotifyInterface(cb))
+					must(j.Resume())
+				}
+				e.At(2*time.Second, func() { e.Svc.SetNetwork(false) })
+				e.At(20*time.Second, func() { e.Svc.SetNetwork(true) })
+			})
+		},
+	})
+
+	register(Scenario{
 		Name:    "wine-compat",
 		Summary: "the same kind of workload under Wine's qmgr dispatcher: JobTransferred once, no retry, DISABLE ignored",
 		Teaches: "Wine reimplements BITS with one worker thread that calls JobTransferred once, synchronously, " +

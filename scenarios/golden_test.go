@@ -35,6 +35,7 @@ var golden = map[string]string{
 	"run four-slot-starvation":   "618ac15ccc262c6ddb74dcf6cecff0de25ad111f7b914eb4e53a3d93626a5cd9",
 	"run late-registration":      "fe5e1f504446dcfeed720d3fdf04d3f4c8fda1d5fbad773fd4b40a9b575c9ff7",
 	"run modification-overtaken": "a03ad77003e0f08e4cd1245da12a2cc2d5010bb5df38d3ce868e459f8eedb40d",
+	"run network-outage":         "f6b888003a5a8ee65dce020928bcfe318acf9855d3cb28034aeeffefdbd8a060",
 	"run notify-disable":         "52ab41b10fa8e02ab5a453b9e9640616d298d5d468785d708f6f9cc40731f83a",
 	"run range-support-error":    "36c694974264307905d4cecd028f2f31290ff2ac62ae51a3e9996344e0110bf1",
 	"run retry-until-s-ok":       "5793f61b0583ded6985dcdf7df2a287c254f6894a1191d3bb94ee84911e5aceb",
