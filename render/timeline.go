@@ -431,9 +431,9 @@ func (b *builder) record(i int, r *trace.Record) {
 		b.user(r.User)
 		ev.why = newNote("BITS resumes the owner's jobs at logon (Users and Network Connections)", "")
 	case trace.EvNetworkDown:
-		ev.why = newNote("losing the network puts every active job in TRANSIENT_ERROR, BG_E_NETWORK_DISCONNECTED; no retry until it is back", "G44")
+		ev.why = b.cite(newNote("losing the network puts every active job in TRANSIENT_ERROR, BG_E_NETWORK_DISCONNECTED; no retry until it is back", "G44"))
 	case trace.EvNetworkUp:
-		ev.why = newNote("a network connection returns every TRANSIENT_ERROR job to QUEUED, whatever its error", "G44")
+		ev.why = b.cite(newNote("a network connection returns every TRANSIENT_ERROR job to QUEUED, whatever its error", "G44"))
 	}
 }
 

@@ -168,9 +168,9 @@ func init() {
 		Summary: "the network goes away mid-transfer and comes back: no JobError, no retry delay, every TRANSIENT_ERROR job requeued",
 		Teaches: "At 2 s the machine loses the network: the transferring job goes to TRANSIENT_ERROR with " +
 			"BG_E_NETWORK_DISCONNECTED (G44), and no JobError comes, since the error is transient (G12). BITS does " +
-			"not retry it on the minimum retry delay's schedule (600 s) but when the network is back, at 20 s. The " +
+			"not retry it on the minimum retry delay's schedule (600 s by default) but when the network is back, at 20 s. The " +
 			"other job, FOREGROUND so that it runs beside the first (G47), has been in TRANSIENT_ERROR since its server " +
-			"answered 503, waiting for its retry delay: the " +
+			"answered 503, waiting for its retry delay (60 s): the " +
 			"network's return requeues it too, whatever its error (G44). Both transfer and the callback completes them.",
 		Rules: []string{"G44", "G12", "G45", "G11"},
 		Run: func(seed uint64) (Result, error) {
@@ -184,6 +184,7 @@ func init() {
 				busy.Transient, busy.Times = true, 1
 				f.Failures = []scheduler.Failure{busy}
 				small := newJob(app, "busy server", f)
+				must(small.SetMinimumRetryDelay(60))
 				must(small.SetPriority(callbackabi.BG_JOB_PRIORITY_FOREGROUND)) // runs beside the other (G47)
 				for _, j := range []*scheduler.JobRef{big, small} {
 					must(j.SetNotifyInterface(cb))

@@ -107,6 +107,12 @@ func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Option
 	s.kNoProgress = s.handle(s.onNoProgress)
 	s.kReply = s.handle(s.onReply)
 	s.kInactive = s.handle(s.onInactive)
+	// Timers set far ahead that their job may have outlived: a world whose
+	// only pending events are such timers has nothing left to do, and
+	// ends idle rather than at its deadline (sim.World.Stale).
+	w.Stale(s.kRetry, s.retryStale)
+	w.Stale(s.kNoProgress, s.noProgressStale)
+	w.Stale(s.kInactive, s.inactiveStale)
 	s.kPump = s.handle(s.onPump)
 	s.kInvoke = s.handle(s.onInvoke)
 	s.kCallRetry = s.handle(s.onCallRetry)

@@ -477,21 +477,35 @@ func (s *Service) transientError(j *job, ctx callbackabi.ErrorContext, code hr, 
 	s.reschedule()
 }
 
-func (s *Service) onTransferRetry(a, b int64) {
+// retryStale: the retry timer (a, b) would do nothing now — a newer one
+// replaced it, or the job left TRANSIENT_ERROR (sim.World.Stale).
+func (s *Service) retryStale(a, b int64) bool {
 	j := s.jobAt(a, b)
-	if j == nil || j.state != stTransient {
+	return j == nil || j.state != stTransient
+}
+
+func (s *Service) onTransferRetry(a, b int64) {
+	if s.retryStale(a, b) {
 		return
 	}
+	j := s.jobPtr(a)
 	j.queuedAt = s.nextQueued()
 	j.setState(stQueued)
 	s.reschedule()
 }
 
-func (s *Service) onNoProgress(a, b int64) {
+// noProgressStale: the no-progress timer (a, b) would do nothing now — the
+// job made progress since, or left TRANSIENT_ERROR (sim.World.Stale).
+func (s *Service) noProgressStale(a, b int64) bool {
 	j := s.jobPtr(a)
-	if int64(j.npGen) != b || j.state != stTransient {
+	return int64(j.npGen) != b || j.state != stTransient
+}
+
+func (s *Service) onNoProgress(a, b int64) {
+	if s.noProgressStale(a, b) {
 		return
 	}
+	j := s.jobPtr(a)
 	// G46: no progress for the whole timeout: TRANSIENT_ERROR → ERROR, then JE (G12).
 	j.setState(stError)
 	s.reschedule()
@@ -499,11 +513,18 @@ func (s *Service) onNoProgress(a, b int64) {
 
 // onInactive: no activity for JobInactivityTimeout in ERROR or
 // TRANSFERRED, so BITS cancels the job (G44, table 2.10).
-func (s *Service) onInactive(a, b int64) {
+// inactiveStale: the inactivity timer (a, b) would do nothing now — the
+// job saw activity since, or left ERROR and TRANSFERRED (sim.World.Stale).
+func (s *Service) inactiveStale(a, b int64) bool {
 	j := s.jobPtr(a)
-	if j.activity != b || (j.state != stError && j.state != stTransferred) {
+	return j.activity != b || (j.state != stError && j.state != stTransferred)
+}
+
+func (s *Service) onInactive(a, b int64) {
+	if s.inactiveStale(a, b) {
 		return
 	}
+	j := s.jobPtr(a)
 	j.setState(stCancelled)
 	s.reschedule()
 }

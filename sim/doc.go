@@ -41,6 +41,12 @@
 // tie drawn and no trip through the queue, while still respecting Class
 // against queued events of the same instant.
 //
+// A world is idle when nothing is left to fire. Timers set far ahead often
+// outlive what they were set for (a job's two-week timeout, the job long
+// finished): a Kind's Stale test says which events would do nothing, and a
+// world whose only pending events lie past its MaxTime and are all stale
+// ends idle, not with a LimitTime error.
+//
 // # Virtual threads and the migrating loop
 //
 // A Thread is an identity (say, a client's single STA thread). RunOn(th, fn)

@@ -168,6 +168,27 @@ func ExampleWorld_Prefetch() {
 	// warmed 1000 fired 1000
 }
 
+// Stale: a job's timeout timer is set two weeks ahead; the job finishes
+// within a minute and the timer, when it fires, would find nothing to do.
+// Told so, the world ends idle at its last real event instead of at its
+// one-day MaxTime.
+func ExampleWorld_Stale() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{MaxTime: 24 * time.Hour})
+	done := false
+	timeout := w.Handle(func(sim.Event) {
+		if !done {
+			fmt.Println("timed out")
+		}
+	})
+	w.Stale(timeout, func(_, _ int64) bool { return done })
+	finish := w.Handle(func(sim.Event) { done = true })
+	w.Schedule(14*24*time.Hour, 0, timeout, 0, 0)
+	w.Schedule(time.Minute, 0, finish, 0, 0)
+	fmt.Println(w.Run(), w.Now())
+	// Output:
+	// <nil> 1m0s
+}
+
 // SeedOf tells the seed of a Chooser made by NewPRNG, so that a world
 // handed only its Chooser can write its seed into its trace.
 func ExampleSeedOf() {

@@ -494,3 +494,39 @@ func (q *queue) rebuild(size, shift uint, on bool) {
 	q.pushes, q.spills, q.epoch, q.reach = pushes, spills, epoch, reach
 	q.spare = all[:0]
 }
+
+// each calls f for every queued event, in no particular order, until f
+// returns false; it reports whether f saw them all.
+func (q *queue) each(f func(*Event) bool) bool {
+	for w, m := range q.used {
+		for ; m != 0; m &= m - 1 {
+			h := &q.ring[w<<6|bits.TrailingZeros64(m)]
+			if !f(h) {
+				return false
+			}
+			for n := h.link; n != 0; n = q.nodes[n-1].link {
+				if !f(&q.nodes[n-1]) {
+					return false
+				}
+			}
+		}
+	}
+	for _, n := range q.over {
+		for ; n != 0; n = q.nodes[n-1].link {
+			if !f(&q.nodes[n-1]) {
+				return false
+			}
+		}
+	}
+	for i := range q.burst.h {
+		if !f(&q.burst.h[i]) {
+			return false
+		}
+	}
+	for i := range q.far.h {
+		if !f(&q.far.h[i]) {
+			return false
+		}
+	}
+	return true
+}

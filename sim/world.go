@@ -47,10 +47,11 @@ type World struct {
 	seq      uint64
 	fired    int64
 	handlers []Handler
-	warmers  []func(a, b int64) // by Kind: Prefetch's hints, nil: none
-	threads  []*Thread          // threads[0] is nil: thread ids start at 1
-	funcs    []func()           // AfterFunc and Go bodies waiting for their event
-	free     []int              // free slots of funcs
+	warmers  []func(a, b int64)      // by Kind: Prefetch's hints, nil: none
+	stale    []func(a, b int64) bool // by Kind: Stale's tests, nil: none
+	threads  []*Thread               // threads[0] is nil: thread ids start at 1
+	funcs    []func()                // AfterFunc and Go bodies waiting for their event
+	free     []int                   // free slots of funcs
 
 	// Run state.
 	state     runState
@@ -154,6 +155,33 @@ func (w *World) Prefetch(k Kind, f func(a, b int64)) {
 	if slices.ContainsFunc(w.warmers, func(f func(a, b int64)) bool { return f != nil }) {
 		w.q.warm = w.warm
 	}
+}
+
+// Stale gives events of kind k a test of whether one would do nothing if
+// it fired now: a timer whose handler finds, as it fires, that what it was
+// set for is over (the job moved on, a newer timer replaced it) can say so
+// in advance. When a run's next event lies past the world's MaxTime and
+// every pending event is stale, the world has nothing left to do: Run
+// returns nil, as for an idle world, instead of a LimitTime error — a
+// timer set for two weeks ahead, whose job finished long ago, no longer
+// makes a world end at its deadline. The test is asked only then, never as
+// events fire. f must only read, and must answer exactly what the handler
+// would find. Stale(k, nil) removes the test.
+func (w *World) Stale(k Kind, f func(a, b int64) bool) {
+	if k < firstUserKind || int(k) >= len(w.handlers) {
+		panic(fmt.Sprintf("sim: Stale: unknown Kind %d (use a Kind returned by Handle)", k))
+	}
+	for len(w.stale) <= int(k) {
+		w.stale = append(w.stale, nil)
+	}
+	w.stale[k] = f
+}
+
+// allStale reports whether every queued event is stale (Stale).
+func (w *World) allStale() bool {
+	return len(w.stale) > 0 && w.q.each(func(ev *Event) bool {
+		return int(ev.Kind) < len(w.stale) && w.stale[ev.Kind] != nil && w.stale[ev.Kind](ev.A, ev.B)
+	})
 }
 
 // warm calls the prefetch hint of ev's kind, if it has one.
@@ -426,7 +454,7 @@ func (w *World) next() *Event {
 	switch {
 	case m == nil:
 	case m.At > w.horizon:
-		if m.At <= w.until { // so At > MaxTime
+		if m.At <= w.until && !w.allStale() { // so At > MaxTime; all stale: idle
 			w.fail(LimitTime, int64(w.limits.MaxTime))
 		}
 	default:

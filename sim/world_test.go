@@ -672,3 +672,51 @@ func TestPrefetchMisuse(t *testing.T) {
 	}
 	require.NoError(t, w.Run())
 }
+
+// Stale: a world whose only pending events lie past MaxTime and are all
+// stale ends as idle; one live event among them (in the ring, the far heap
+// or a burst alike) makes it a LimitTime; the test is asked only then.
+func TestStale(t *testing.T) {
+	run := func(live int64, n int, spread time.Duration) (error, int) {
+		w := sim.NewWorld(sim.NewPRNG(5), sim.Limits{MaxTime: time.Hour})
+		k := w.Handle(func(sim.Event) {})
+		asked := 0
+		w.Stale(k, func(a, _ int64) bool { asked++; return a != live })
+		for i := range int64(n) {
+			w.Schedule(time.Duration(i)*spread, 0, k, i, 0)                         // fire within the hour
+			w.Schedule(2*time.Hour+time.Duration(i%7)*time.Minute, 0, k, i+1000, 0) // past MaxTime
+		}
+		return w.Run(), asked
+	}
+	for _, c := range []struct {
+		n      int
+		spread time.Duration
+	}{{3, time.Second}, {500, time.Millisecond}, {2000, time.Nanosecond}} {
+		err, asked := run(-1, c.n, c.spread)
+		require.NoError(t, err, "every late event stale: idle (%d events)", c.n)
+		assert.Equal(t, c.n, asked, "asked once per pending event, at the end only")
+		err, _ = run(1000+int64(c.n)-1, c.n, c.spread)
+		var le *sim.LimitError
+		require.ErrorAs(t, err, &le, "one live event past MaxTime")
+		assert.Equal(t, sim.LimitTime, le.Limit)
+	}
+	// A kind without a test is never stale.
+	w := sim.NewWorld(sim.NewPRNG(5), sim.Limits{MaxTime: time.Hour})
+	k, other := w.Handle(func(sim.Event) {}), w.Handle(func(sim.Event) {})
+	w.Stale(k, func(a, b int64) bool { return true })
+	w.Schedule(2*time.Hour, 0, k, 0, 0)
+	w.Schedule(3*time.Hour, 0, other, 0, 0)
+	var le *sim.LimitError
+	require.ErrorAs(t, w.Run(), &le)
+}
+
+func TestStaleMisuse(t *testing.T) {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{MaxTime: time.Second})
+	assert.PanicsWithValue(t, "sim: Stale: unknown Kind 99 (use a Kind returned by Handle)", func() { w.Stale(99, func(a, b int64) bool { return true }) })
+	k := w.Handle(func(sim.Event) {})
+	w.Stale(k, func(a, b int64) bool { return true })
+	w.Stale(k, nil) // removed: the late event is live again
+	w.Schedule(time.Minute, 0, k, 0, 0)
+	var le *sim.LimitError
+	require.ErrorAs(t, w.Run(), &le)
+}
