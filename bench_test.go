@@ -247,7 +247,6 @@ type kernelFloor struct {
 	user, client   trace.Name
 	progress       trace.Name
 	bytes          []int64
-	cur            int32
 	calls          int64
 	run            func()
 	cb             okCallback
@@ -308,7 +307,6 @@ func (f *kernelFloor) invoke() {
 	f.calls++
 	now := f.w.Now()
 	f.log.AppendFields(now, trace.EvCallBegin, f.jobs[j], f.user, f.client, 0, trace.JobModification, trace.LaneLow, f.calls, 0)
-	f.cur = j
 	f.w.RunOn(f.th, f.run)
 	f.log.AppendFields(now, trace.EvCallEnd, 0, 0, 0, 0, 0, 0, f.calls, 0)
 	f.users[int(j)%len(f.users)].busy--

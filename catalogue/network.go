@@ -37,10 +37,9 @@ type g44 struct {
 }
 
 type netDue struct {
-	job  *jobW
-	seq  int64 // the network record that made it due
-	up   bool  // to QUEUED (network.up), else to TRANSIENT_ERROR or ERROR
-	from callbackabi.JobState
+	job *jobW
+	seq int64 // the network record that made it due
+	up  bool  // to QUEUED (network.up), else to TRANSIENT_ERROR or ERROR
 }
 
 func newG44(id string) checker { return &g44{base: base{id: id}} }
@@ -84,11 +83,11 @@ func (c *g44) expect(w *world, r *trace.Record, up bool) {
 		switch j.state {
 		case callbackabi.BG_JOB_STATE_TRANSIENT_ERROR:
 			if up {
-				c.due = append(c.due, netDue{job: j, seq: r.Seq, up: true, from: j.state})
+				c.due = append(c.due, netDue{job: j, seq: r.Seq, up: true})
 			}
 		case callbackabi.BG_JOB_STATE_QUEUED, callbackabi.BG_JOB_STATE_CONNECTING, callbackabi.BG_JOB_STATE_TRANSFERRING:
 			if !up {
-				c.due = append(c.due, netDue{job: j, seq: r.Seq, from: j.state})
+				c.due = append(c.due, netDue{job: j, seq: r.Seq})
 			}
 		}
 	}

@@ -677,7 +677,7 @@ func TestPrefetchMisuse(t *testing.T) {
 // stale ends as idle; one live event among them (in the ring, the far heap
 // or a burst alike) makes it a LimitTime; the test is asked only then.
 func TestStale(t *testing.T) {
-	run := func(live int64, n int, spread time.Duration) (error, int) {
+	run := func(live int64, n int, spread time.Duration) (int, error) {
 		w := sim.NewWorld(sim.NewPRNG(5), sim.Limits{MaxTime: time.Hour})
 		k := w.Handle(func(sim.Event) {})
 		asked := 0
@@ -686,16 +686,17 @@ func TestStale(t *testing.T) {
 			w.Schedule(time.Duration(i)*spread, 0, k, i, 0)                         // fire within the hour
 			w.Schedule(2*time.Hour+time.Duration(i%7)*time.Minute, 0, k, i+1000, 0) // past MaxTime
 		}
-		return w.Run(), asked
+		err := w.Run()
+		return asked, err
 	}
 	for _, c := range []struct {
 		n      int
 		spread time.Duration
 	}{{3, time.Second}, {500, time.Millisecond}, {2000, time.Nanosecond}} {
-		err, asked := run(-1, c.n, c.spread)
+		asked, err := run(-1, c.n, c.spread)
 		require.NoError(t, err, "every late event stale: idle (%d events)", c.n)
 		assert.Equal(t, c.n, asked, "asked once per pending event, at the end only")
-		err, _ = run(1000+int64(c.n)-1, c.n, c.spread)
+		_, err = run(1000+int64(c.n)-1, c.n, c.spread)
 		var le *sim.LimitError
 		require.ErrorAs(t, err, &le, "one live event past MaxTime")
 		assert.Equal(t, sim.LimitTime, le.Limit)
