@@ -88,12 +88,7 @@ func benchDispatch(b *testing.B, jobs int) {
 	// coroutine start, and the trace of a slice stays small.
 	step := max(time.Second*1000/time.Duration(jobs), time.Millisecond)
 	// Warm up: every job transferring, pools and queues at working size.
-	for w.Now() < 3*time.Second {
-		if err := w.RunUntil(w.Now() + step); err != nil {
-			b.Fatal(err)
-		}
-		log.Reset()
-	}
+	steps(b, w, log, step, func() bool { return w.Now() < 3*time.Second })
 	// Memory per job: the whole heap (jobs, files, calls, queues, the
 	// trace buffer of one slice) over the number of jobs.
 	var ms runtime.MemStats
@@ -103,19 +98,23 @@ func benchDispatch(b *testing.B, jobs int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := svc.Stats().Calls
-	for svc.Stats().Calls-start < int64(b.N) {
-		// One step: a JobModification for about a thousand jobs. The trace
-		// is recorded (KeepRecords) and dropped between slices so memory
-		// stays steady.
+	steps(b, w, log, step, func() bool { return svc.Stats().Calls-start < int64(b.N) })
+	b.StopTimer()
+	b.ReportMetric(float64(svc.Stats().Calls-start)/float64(b.N), "calls/op")
+	b.ReportMetric(perJob, "heapB/job") // after the timer reset, which drops metrics
+	w.Close()
+}
+
+// steps runs w a step of virtual time at a time while more reports true,
+// dropping the trace of each step: a step is a JobModification for about a
+// thousand jobs, recorded (KeepRecords) and dropped so memory stays steady.
+func steps(b *testing.B, w *sim.World, log *trace.Log, step time.Duration, more func() bool) {
+	for more() {
 		if err := w.RunUntil(w.Now() + step); err != nil {
 			b.Fatal(err)
 		}
 		log.Reset()
 	}
-	b.StopTimer()
-	b.ReportMetric(float64(svc.Stats().Calls-start)/float64(b.N), "calls/op")
-	b.ReportMetric(perJob, "heapB/job") // after the timer reset, which drops metrics
-	w.Close()
 }
 
 func BenchmarkDispatch(b *testing.B) {
@@ -315,21 +314,11 @@ func (f *kernelFloor) invoke() {
 func benchKernelFloor(b *testing.B, jobs int) {
 	f := newKernelFloor(jobs)
 	step := max(time.Second*1000/time.Duration(jobs), time.Millisecond)
-	for f.w.Now() < 3*time.Second {
-		if err := f.w.RunUntil(f.w.Now() + step); err != nil {
-			b.Fatal(err)
-		}
-		f.log.Reset()
-	}
+	steps(b, f.w, f.log, step, func() bool { return f.w.Now() < 3*time.Second })
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := f.calls
-	for f.calls-start < int64(b.N) {
-		if err := f.w.RunUntil(f.w.Now() + step); err != nil {
-			b.Fatal(err)
-		}
-		f.log.Reset()
-	}
+	steps(b, f.w, f.log, step, func() bool { return f.calls-start < int64(b.N) })
 	b.StopTimer()
 	b.ReportMetric(float64(f.calls-start)/float64(b.N), "calls/op")
 	f.w.Close()

@@ -112,7 +112,13 @@ var properties = []property{
 		tune:      func(sw *scenarios.Swarm) { sw.Crash += 3; sw.LongSleep += 2 }},
 	{name: "G34_STANesting", rules: []string{"G34"}, mutant: mutant.STAParallel,
 		situation: func(r runResult) int64 { return r.stats.Nested },
-		tune:      func(sw *scenarios.Swarm) { sw.STA = 4; sw.CallJob += 4; sw.Sleep += 4; sw.Modification += 4; sw.Jobs += 3 }},
+		tune: func(sw *scenarios.Swarm) {
+			sw.STA = 4
+			sw.CallJob += 4
+			sw.Sleep += 4
+			sw.Modification += 4
+			sw.Jobs += 3
+		}},
 	{name: "G10_RegisteringUserContext", rules: []string{"G10", "G8"}, mutant: mutant.OwnerContext,
 		situation: func(r runResult) int64 {
 			return count(r.recs, func(x trace.Record) bool { return x.Ev == trace.EvJobOwner })
