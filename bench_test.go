@@ -117,16 +117,22 @@ func steps(b *testing.B, w *sim.World, log *trace.Log, step time.Duration, more 
 	}
 }
 
-func BenchmarkDispatch(b *testing.B) {
-	b.Run("jobs=1k", func(b *testing.B) { benchDispatch(b, 1000) })
-	b.Run("jobs=10k", func(b *testing.B) { benchDispatch(b, 10_000) })
-	b.Run("jobs=100k", func(b *testing.B) { benchDispatch(b, 100_000) })
+// bySize runs bench with 1k, 10k, 100k and 1M jobs (1M, ~2 GB, not in
+// -short).
+func bySize(b *testing.B, bench func(b *testing.B, jobs int)) {
+	b.Run("jobs=1k", func(b *testing.B) { bench(b, 1000) })
+	b.Run("jobs=10k", func(b *testing.B) { bench(b, 10_000) })
+	b.Run("jobs=100k", func(b *testing.B) { bench(b, 100_000) })
 	b.Run("jobs=1M", func(b *testing.B) {
 		if testing.Short() {
 			b.Skip("1M jobs: skipped in -short")
 		}
-		benchDispatch(b, 1_000_000)
+		bench(b, 1_000_000)
 	})
+}
+
+func BenchmarkDispatch(b *testing.B) {
+	bySize(b, benchDispatch)
 }
 
 // The minimal loop: per-user slot counters, two FIFO lanes, a typed heap
@@ -325,15 +331,7 @@ func benchKernelFloor(b *testing.B, jobs int) {
 }
 
 func BenchmarkKernelFloor(b *testing.B) {
-	b.Run("jobs=1k", func(b *testing.B) { benchKernelFloor(b, 1000) })
-	b.Run("jobs=10k", func(b *testing.B) { benchKernelFloor(b, 10_000) })
-	b.Run("jobs=100k", func(b *testing.B) { benchKernelFloor(b, 100_000) })
-	b.Run("jobs=1M", func(b *testing.B) {
-		if testing.Short() {
-			b.Skip("1M jobs: skipped in -short")
-		}
-		benchKernelFloor(b, 1_000_000)
-	})
+	bySize(b, benchKernelFloor)
 }
 
 // The obvious alternative: a goroutine per notification and a buffered
