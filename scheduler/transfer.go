@@ -511,8 +511,6 @@ func (s *Service) onNoProgress(a, b int64) {
 	s.reschedule()
 }
 
-// onInactive: no activity for JobInactivityTimeout in ERROR or
-// TRANSFERRED, so BITS cancels the job (G44, table 2.10).
 // inactiveStale: the inactivity timer (a, b) would do nothing now — the
 // job saw activity since, or left ERROR and TRANSFERRED (sim.World.Stale).
 func (s *Service) inactiveStale(a, b int64) bool {
@@ -520,6 +518,8 @@ func (s *Service) inactiveStale(a, b int64) bool {
 	return j.activity != b || (j.state != stError && j.state != stTransferred)
 }
 
+// onInactive: no activity for JobInactivityTimeout in ERROR or
+// TRANSFERRED, so BITS cancels the job (G44, table 2.10).
 func (s *Service) onInactive(a, b int64) {
 	if s.inactiveStale(a, b) {
 		return
