@@ -292,9 +292,6 @@ func (o ClientOptions) withDefaults() ClientOptions {
 	if o.Grace <= 0 {
 		o.Grace = min(5*time.Minute, o.Horizon/4)
 	}
-	if o.HangAfter == 0 {
-		o.HangAfter = DefaultHangAfter
-	}
 	checkWaivers(o.Waive)
 	return o
 }

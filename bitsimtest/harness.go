@@ -99,11 +99,7 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 	var total scenarios.FaultCounts // over all worlds: -v shows it
 	defer func() { t.Logf("bitsim: faults in the worlds: %v", total) }()
 	log := new(trace.Log) // one for every world, run after run: its memory is reused
-	hangAfter := o.HangAfter
-	if hangAfter == 0 {
-		hangAfter = DefaultHangAfter
-	}
-	checkWorlds(t, hangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
+	checkWorlds(t, o.HangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: o.Horizon})
 		sw := scenarios.DrawSwarm(w.Chooser())
 		var faults scenarios.FaultCounts

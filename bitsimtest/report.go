@@ -121,12 +121,16 @@ func shellQuote(s string) string {
 // with check K, a world that fails only in other ways counts as passing,
 // so the shrunk world still shows K (Hypothesis reports distinct failures
 // separately for the same reason). world returns the problems of one world
-// and what to tell about it.
+// and what to tell about it. Each world runs under a hang watch of
+// hangAfter (the options' HangAfter: 0 is DefaultHangAfter, negative none).
 func checkWorlds(t rapid.TB, hangAfter time.Duration, world func(rt *rapid.T) (problems []Problem, tell func(kind Kind) string)) {
 	t.Helper()
 	rtb := &reportTB{TB: t}
 	var want Kind
 	name := t.Name()
+	if hangAfter == 0 {
+		hangAfter = DefaultHangAfter
+	}
 	watch := hangwatch.New(hangAfter, func(n int) string { return fmt.Sprintf("%s: world %d", name, n) })
 	rapid.Check(rtb, func(rt *rapid.T) {
 		ps, tell := watched(watch, rt, world)
