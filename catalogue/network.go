@@ -30,19 +30,20 @@ type g44 struct {
 	base
 	down    bool  // between network.down and network.up
 	downSeq int64 // the last network.down
-	// due: the jobs that must move at this instant, each to what, since
-	// which record; checked when time moves on.
-	due  []netDue
-	dueT time.Duration
+	// due: the jobs that must move at this instant (to what, since which
+	// record), in the order they were made due; checked when time moves
+	// on. A job that moved is deleted from dueBy and skipped in due.
+	due   []*jobW
+	dueBy map[*jobW]netDue
+	dueT  time.Duration
 }
 
 type netDue struct {
-	job *jobW
 	seq int64 // the network record that made it due
 	up  bool  // to QUEUED (network.up), else to TRANSIENT_ERROR or ERROR
 }
 
-func newG44(id string) checker { return &g44{base: base{id: id}} }
+func newG44(id string) checker { return &g44{base: base{id: id}, dueBy: map[*jobW]netDue{}} }
 
 func (c *g44) observe(w *world, r *trace.Record) {
 	if len(c.due) > 0 && r.T > c.dueT {
@@ -59,15 +60,13 @@ func (c *g44) observe(w *world, r *trace.Record) {
 		if c.down && r.To == callbackabi.BG_JOB_STATE_TRANSFERRING {
 			c.report([]int64{c.downSeq, r.Seq}, "%s moves to TRANSFERRING while the network is down (since seq %d)", r.Job, c.downSeq)
 		}
-		for i, d := range c.due {
-			if d.job.name != r.Job {
-				continue
-			}
-			if d.up && r.To == callbackabi.BG_JOB_STATE_QUEUED ||
-				!d.up && (r.To == callbackabi.BG_JOB_STATE_TRANSIENT_ERROR || r.To == callbackabi.BG_JOB_STATE_ERROR) {
-				c.due = append(c.due[:i], c.due[i+1:]...)
-			}
-			break
+		if len(c.due) == 0 {
+			return
+		}
+		j := w.jobs[r.Job]
+		if d, ok := c.dueBy[j]; ok && (d.up && r.To == callbackabi.BG_JOB_STATE_QUEUED ||
+			!d.up && (r.To == callbackabi.BG_JOB_STATE_TRANSIENT_ERROR || r.To == callbackabi.BG_JOB_STATE_ERROR)) {
+			delete(c.dueBy, j)
 		}
 	}
 }
@@ -77,41 +76,41 @@ func (c *g44) observe(w *world, r *trace.Record) {
 func (c *g44) expect(w *world, r *trace.Record, up bool) {
 	c.dueT = r.T
 	for _, j := range w.jobList {
-		if !j.known || c.isDue(j) {
+		if _, ok := c.dueBy[j]; !j.known || ok {
 			continue
 		}
 		switch j.state {
 		case callbackabi.BG_JOB_STATE_TRANSIENT_ERROR:
-			if up {
-				c.due = append(c.due, netDue{job: j, seq: r.Seq, up: true})
+			if !up {
+				continue
 			}
 		case callbackabi.BG_JOB_STATE_QUEUED, callbackabi.BG_JOB_STATE_CONNECTING, callbackabi.BG_JOB_STATE_TRANSFERRING:
-			if !up {
-				c.due = append(c.due, netDue{job: j, seq: r.Seq})
+			if up {
+				continue
 			}
+		default:
+			continue
 		}
+		c.due = append(c.due, j)
+		c.dueBy[j] = netDue{seq: r.Seq, up: up}
 	}
-}
-
-func (c *g44) isDue(j *jobW) bool {
-	for _, d := range c.due {
-		if d.job == j {
-			return true
-		}
-	}
-	return false
 }
 
 // overdue reports the jobs that did not move when the network changed.
 func (c *g44) overdue() {
-	for _, d := range c.due {
-		if d.up {
-			c.report([]int64{d.seq, d.job.stateSeq}, "%s stays %s when the network comes back (seq %d): every TRANSIENT_ERROR job goes to QUEUED", d.job.name, d.job.state, d.seq)
-		} else {
-			c.report([]int64{d.seq, d.job.stateSeq}, "%s stays %s when the network goes away (seq %d): an active job goes to TRANSIENT_ERROR", d.job.name, d.job.state, d.seq)
+	for _, j := range c.due {
+		d, ok := c.dueBy[j]
+		delete(c.dueBy, j) // told once, if the job is in due twice (down and up at one instant)
+		switch {
+		case !ok:
+		case d.up:
+			c.report([]int64{d.seq, j.stateSeq}, "%s stays %s when the network comes back (seq %d): every TRANSIENT_ERROR job goes to QUEUED", j.name, j.state, d.seq)
+		default:
+			c.report([]int64{d.seq, j.stateSeq}, "%s stays %s when the network goes away (seq %d): an active job goes to TRANSIENT_ERROR", j.name, j.state, d.seq)
 		}
 	}
 	c.due = c.due[:0]
+	clear(c.dueBy)
 }
 
 func (c *g44) finish(*world) {

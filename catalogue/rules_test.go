@@ -994,6 +994,27 @@ func ruleCases() []ruleCase {
 				u := b.network(true)
 				return b.idle(), []int64{s, u} // still TRANSIENT_ERROR at the end
 			}},
+		// Down and up at one instant: the job is due twice (to
+		// TRANSIENT_ERROR, then back to QUEUED); it stays, and is told once.
+		{name: "the network down and back at one instant", rule: "G44",
+			clean: func() []trace.Record {
+				b := basic()
+				b.to("job-1", queued)
+				b.network(false)
+				b.to("job-1", transient)
+				b.network(true)
+				b.to("job-1", queued)
+				return b.idle()
+			},
+			broken: func() ([]trace.Record, []int64) {
+				b := basic()
+				b.to("job-1", queued)
+				b.network(false)
+				s := b.to("job-1", transient)
+				u := b.network(true)
+				b.after(time.Second)
+				return b.idle(), []int64{s, u}
+			}},
 		{name: "call ids are unique", rule: "T1",
 			clean: func() []trace.Record {
 				b := basic()
