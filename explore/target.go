@@ -1,8 +1,6 @@
 package explore
 
 import (
-	"time"
-
 	"github.com/bitsim/bitsim/catalogue"
 	"github.com/bitsim/bitsim/scenarios"
 	"github.com/bitsim/bitsim/scheduler"
@@ -39,17 +37,7 @@ func swarmTarget(name string, opts scheduler.Options, draw func(sim.Chooser) sce
 	return Target{
 		Name: name,
 		Run: func(c sim.Chooser, observe func(*trace.Record)) ([]trace.Record, error) {
-			w := sim.NewWorld(c, sim.Limits{MaxTime: 6 * time.Hour})
-			// A seed's world (Sweep) writes its seed in run.start, so that
-			// `bitsim run NAME --seed N` replays it byte for byte; a
-			// choice stream's writes 0.
-			seed, _ := sim.SeedOf(c)
-			res, err := scenarios.RunInLog(w, log, name, seed, opts, func(e *scenarios.Env) {
-				if observe != nil {
-					e.Svc.Observe(observe)
-				}
-				scenarios.Adversarial(draw(c))(e)
-			})
+			res, err := scenarios.RunSwarm(log, c, name, opts, draw, observe)
 			return res.Records, err
 		},
 		Fails: CatalogueRejects,

@@ -458,9 +458,26 @@ func RunAdversarial(name string, seed uint64, opts scheduler.Options) (Result, e
 	return runSwarm(new(trace.Log), name, seed, opts, DrawSwarm)
 }
 
-// runSwarm runs, writing into log, the adversarial world of seed whose
-// swarm draw draws: the generators' worlds (adversarial, faults, aimed-*).
+// runSwarm runs the generator world of seed (RunSwarm with NewPRNG(seed)).
 func runSwarm(log *trace.Log, name string, seed uint64, opts scheduler.Options, draw func(sim.Chooser) Swarm) (Result, error) {
-	w := sim.NewWorld(sim.NewPRNG(seed), sim.Limits{MaxTime: 6 * time.Hour})
-	return RunInLog(w, log, name, seed, opts, func(e *Env) { Adversarial(draw(w.Chooser()))(e) })
+	return RunSwarm(log, sim.NewPRNG(seed), name, opts, draw, nil)
+}
+
+// RunSwarm runs, writing into log (cleared first), the world of the
+// generators (adversarial, faults, aimed-*): a 6-hour world whose every
+// choice comes from c, its swarm drawn by draw, its workload by
+// Adversarial. observe, if not nil, sees each record as it is written. The
+// trace's run.start names the seed of c when c is a NewPRNG (sim.SeedOf),
+// so that `bitsim run NAME --seed N` replays it; 0 for another chooser (a
+// search's choice stream, rapid's). Package explore's targets run the same
+// worlds from their choice streams.
+func RunSwarm(log *trace.Log, c sim.Chooser, name string, opts scheduler.Options, draw func(sim.Chooser) Swarm, observe func(*trace.Record)) (Result, error) {
+	w := sim.NewWorld(c, sim.Limits{MaxTime: 6 * time.Hour})
+	seed, _ := sim.SeedOf(c)
+	return RunInLog(w, log, name, seed, opts, func(e *Env) {
+		if observe != nil {
+			e.Svc.Observe(observe)
+		}
+		Adversarial(draw(w.Chooser()))(e)
+	})
 }

@@ -47,6 +47,26 @@ func ExampleScenario_RunWith() {
 	// 2 0 violations
 }
 
+// RunSwarm runs a generator's world from any choice stream: here the
+// adversarial world of seed 42, the one `bitsim run adversarial --seed 42`
+// shows, watched record by record.
+func ExampleRunSwarm() {
+	calls := 0
+	res, err := scenarios.RunSwarm(new(trace.Log), sim.NewPRNG(42), "adversarial", scheduler.DefaultOptions(), scenarios.DrawSwarm,
+		func(r *trace.Record) {
+			if r.Ev == trace.EvCallBegin {
+				calls++
+			}
+		})
+	if err != nil {
+		panic(err)
+	}
+	want, _ := scenarios.RunAdversarial("adversarial", 42, scheduler.DefaultOptions())
+	fmt.Println(calls > 0, trace.Hash(res.Records) == trace.Hash(want.Records))
+	// Output:
+	// true true
+}
+
 // Build a small world of your own with Run and the Funcs callback.
 func ExampleRun() {
 	res, err := scenarios.Run("my-world", 1, scheduler.DefaultOptions(), func(e *scenarios.Env) {
