@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -138,6 +139,9 @@ func TestQueueMatchesHeap(t *testing.T) {
 					continue
 				}
 				require.Equal(t, h.len(), q.len())
+				if seq%17 == 0 {
+					requireEachSeesAll(t, &q, &h)
+				}
 				burst := q.burst.len()
 				m := *q.min()
 				if q.burst.len() > burst {
@@ -166,6 +170,26 @@ func TestQueueMatchesHeap(t *testing.T) {
 	require.Positive(t, interleaved, "no case drained a bucket while the burst heap held events")
 	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop, %d bursts drained (%d joining one not taken yet)",
 		rebuilds, spills, offs, earlier, drains, interleaved)
+}
+
+// requireEachSeesAll: queue.each (World.Stale's end-of-run look at every
+// pending event) visits exactly the events the reference heap holds —
+// in the ring, its nodes, the overflow chains, the burst heap and the far
+// heap alike — and stops at the first false.
+func requireEachSeesAll(t *rapid.T, q *queue, h *eventHeap) {
+	var got, want []uint64
+	require.True(t, q.each(func(ev *Event) bool { got = append(got, ev.seq); return true }))
+	for _, ev := range h.h {
+		want = append(want, ev.seq)
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	require.Equal(t, want, got, "each")
+	if len(want) >= 2 {
+		n := 0
+		require.False(t, q.each(func(*Event) bool { n++; return n < 2 }))
+		require.Equal(t, 2, n, "each stops at the first false")
+	}
 }
 
 // splitmix returns a deterministic generator of 64-bit values.
