@@ -217,6 +217,14 @@ func (b *tb) network(up bool) int64 {
 	return b.add(trace.Record{Ev: trace.EvNetworkDown})
 }
 
+// lost queues job-1 and loses the network, which puts it in
+// TRANSIENT_ERROR; it returns the seqs of network.down and of that move.
+func (b *tb) lost() (down, transientSeq int64) {
+	b.to("job-1", queued)
+	down = b.network(false)
+	return down, b.to("job-1", transient)
+}
+
 // outage takes job-1 from TRANSFERRING through a network outage of a
 // second: network.down, TRANSIENT_ERROR, network.up, QUEUED.
 func (b *tb) outage() *tb {

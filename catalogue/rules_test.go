@@ -958,9 +958,7 @@ func ruleCases() []ruleCase {
 		{name: "no transfer while the network is down", rule: "G44",
 			clean: func() []trace.Record {
 				b := basic()
-				b.to("job-1", queued)
-				b.network(false)
-				b.to("job-1", transient)
+				b.lost()
 				b.after(time.Second)
 				b.to("job-1", queued) // Resume: it may try
 				b.to("job-1", connecting)
@@ -971,9 +969,7 @@ func ruleCases() []ruleCase {
 			},
 			broken: func() ([]trace.Record, []int64) {
 				b := basic()
-				b.to("job-1", queued)
-				d := b.network(false)
-				b.to("job-1", transient)
+				d, _ := b.lost()
 				b.after(time.Second)
 				b.to("job-1", queued)
 				b.to("job-1", connecting)
@@ -987,9 +983,7 @@ func ruleCases() []ruleCase {
 			clean: func() []trace.Record { return basic().outage().idle() },
 			broken: func() ([]trace.Record, []int64) {
 				b := basic()
-				b.to("job-1", queued)
-				b.network(false)
-				s := b.to("job-1", transient)
+				_, s := b.lost()
 				b.after(time.Second)
 				u := b.network(true)
 				return b.idle(), []int64{s, u} // still TRANSIENT_ERROR at the end
@@ -999,18 +993,14 @@ func ruleCases() []ruleCase {
 		{name: "the network down and back at one instant", rule: "G44",
 			clean: func() []trace.Record {
 				b := basic()
-				b.to("job-1", queued)
-				b.network(false)
-				b.to("job-1", transient)
+				b.lost()
 				b.network(true)
 				b.to("job-1", queued)
 				return b.idle()
 			},
 			broken: func() ([]trace.Record, []int64) {
 				b := basic()
-				b.to("job-1", queued)
-				b.network(false)
-				s := b.to("job-1", transient)
+				_, s := b.lost()
 				u := b.network(true)
 				b.after(time.Second)
 				return b.idle(), []int64{s, u}
