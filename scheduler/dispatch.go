@@ -700,7 +700,7 @@ func (s *Service) takeCall(j *job, m int, u *User) *call {
 // high lane first — whatever order their events fire in.
 func (s *Service) launch(c *call) {
 	s.ready.push(c.idx)
-	s.w.Soon(classInvoke, s.kInvoke, 0, 0)
+	s.w.Soon(classInvoke, s.kInvoke, int64(c.idx), 0) // A: for warmInvoke only
 }
 
 // onInvoke runs a launched call on its client's thread.

@@ -69,7 +69,11 @@ type job struct {
 	n   notifyState
 
 	// what state changes and the API read
-	files      []*file
+	files []*file
+	// file0 is the job's first file, kept in the job: most jobs have one,
+	// and a chunk reads its file with its job, without a pointer chased
+	// to a line of its own (issue 13).
+	file0      file
 	err        *jobError // while ERROR / TRANSIENT_ERROR (G49)
 	display    string
 	created    time.Duration

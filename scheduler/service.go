@@ -115,6 +115,7 @@ func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Option
 	w.Stale(s.kInactive, s.inactiveStale)
 	s.kPump = s.handle(s.onPump)
 	s.kInvoke = s.handle(s.onInvoke)
+	w.Prefetch(s.kInvoke, s.warmInvoke)
 	s.kCallRetry = s.handle(s.onCallRetry)
 	s.kJMTimer = s.handle(s.onJMTimer)
 	s.kCmdExit = s.handle(s.onCmdExit)

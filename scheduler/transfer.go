@@ -294,15 +294,12 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 
 // warmChunk is the chunk timers' prefetch hint (sim.World.Prefetch): when
 // a tick's thousand chunk events come due at once (a million jobs), it
-// reads, for each, the job's and its current file's lines that onChunk
-// and the JobModification it raises go on to touch, and those of the
-// registration's user and client and of the client's next worker thread,
-// which the invocation touches — the first touch of each is a cache miss,
-// and here the misses of the whole tick overlap instead of stalling one
-// event after another (Dispatch/jobs=1M and 100k about 10–15 % faster with
-// the job and file, 5–8 % more with user, client and thread;
-// docs/PERFORMANCE.md). It only reads; the sum keeps the loads from being
-// optimized away.
+// reads, a window ahead of the chunk firing, the job's and its current
+// file's lines that onChunk and the JobModification it raises go on to
+// touch, and the registration's user's (the lanes) — the first touch of
+// each is a cache miss, and here the misses of a window of events overlap
+// instead of stalling one event after another (docs/PERFORMANCE.md). It
+// only reads; the sum keeps the loads from being optimized away.
 func (s *Service) warmChunk(a, _ int64) {
 	j := s.jobPtr(a)
 	x := uint64(j.tgen) + uint64(j.minNote) + uint64(j.reg.gen) + uint64(j.n.ft.n) + uint64(j.n.inflight[0]) + uint64(j.n.retryAt[nM-1])
@@ -312,10 +309,21 @@ func (s *Service) warmChunk(a, _ int64) {
 	if u := j.reg.user; u != nil {
 		x += uint64(u.busy) + uint64(u.lanes[1].n)
 	}
-	if c := j.reg.client; c != nil {
-		x += uint64(c.nameID) + uint64(c.nthr)
-		if n := len(c.idle); n > 0 {
-			x += uint64(c.idle[n-1].Depth())
+	s.warmSink += x
+}
+
+// warmInvoke is the invocations' prefetch hint: a tick's calls wait in
+// the Soon queue, and a window ahead of the one starting it reads what
+// validAtStart and the start touch — the job's registration and notify
+// state, the client and its next worker thread.
+func (s *Service) warmInvoke(a, _ int64) {
+	c := s.calls[a]
+	j := c.job()
+	x := uint64(j.reg.gen) + uint64(j.state) + uint64(j.n.ft.n) + uint64(c.regGen)
+	if cl := c.client(); cl != nil {
+		x += uint64(cl.nameID) + uint64(cl.nthr)
+		if n := len(cl.idle); n > 0 {
+			x += uint64(cl.idle[n-1].Depth())
 		}
 	}
 	s.warmSink += x

@@ -3,6 +3,7 @@ package sim
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -24,9 +25,12 @@ import (
 // A bucket that would have to be walked past walkMax events (a burst at one
 // instant: a million timers on the same tick) keeps the rest of its events
 // unsorted in an overflow chain; when the bucket comes first, all its
-// events are drained into a small heap of their own (burst) and taken from
-// there in order: sifts through a thousand events in cache instead of a
-// million in memory. Everything else goes to the big heap (far): events
+// events are drained and sorted into a run of their own and taken from
+// there in order: a sort of a thousand events in cache instead of sifts
+// through a million in memory. (Events that join a burst while its run is
+// being taken go to a small heap beside it.) The run's order is known
+// ahead, so the prefetch hint (World.Prefetch) sees its events a window
+// ahead of the one firing. Everything else goes to the big heap (far): events
 // beyond the ring's window, and events earlier than the last one popped
 // (only the queue's own tests do that). The next event is the smallest of
 // the ring's, the burst's and the heap's, so the order is exactly the
@@ -56,14 +60,21 @@ type queue struct {
 	// on one tick — goes unsorted into the bucket's overflow chain: over[i]
 	// is its first node (index+1), linked through the nodes' link, 0 when
 	// none. When the bucket comes first, its chain and its overflow are
-	// drained into burst, a heap of their own, and taken from there in
-	// order. A burst so costs sifts through a heap of its own events, in
-	// cache, not through a heap of every pending event.
-	over  []uint32
-	burst eventHeap
-	// warm, when set, sees each event of a burst as the burst is drained,
-	// before any of them fires (World.Prefetch).
-	warm func(ev *Event)
+	// drained into run and sorted, and taken from run[ri] on. A burst so
+	// costs a sort of its own events, in cache, not sifts through a heap of
+	// every pending event. A bucket drained while run still holds events
+	// goes into burst, a heap, instead (the next event is the earlier of
+	// the two firsts).
+	over     []uint32
+	run      []Event
+	ri       int
+	burst    eventHeap
+	runSpare []Event  // sortRun's second array
+	ord, tmp []uint64 // sortRun's order, and radixSortHigh's second array
+	// warm, when set, sees each event of a run a window ahead of the one
+	// taken, run[warmTo] being the next it has not seen (World.Prefetch).
+	warm   func(ev *Event)
+	warmTo int
 
 	bits  uint          // the ring has 2^bits buckets
 	shift uint          // of 2^shift ns each
@@ -106,10 +117,25 @@ const (
 	maxOff   = 64 // most epochs the ring stays off before another probe
 )
 
-func (q *queue) len() int { return q.ringN + q.far.len() + q.burst.len() }
+func (q *queue) len() int { return q.ringN + q.far.len() + q.burstLen() }
 
-// fromBurst is q.next when the next event is the burst heap's first.
-const fromBurst = -2
+// burstLen returns how many drained events wait in the run and the burst
+// heap.
+func (q *queue) burstLen() int { return len(q.run) - q.ri + q.burst.len() }
+
+// fromBurst and fromRun are q.next when the next event is the burst heap's
+// first or the run's next.
+const (
+	fromBurst = -2
+	fromRun   = -3
+)
+
+// warmAhead is how far ahead of the event taken from a run the prefetch
+// hint has seen: between warmAhead and twice as many events, hinted
+// warmAhead at a time, so that their cache misses overlap and their lines
+// are still in cache when the events fire (a whole tick of a thousand,
+// hinted at once, was not).
+const warmAhead = 16
 
 // push adds the event (at, c, k, a, b) with tie key tie and sequence number
 // seq. It takes the fields rather than an Event so that a ring event is
@@ -190,6 +216,8 @@ func (q *queue) min() *Event {
 	switch {
 	case q.next >= 0:
 		return &q.ring[q.next]
+	case q.next == fromRun:
+		return &q.run[q.ri]
 	case q.next == fromBurst:
 		return q.burst.min()
 	case q.far.len() != 0:
@@ -203,9 +231,14 @@ func (q *queue) min() *Event {
 func (q *queue) locate() {
 	q.fresh = true
 	q.next = -1
-	var best *Event // the heap's first, then the burst's if earlier
+	var best *Event // the heap's first, then the run's or the burst's if earlier
 	if q.far.len() != 0 {
 		best = q.far.min()
+	}
+	if q.ri < len(q.run) {
+		if r := &q.run[q.ri]; best == nil || before(r, best) {
+			best, q.next = r, fromRun
+		}
 	}
 	if q.burst.len() != 0 {
 		if r := q.burst.min(); best == nil || before(r, best) {
@@ -227,7 +260,7 @@ func (q *queue) locate() {
 		if best == nil || before(&q.ring[i], best) {
 			if q.over[i] != 0 {
 				q.drain(i)
-				q.locate() // the bucket's events are the burst's now
+				q.locate() // the bucket's events are the run's or the burst's now
 				return
 			}
 			q.next = i
@@ -236,9 +269,13 @@ func (q *queue) locate() {
 }
 
 // drain moves bucket i — its first event, its sorted chain and its
-// overflow — into the burst heap and empties the bucket.
+// overflow — into the run (sorted), or into the burst heap when the run
+// still holds events, and empties the bucket.
 func (q *queue) drain(i int) {
-	fresh := q.burst.len() == 0
+	fresh := q.burstLen() == 0
+	if fresh {
+		q.run, q.ri, q.warmTo = q.run[:0], 0, 0
+	}
 	h := &q.ring[i]
 	for _, first := range [2]uint32{h.link, q.over[i]} {
 		for n := first; n != 0; {
@@ -257,24 +294,119 @@ func (q *queue) drain(i int) {
 		q.sum[i>>12] &^= 1 << (i >> 6 & 63)
 	}
 	if fresh {
+		q.sortRun()
 		if q.warm != nil {
-			for i := range q.burst.h {
-				q.warm(&q.burst.h[i])
-			}
+			q.warmRun()
 		}
-		q.burst.heapify()
 	}
 }
 
-// addBurst adds one drained event to the burst heap: appended only, when
-// the heap is heapified afterwards (fresh), else pushed.
+// addBurst adds one drained event: to the run (sorted afterwards) when
+// fresh, else to the burst heap.
 func (q *queue) addBurst(ev *Event, fresh bool) {
 	if fresh {
-		q.burst.h = append(q.burst.h, *ev)
+		q.run = append(q.run, *ev)
 	} else {
 		q.burst.push(*ev)
 		q.spills++ // a heap that keeps growing: as good as the far heap (adapt)
 	}
+}
+
+// sortRun sorts the run into firing order. A tick's timers share At and
+// Class, and their order is their ties' (then their sequence numbers'):
+// the ties, each packed with its event's index, sort as plain integers.
+// Any other run sorts by the whole key.
+func (q *queue) sortRun() {
+	r := q.run
+	n := len(r)
+	if n < 2 {
+		return
+	}
+	same := true
+	for i := 1; i < n && same; i++ {
+		same = r[i].At == r[0].At && r[i].key>>32 == r[0].key>>32
+	}
+	ord := q.ord[:0]
+	if same {
+		for i := range r {
+			ord = append(ord, uint64(uint32(r[i].key))<<32|uint64(i))
+		}
+		if n < radixMin {
+			slices.Sort(ord)
+		} else {
+			q.tmp = slices.Grow(q.tmp[:0], n)[:n]
+			radixSortHigh(ord, q.tmp)
+		}
+		// Equal ties (rare) go by sequence number: an insertion sort
+		// that, with no equal ties, compares each pair once.
+		for i := 1; i < n; i++ {
+			for k := i; k > 0 && ord[k]>>32 == ord[k-1]>>32 && r[uint32(ord[k])].seq < r[uint32(ord[k-1])].seq; k-- {
+				ord[k], ord[k-1] = ord[k-1], ord[k]
+			}
+		}
+	} else {
+		for i := range r {
+			ord = append(ord, uint64(i))
+		}
+		slices.SortFunc(ord, func(a, b uint64) int {
+			return lt(&r[b], &r[a]) - lt(&r[a], &r[b])
+		})
+	}
+	out := q.runSpare[:0]
+	for _, o := range ord {
+		out = append(out, r[uint32(o)])
+	}
+	q.run, q.runSpare, q.ord = out, r[:0], ord[:0]
+}
+
+// radixMin is the run length from which a tick's ties are radix-sorted:
+// four passes over the run and a 256-entry count each, against pdqsort's
+// n log n comparisons (a thousand ties: ~6 ns an event against ~35).
+const radixMin = 128
+
+// radixSortHigh sorts keys by their high 32 bits, stably (keys equal there
+// keep their order), with tmp as long as keys as the second array: a
+// least-significant-digit radix sort, a byte a pass. Four passes leave the
+// result in keys.
+func radixSortHigh(keys, tmp []uint64) {
+	for shift := 32; shift < 64; shift += 8 {
+		var at [256]int
+		for _, k := range keys {
+			at[byte(k>>shift)]++
+		}
+		sum := 0
+		for d, c := range at {
+			at[d] = sum
+			sum += c
+		}
+		for _, k := range keys {
+			d := byte(k >> shift)
+			tmp[at[d]] = k
+			at[d]++
+		}
+		keys, tmp = tmp, keys
+	}
+}
+
+// warmRun hints the run's events from warmTo to 2*warmAhead past the next
+// one taken (World.Prefetch).
+func (q *queue) warmRun() {
+	end := min(q.ri+2*warmAhead, len(q.run))
+	for i := max(q.warmTo, q.ri); i < end; i++ {
+		q.warm(&q.run[i])
+	}
+	q.warmTo = end
+}
+
+// takeRun removes the run's next event and returns it; it stays valid
+// until the next push.
+func (q *queue) takeRun() *Event {
+	m := &q.run[q.ri]
+	q.ri++
+	if q.warm != nil && q.ri+warmAhead > q.warmTo && q.warmTo < len(q.run) {
+		q.warmRun()
+	}
+	return m
 }
 
 // popBy pops the next event if there is one at or before h, and returns it
@@ -304,6 +436,18 @@ func (q *queue) popBy(h time.Duration, dst *Event) *Event {
 			}
 			return m
 		}
+	case i == fromRun:
+		m = &q.run[q.ri]
+		if m.At > h {
+			return nil
+		}
+		q.fresh = false
+		q.takeRun()
+		if m.At > q.last {
+			q.last = m.At
+			q.cur = int64(m.At >> q.shift)
+		}
+		return m
 	case i == fromBurst:
 		if q.burst.min().At > h {
 			return nil
@@ -347,7 +491,9 @@ func (q *queue) popInto(dst *Event) {
 		q.locate()
 	}
 	q.fresh = false
-	if i := q.next; i == fromBurst {
+	if i := q.next; i == fromRun {
+		*dst = *q.takeRun()
+	} else if i == fromBurst {
 		q.burst.popInto(dst)
 	} else if i < 0 {
 		q.far.popInto(dst)
@@ -458,7 +604,9 @@ func (q *queue) rebuild(size, shift uint, on bool) {
 		}
 		q.over[i] = 0
 	}
+	q.far.h = append(q.far.h, q.run[q.ri:]...)
 	q.far.h = append(q.far.h, q.burst.h...)
+	q.run, q.ri, q.warmTo = q.run[:0], 0, 0
 	q.burst.h = q.burst.h[:0]
 	q.nodes, q.free = q.nodes[:0], q.free[:0]
 	q.ringN = 0
@@ -516,6 +664,11 @@ func (q *queue) each(f func(*Event) bool) bool {
 			if !f(&q.nodes[n-1]) {
 				return false
 			}
+		}
+	}
+	for i := q.ri; i < len(q.run); i++ {
+		if !f(&q.run[i]) {
+			return false
 		}
 	}
 	for i := range q.burst.h {

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"math"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"testing"
@@ -142,9 +144,9 @@ func TestQueueMatchesHeap(t *testing.T) {
 				if seq%17 == 0 {
 					requireEachSeesAll(t, &q, &h)
 				}
-				burst := q.burst.len()
+				burst := q.burstLen()
 				m := *q.min()
-				if q.burst.len() > burst {
+				if q.burstLen() > burst {
 					drains++ // a bucket's burst drained into the burst heap
 					if burst > 0 {
 						interleaved++ // joining one not taken yet
@@ -205,6 +207,45 @@ func splitmix(seed uint64) func() uint64 {
 // TestQueueAdapts shows the ring following the workload: about two buckets
 // per pending event, buckets that widen for delays of up to an hour and
 // narrow again for delays of nanoseconds, and in the steady states nearly
+// sortRun puts any drained burst in firing order: a tick's events (one At,
+// one Class) by tie then sequence number, through pdqsort below radixMin
+// and the radix sort from it, equal ties included; any other run by the
+// whole key.
+func TestSortRun(t *testing.T) {
+	paths := map[string]int{}
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 3*radixMin).Draw(t, "n")
+		mixed := rapid.Bool().Draw(t, "mixed")
+		ties := rapid.SampledFrom([]uint32{4, 1000, math.MaxUint32}).Draw(t, "ties") // few: equal ties
+		seqs := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0)).Perm(n)
+		var q queue
+		for i := range n {
+			at, c := time.Second, Class(1)
+			if mixed {
+				at += time.Duration(rapid.IntRange(0, 3).Draw(t, "at"))
+				c = Class(rapid.IntRange(0, 2).Draw(t, "class"))
+			}
+			tie := uint32(rapid.Uint64().Draw(t, "tie") % (uint64(ties) + 1))
+			q.run = append(q.run, makeEvent(at, c, 0, int64(i), 0, tie, uint64(seqs[i])+1))
+		}
+		want := slices.Clone(q.run)
+		slices.SortFunc(want, func(a, b Event) int { return lt(&b, &a) - lt(&a, &b) })
+		q.sortRun()
+		require.Equal(t, want, q.run)
+		switch {
+		case mixed:
+			paths["mixed"]++
+		case n >= radixMin:
+			paths["radix"]++
+		default:
+			paths["pdqsort"]++
+		}
+	})
+	require.Positive(t, paths["radix"], "no run long enough for the radix sort")
+	require.Positive(t, paths["pdqsort"])
+	require.Positive(t, paths["mixed"])
+}
+
 // every event kept in the ring rather than the heap.
 func TestQueueAdapts(t *testing.T) {
 	var q queue
@@ -298,9 +339,9 @@ func TestQueueKeepsBursts(t *testing.T) {
 	require.Less(t, q.far.len(), 400)
 	drains := 0
 	for range 12 * epochMin {
-		burst := q.burst.len()
+		burst := q.burstLen()
 		l.step(tick)
-		if q.burst.len() > burst {
+		if q.burstLen() > burst {
 			drains++ // a burst of two or more drained: one taken, the rest left
 		}
 	}

@@ -43,6 +43,7 @@ type World struct {
 	firing   Event   // the event next popped from q last
 	soon     []Event // Soon events: the current instant, FIFO
 	soonHead int
+	soonWarm int // the first Soon event the prefetch hint has not seen
 	now      time.Duration
 	seq      uint64
 	fired    int64
@@ -184,6 +185,17 @@ func (w *World) allStale() bool {
 	})
 }
 
+// warmSoon hints the Soon events from soonWarm to 2*warmAhead past the
+// next one to fire (Prefetch): a tick's thousand invocations wait in the
+// FIFO, in the order they will fire.
+func (w *World) warmSoon() {
+	end := min(w.soonHead+2*warmAhead, len(w.soon))
+	for i := max(w.soonWarm, w.soonHead); i < end; i++ {
+		w.warm(&w.soon[i])
+	}
+	w.soonWarm = end
+}
+
 // warm calls the prefetch hint of ev's kind, if it has one.
 func (w *World) warm(ev *Event) {
 	if int(ev.Kind) < len(w.warmers) {
@@ -264,7 +276,7 @@ func (w *World) Soon(c Class, k Kind, a, b int64) {
 	w.mustLive("Soon")
 	w.seq++
 	if w.soonHead == len(w.soon) {
-		w.soon, w.soonHead = w.soon[:0], 0
+		w.soon, w.soonHead, w.soonWarm = w.soon[:0], 0, 0
 	}
 	// Written field by field in place, not appended as a makeEvent value:
 	// that temporary's 16-byte copy stalls the CPU (see Handle).
@@ -438,6 +450,9 @@ func (w *World) next() *Event {
 			}
 			w.soonHead++
 			w.fired++
+			if w.q.warm != nil && w.soonHead+warmAhead > w.soonWarm && len(w.soon)-w.soonHead > warmAhead {
+				w.warmSoon()
+			}
 			return s
 		}
 	}
@@ -534,7 +549,7 @@ func (w *World) finish(repanic bool) {
 	w.unwinding = false
 	w.cur, w.current = nil, nil
 	w.q = queue{}
-	w.soon, w.soonHead = nil, 0
+	w.soon, w.soonHead, w.soonWarm = nil, 0, 0
 	w.funcs, w.free = nil, nil
 	for _, th := range w.threads[1:] {
 		th.queue, th.qhead = nil, 0

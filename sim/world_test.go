@@ -623,42 +623,58 @@ func TestSoonOrder(t *testing.T) {
 }
 
 // Prefetch: the hint sees every event of its kind in a burst (one tick's
-// hundred timers) before the first of them fires, never an event of
-// another kind or a lone event, and the world fires the same events in the
-// same order with the hint as without it.
+// hundred timers) and in a long Soon queue (after its first) once, a
+// window ahead of it —
+// before it fires, not long before, and not the whole burst at once —
+// never an event of another kind or a lone event, and the world fires the
+// same events in the same order with the hint as without it.
 func TestPrefetch(t *testing.T) {
-	run := func(hint bool) (fired, hinted []int64, hintedBeforeFirst int) {
+	type hint struct{ a, firedThen int64 }
+	run := func(hinted bool) (fired []int64, hints []hint) {
 		w := sim.NewWorld(sim.NewPRNG(3), sim.Limits{})
-		var tick, other sim.Kind
+		var tick, other, spawn sim.Kind
 		tick = w.Handle(func(ev sim.Event) { fired = append(fired, ev.A) })
 		other = w.Handle(func(ev sim.Event) { fired = append(fired, -ev.A) })
-		if hint {
-			w.Prefetch(tick, func(a, _ int64) {
-				hinted = append(hinted, a)
-				if len(fired) == 0 {
-					hintedBeforeFirst++
-				}
-			})
+		spawn = w.Handle(func(ev sim.Event) {
+			for i := range int64(100) {
+				w.Soon(0, tick, 2000+i, 0) // a long Soon queue
+			}
+		})
+		if hinted {
+			w.Prefetch(tick, func(a, _ int64) { hints = append(hints, hint{a, int64(len(fired))}) })
 		}
 		for i := range int64(100) {
 			w.Schedule(time.Second, sim.Class(i%3), tick, i, 0) // a burst on one tick
 			w.Schedule(time.Second, 0, other, i+1, 0)
 		}
 		w.Schedule(5*time.Second, 0, tick, 1000, 0) // alone on its tick
+		w.Schedule(6*time.Second, 0, spawn, 0, 0)
 		require.NoError(t, w.Run())
-		return fired, hinted, hintedBeforeFirst
+		return fired, hints
 	}
-	plain, none, _ := run(false)
-	fired, hinted, before := run(true)
+	plain, none := run(false)
+	fired, hints := run(true)
 	require.Empty(t, none)
-	assert.Equal(t, plain, fired, "the same events in the same order")
-	slices.Sort(hinted)
-	want := make([]int64, 100)
-	for i := range want {
-		want[i] = int64(i)
+	require.Equal(t, plain, fired, "the same events in the same order")
+	at := map[int64]int64{} // where each event fired
+	for i, a := range fired {
+		at[a] = int64(i)
 	}
-	assert.Equal(t, want, hinted, "every tick event of the burst, once; no other kind, not the lone one")
-	assert.Equal(t, 100, before, "all before the first event fired")
+	var got, want []int64
+	for i := range int64(100) {
+		want = append(want, i)
+	}
+	for i := range int64(99) {
+		want = append(want, 2001+i) // the queue's first fires as the queue is found
+	}
+	for _, h := range hints {
+		got = append(got, h.a)
+		assert.Less(t, h.firedThen, at[h.a]+1, "event %d hinted after it fired", h.a)
+		assert.LessOrEqual(t, at[h.a]-h.firedThen, int64(40), "event %d hinted too far ahead", h.a)
+	}
+	slices.Sort(got)
+	assert.Equal(t, want, got, "every tick event of the burst and the Soon queue after its first, once; no other kind, not the lone one")
+	assert.Greater(t, hints[len(hints)-1].firedThen, at[2000], "the Soon queue's hints go along with it")
 }
 
 func TestPrefetchMisuse(t *testing.T) {
