@@ -312,35 +312,41 @@ func (q *queue) addBurst(ev *Event, fresh bool) {
 	}
 }
 
-// sortRun sorts the run into firing order. A tick's timers share At and
-// Class, and their order is their ties' (then their sequence numbers'):
-// the ties, each packed with its event's index, sort as plain integers.
-// Any other run sorts by the whole key.
+// sortRun sorts the run into firing order. A tick's events share At, and
+// their order is their keys' (Class<<32 | tie, then sequence number): the
+// 40-bit keys, each packed above its event's index, sort as plain
+// integers (equal keys, rare, go by sequence number afterwards). A run
+// whose events lie at different instants of the bucket sorts by the whole
+// key.
 func (q *queue) sortRun() {
 	r := q.run
 	n := len(r)
 	if n < 2 {
 		return
 	}
-	same := true
+	same := n < 1<<idxBits
 	for i := 1; i < n && same; i++ {
-		same = r[i].At == r[0].At && r[i].key>>32 == r[0].key>>32
+		same = r[i].At == r[0].At
 	}
 	ord := q.ord[:0]
 	if same {
 		for i := range r {
-			ord = append(ord, uint64(uint32(r[i].key))<<32|uint64(i))
+			ord = append(ord, r[i].key<<idxBits|uint64(i))
 		}
 		if n < radixMin {
 			slices.Sort(ord)
 		} else {
-			q.tmp = slices.Grow(q.tmp[:0], n)[:n]
-			radixSortHigh(ord, q.tmp)
+			tmp := slices.Grow(q.tmp[:0], n)[:n]
+			if sorted := radixSortHigh(ord, tmp); &sorted[0] == &tmp[0] {
+				ord, q.tmp = tmp, ord // the result is in the second array
+			} else {
+				q.tmp = tmp
+			}
 		}
-		// Equal ties (rare) go by sequence number: an insertion sort
-		// that, with no equal ties, compares each pair once.
+		// Equal keys go by sequence number: an insertion sort that, with
+		// no equal keys, compares each pair once.
 		for i := 1; i < n; i++ {
-			for k := i; k > 0 && ord[k]>>32 == ord[k-1]>>32 && r[uint32(ord[k])].seq < r[uint32(ord[k-1])].seq; k-- {
+			for k := i; k > 0 && ord[k]>>idxBits == ord[k-1]>>idxBits && r[ord[k]&idxMask].seq < r[ord[k-1]&idxMask].seq; k-- {
 				ord[k], ord[k-1] = ord[k-1], ord[k]
 			}
 		}
@@ -354,25 +360,35 @@ func (q *queue) sortRun() {
 	}
 	out := q.runSpare[:0]
 	for _, o := range ord {
-		out = append(out, r[uint32(o)])
+		out = append(out, r[o&idxMask])
 	}
 	q.run, q.runSpare, q.ord = out, r[:0], ord[:0]
 }
 
-// radixMin is the run length from which a tick's ties are radix-sorted:
-// four passes over the run and a 256-entry count each, against pdqsort's
-// n log n comparisons (a thousand ties: ~6 ns an event against ~35).
+// A run's packed sort key: the event's order key (Class<<32 | tie, 40
+// bits) above its index in the run (idxBits).
+const (
+	idxBits = 24
+	idxMask = 1<<idxBits - 1
+)
+
+// radixMin is the run length from which a tick's keys are radix-sorted: a
+// pass per byte with a 256-entry count, against pdqsort's n log n
+// comparisons (a thousand ties: ~6 ns an event against ~35).
 const radixMin = 128
 
-// radixSortHigh sorts keys by their high 32 bits, stably (keys equal there
-// keep their order), with tmp as long as keys as the second array: a
-// least-significant-digit radix sort, a byte a pass. Four passes leave the
-// result in keys.
-func radixSortHigh(keys, tmp []uint64) {
-	for shift := 32; shift < 64; shift += 8 {
+// radixSortHigh sorts keys by their bits from idxBits up, stably, with
+// tmp, as long as keys, as the second array: a least-significant-digit
+// radix sort, a byte a pass, skipping a byte every key shares (a tick's
+// Class). It returns the array that holds the result: keys or tmp.
+func radixSortHigh(keys, tmp []uint64) []uint64 {
+	for shift := idxBits; shift < 64; shift += 8 {
 		var at [256]int
 		for _, k := range keys {
 			at[byte(k>>shift)]++
+		}
+		if at[byte(keys[0]>>shift)] == len(keys) {
+			continue // one digit: the pass would change nothing
 		}
 		sum := 0
 		for d, c := range at {
@@ -386,6 +402,7 @@ func radixSortHigh(keys, tmp []uint64) {
 		}
 		keys, tmp = tmp, keys
 	}
+	return keys
 }
 
 // warmRun hints the run's events from warmTo to 2*warmAhead past the next

@@ -207,23 +207,25 @@ func splitmix(seed uint64) func() uint64 {
 // TestQueueAdapts shows the ring following the workload: about two buckets
 // per pending event, buckets that widen for delays of up to an hour and
 // narrow again for delays of nanoseconds, and in the steady states nearly
-// sortRun puts any drained burst in firing order: a tick's events (one At,
-// one Class) by tie then sequence number, through pdqsort below radixMin
-// and the radix sort from it, equal ties included; any other run by the
-// whole key.
+// sortRun puts any drained burst in firing order: a tick's events (one
+// At, one Class or several) by Class, tie and sequence number, through
+// pdqsort below radixMin and the radix sort from it, equal ties included;
+// a run over several instants by the whole key.
 func TestSortRun(t *testing.T) {
 	paths := map[string]int{}
 	rapid.Check(t, func(t *rapid.T) {
 		n := rapid.IntRange(0, 3*radixMin).Draw(t, "n")
-		mixed := rapid.Bool().Draw(t, "mixed")
+		mode := rapid.SampledFrom([]string{"tick", "classes", "instants"}).Draw(t, "mode")
 		ties := rapid.SampledFrom([]uint32{4, 1000, math.MaxUint32}).Draw(t, "ties") // few: equal ties
 		seqs := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0)).Perm(n)
 		var q queue
 		for i := range n {
 			at, c := time.Second, Class(1)
-			if mixed {
-				at += time.Duration(rapid.IntRange(0, 3).Draw(t, "at"))
+			if mode != "tick" {
 				c = Class(rapid.IntRange(0, 2).Draw(t, "class"))
+			}
+			if mode == "instants" {
+				at += time.Duration(rapid.IntRange(0, 3).Draw(t, "at"))
 			}
 			tie := uint32(rapid.Uint64().Draw(t, "tie") % (uint64(ties) + 1))
 			q.run = append(q.run, makeEvent(at, c, 0, int64(i), 0, tie, uint64(seqs[i])+1))
@@ -233,17 +235,17 @@ func TestSortRun(t *testing.T) {
 		q.sortRun()
 		require.Equal(t, want, q.run)
 		switch {
-		case mixed:
-			paths["mixed"]++
+		case mode == "instants":
+			paths[mode]++
 		case n >= radixMin:
-			paths["radix"]++
+			paths["radix "+mode]++
 		default:
 			paths["pdqsort"]++
 		}
 	})
-	require.Positive(t, paths["radix"], "no run long enough for the radix sort")
-	require.Positive(t, paths["pdqsort"])
-	require.Positive(t, paths["mixed"])
+	for _, p := range []string{"radix tick", "radix classes", "pdqsort", "instants"} {
+		require.Positive(t, paths[p], "no run took the path %q", p)
+	}
 }
 
 // every event kept in the ring rather than the heap.
