@@ -29,9 +29,11 @@
 // events are scheduled), each a short list kept in that order, in front of a
 // typed 4-ary heap for events far ahead (when most events go to the heap,
 // the buckets are switched off for a while). A burst at one instant waits
-// unsorted in its bucket and goes through a small heap of its own when its
-// instant comes; a Kind's Prefetch hint sees each of the burst's events then,
-// before the first fires, to load their state while the misses can overlap.
+// unsorted in its bucket and is sorted into a run of its own when its
+// instant comes (a radix sort of the events' packed keys); since the run's
+// order is known, a Kind's Prefetch hint sees its events a window ahead of
+// the one firing — and those of a long Soon queue too — to load their
+// state while the misses can overlap and before they are evicted again.
 // Scheduling and firing an event costs a few operations
 // whatever the number pending and does not allocate. The order is the same
 // whichever structure holds an event.

@@ -149,8 +149,8 @@ func ExampleWorld_Soon() {
 
 // Prefetch: a thousand timers fire on one tick; their handler reads the
 // state of its item, far apart in a big table. The hint reads each item's
-// state as the tick comes due, before the first timer fires, so the
-// memory loads overlap; it only reads, so the run is the same without it.
+// state a window of timers ahead of the one firing, so the memory loads
+// overlap; it only reads, so the run is the same without it.
 func ExampleWorld_Prefetch() {
 	items := make([]struct{ hits, pad [7]int64 }, 1000)
 	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})

@@ -147,7 +147,7 @@ func TestQueueMatchesHeap(t *testing.T) {
 				burst := q.burstLen()
 				m := *q.min()
 				if q.burstLen() > burst {
-					drains++ // a bucket's burst drained into the burst heap
+					drains++ // a bucket's burst drained into the run (or the burst heap)
 					if burst > 0 {
 						interleaved++ // joining one not taken yet
 					}
@@ -169,15 +169,15 @@ func TestQueueMatchesHeap(t *testing.T) {
 	require.Positive(t, offs, "no case turned the ring off")
 	require.Positive(t, earlier, "no case pushed before the last pop")
 	require.Positive(t, drains, "no case drained a burst")
-	require.Positive(t, interleaved, "no case drained a bucket while the burst heap held events")
+	require.Positive(t, interleaved, "no case drained a bucket while the run or the burst heap held events")
 	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop, %d bursts drained (%d joining one not taken yet)",
 		rebuilds, spills, offs, earlier, drains, interleaved)
 }
 
 // requireEachSeesAll: queue.each (World.Stale's end-of-run look at every
 // pending event) visits exactly the events the reference heap holds —
-// in the ring, its nodes, the overflow chains, the burst heap and the far
-// heap alike — and stops at the first false.
+// in the ring, its nodes, the overflow chains, the run, the burst heap and
+// the far heap alike — and stops at the first false.
 func requireEachSeesAll(t *rapid.T, q *queue, h *eventHeap) {
 	var got, want []uint64
 	require.True(t, q.each(func(ev *Event) bool { got = append(got, ev.seq); return true }))
@@ -349,7 +349,7 @@ func TestQueueKeepsBursts(t *testing.T) {
 	}
 	require.True(t, q.ring != nil, "every event on a tick: the ring keeps them")
 	require.Less(t, q.far.len(), 100, "and not the heap")
-	require.GreaterOrEqual(t, drains, 12*epochMin/4000, "each tick's 4,000 events drained into the burst heap at once")
+	require.GreaterOrEqual(t, drains, 12*epochMin/4000, "each tick's 4,000 events drained into a run at once")
 	for range 10 * epochMin {
 		l.step(spread)
 	}

@@ -134,16 +134,19 @@ func (w *World) Handle(h Handler) Kind {
 	return Kind(len(w.handlers) - 1)
 }
 
-// Prefetch gives events of kind k a prefetch hint: when a burst of events
-// comes due — more than the calendar keeps in order in one bucket, such as
-// a thousand jobs' timers on one tick — the queue calls f(a, b) for each
-// of the burst's events of kind k, in no particular order, before the
-// first of them fires. A handler whose events touch state far apart in
-// memory (a million jobs) can so load each event's state in one pass, the
-// cache misses overlapping, instead of one miss after another as the
-// events fire. f must only read: it may not schedule, block, or change
-// anything a handler reads, so a world fires the same events in the same
-// order with or without it. Prefetch(k, nil) removes the hint.
+// Prefetch gives events of kind k a prefetch hint: when many events come
+// due together in an order already known — a burst, more than the calendar
+// keeps in order in one bucket, such as a thousand jobs' timers on one
+// tick, or a long queue of Soon events — the world calls f(a, b) for each
+// of them of kind k (but the Soon queue's first) once, a window of a few
+// dozen events ahead of the one firing, a window's worth at a time. A
+// handler whose events touch state far apart in memory (a million jobs)
+// can so load the window's state in one pass, the cache misses
+// overlapping, instead of one miss after another as the events fire, and
+// the lines are still in cache when they do. f must only read: it may not
+// schedule, block, or change anything a handler reads, so a world fires
+// the same events in the same order with or without it. Prefetch(k, nil)
+// removes the hint.
 func (w *World) Prefetch(k Kind, f func(a, b int64)) {
 	if k < firstUserKind || int(k) >= len(w.handlers) {
 		panic(fmt.Sprintf("sim: Prefetch: unknown Kind %d (use a Kind returned by Handle)", k))
