@@ -276,9 +276,9 @@ func (r *JobRef) AddFileSpec(spec FileSpec) hr {
 		return callbackabi.BG_E_TOO_MANY_FILES_IN_JOB
 	}
 	spec.Failures = append([]Failure(nil), spec.Failures...)
-	f := &file{}
-	if len(j.files) == 0 {
-		f = &j.file0
+	f := &j.file0
+	if len(j.files) > 0 {
+		f = new(file)
 	}
 	*f = file{spec: spec, renameFails: int32(min(spec.RenameFails, math.MaxInt32)), deleteFails: spec.DeleteFails}
 	f.fails = make([]int, len(spec.Failures))

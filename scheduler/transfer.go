@@ -319,6 +319,9 @@ func (s *Service) warmChunk(a, _ int64) {
 func (s *Service) warmInvoke(a, _ int64) {
 	c := s.calls[a]
 	j := c.job()
+	if j == nil {
+		return // not a launched call: nothing to read (a hint must never fail)
+	}
 	x := uint64(j.reg.gen) + uint64(j.state) + uint64(j.n.ft.n) + uint64(c.regGen)
 	if cl := c.client(); cl != nil {
 		x += uint64(cl.nameID) + uint64(cl.nthr)

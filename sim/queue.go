@@ -429,7 +429,8 @@ func (q *queue) takeRun() *Event {
 // popBy pops the next event if there is one at or before h, and returns it
 // (nil otherwise): min and popInto in one call, for the event loop. The
 // event returned is valid until the next push: a bucket's only event is
-// handed out where it lies in the ring, any other one is copied to dst.
+// handed out where it lies in the ring, a run's where it lies in the run,
+// any other one is copied to dst.
 func (q *queue) popBy(h time.Duration, dst *Event) *Event {
 	if !q.fresh {
 		q.locate()
