@@ -407,12 +407,17 @@ func radixSortHigh(keys, tmp []uint64) []uint64 {
 
 // warmRun hints the run's events from warmTo to 2*warmAhead past the next
 // one taken (World.Prefetch).
-func (q *queue) warmRun() {
-	end := min(q.ri+2*warmAhead, len(q.run))
-	for i := max(q.warmTo, q.ri); i < end; i++ {
-		q.warm(&q.run[i])
+func (q *queue) warmRun() { q.warmTo = hintWindow(q.run, q.warmTo, q.ri, q.warm) }
+
+// hintWindow calls warm for the events of evs not hinted yet (from on) up
+// to 2*warmAhead past the next one to fire (evs[next]), and returns where
+// the next window starts. A run and the Soon queue share it.
+func hintWindow(evs []Event, from, next int, warm func(*Event)) int {
+	end := min(next+2*warmAhead, len(evs))
+	for i := max(from, next); i < end; i++ {
+		warm(&evs[i])
 	}
-	q.warmTo = end
+	return end
 }
 
 // takeRun removes the run's next event and returns it; it stays valid

@@ -192,11 +192,7 @@ func (w *World) allStale() bool {
 // next one to fire (Prefetch): a tick's thousand invocations wait in the
 // FIFO, in the order they will fire.
 func (w *World) warmSoon() {
-	end := min(w.soonHead+2*warmAhead, len(w.soon))
-	for i := max(w.soonWarm, w.soonHead); i < end; i++ {
-		w.warm(&w.soon[i])
-	}
-	w.soonWarm = end
+	w.soonWarm = hintWindow(w.soon, w.soonWarm, w.soonHead, w.warm)
 }
 
 // warm calls the prefetch hint of ev's kind, if it has one.
