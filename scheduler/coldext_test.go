@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,28 @@ func TestColdReadsLeaveNoExtAlone(t *testing.T) {
 		}
 	}
 	assert.True(t, scheduler.NoExtIsDefault(), "a cold read was written through")
+}
+
+// TestFirstFileInline: a job's first file lives in the job (issue 13: a
+// chunk reads it without chasing a pointer), later ones apart, and each
+// keeps its own spec.
+func TestFirstFileInline(t *testing.T) {
+	e := defaultEnv(t)
+	app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.MTA)
+	j := newJob(t, app, 10, 20, 30)
+	files, res := j.EnumFiles()
+	require.Equal(t, sOK, res)
+	require.Len(t, files, 3)
+	assert.True(t, scheduler.FileInline(j, 0))
+	for i, f := range files {
+		if i > 0 {
+			assert.False(t, scheduler.FileInline(j, i), "file %d", i)
+		}
+		name, _ := f.GetLocalName()
+		assert.Equal(t, fmt.Sprintf(`C:\f%d`, i), name)
+		remote, _ := f.GetRemoteName()
+		assert.Equal(t, fmt.Sprintf("http://h/f%d", i), remote)
+	}
 }
 
 // TestColdPropertiesReadBack: every property kept in the cold part reads

@@ -36,3 +36,7 @@ func BytesMismatch(s *Service) string {
 	}
 	return ""
 }
+
+// FileInline reports whether file i of the job behind r is the one kept
+// in the job itself (job.file0).
+func FileInline(r *JobRef, i int) bool { return r.j.files[i] == &r.j.file0 }
