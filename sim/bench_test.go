@@ -51,8 +51,8 @@ func BenchmarkScheduleFireSpread(b *testing.B) {
 // event is scheduled exactly 1001 ns ahead, so the 1000 pending events
 // always share one or two instants (timers that all fire on the same
 // tick). Buckets overflow whatever their width; each instant's events wait
-// unsorted in their bucket's overflow chain and go through a small heap of
-// their own when their instant comes (queue.drain).
+// unsorted in their bucket's overflow blocks and are sorted into a run
+// of their own when their instant comes (queue.drain).
 func BenchmarkScheduleFireBurst(b *testing.B) {
 	rng := lcg(1)
 	benchScheduleFire(b, pending1k, &rng, func() time.Duration { return 1001 })

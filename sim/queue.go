@@ -24,10 +24,10 @@ import (
 //
 // A bucket that would have to be walked past walkMax events (a burst at one
 // instant: a million timers on the same tick) keeps the rest of its events
-// unsorted in an overflow chain; when the bucket comes first, all its
-// events are drained and sorted into a run of their own and taken from
-// there in order: a sort of a thousand events in cache instead of sifts
-// through a million in memory. (Events that join a burst while its run is
+// unsorted in overflow blocks of blockLen events; when the bucket comes
+// first, all its events are drained and sorted into a run of their own and
+// taken from there in order: a sort of a thousand events in cache instead
+// of sifts through a million in memory. (Events that join a burst while its run is
 // being taken go to a small heap beside it.) The run's order is known
 // ahead, so the prefetch hint (World.Prefetch) sees its events a window
 // ahead of the one firing. Everything else goes to the big heap (far): events
@@ -57,15 +57,25 @@ type queue struct {
 	ringN int      // events in the ring and its nodes
 
 	// A burst — more than walkMax events in one bucket, a million timers
-	// on one tick — goes unsorted into the bucket's overflow chain: over[i]
-	// is its first node (index+1), linked through the nodes' link, 0 when
-	// none. When the bucket comes first, its chain and its overflow are
-	// drained into run and sorted, and taken from run[ri] on. A burst so
-	// costs a sort of its own events, in cache, not sifts through a heap of
-	// every pending event. A bucket drained while run still holds events
-	// goes into burst, a heap, instead (the next event is the earlier of
-	// the two firsts).
+	// on one tick — goes unsorted into the bucket's overflow: over[i] is
+	// the block (index+1) being filled, 0 when none, and the blocks before
+	// it follow through blk[b-1].next. Block b holds blk[b-1].n events,
+	// ovf[(b-1)*blockLen:][:n]. A burst is pushed over a second and drained
+	// a second later, when its events have left the cache: in blocks, the
+	// drain reads them a block at a time, sequentially, with the next
+	// block's address known from blk (small) — not a chain of nodes, each
+	// a cache miss that must finish before the next can start (issue 13:
+	// the chain's walk was 15 % of Dispatch at a million jobs). When the
+	// bucket comes first, its sorted chain and its overflow are drained
+	// into run and sorted, and taken from run[ri] on. A burst so costs a
+	// sort of its own events, in cache, not sifts through a heap of every
+	// pending event. A bucket drained while run still holds events goes
+	// into burst, a heap, instead (the next event is the earlier of the
+	// two firsts).
 	over     []uint32
+	ovf      []Event
+	blk      []ovfBlock
+	freeBlk  []uint32 // free blocks (index+1), a stack
 	run      []Event
 	ri       int
 	burst    eventHeap
@@ -107,6 +117,18 @@ type queue struct {
 	}
 	spare []Event
 }
+
+// ovfBlock is an overflow block's header: the block before it in its
+// bucket (index+1, 0 for the first) and how many events it holds.
+type ovfBlock struct {
+	next uint32
+	n    uint32
+}
+
+// blockLen is the events an overflow block holds: 768 bytes, read in one
+// sequential sweep; a bucket's overflow (at least walkMax+1 events) so
+// wastes at most blockLen-1 slots.
+const blockLen = 16
 
 const (
 	minBits  = 6  // 64 buckets: 3 KiB for a small world
@@ -171,10 +193,8 @@ func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, 
 		q.nodes[n-1] = *h
 		dst = h
 		dst.link = n
-	case q.over[i] != 0: // a burst: unsorted, into the overflow chain
-		n := q.alloc()
-		dst = &q.nodes[n-1]
-		dst.link, q.over[i] = q.over[i], n
+	case q.over[i] != 0: // a burst: unsorted, into the overflow
+		dst = q.overflow(i)
 	default: // after the first: walk the bucket's nodes
 		n := q.alloc() // before the walk: alloc may move nodes
 		p := &h.link
@@ -184,16 +204,57 @@ func (q *queue) push(at time.Duration, c Class, k Kind, a, b int64, tie uint32, 
 				break
 			}
 			if steps == walkMax {
-				p = &q.over[i] // the bucket overflows: its burst starts
+				p = nil // the bucket overflows: its burst starts
 				break
 			}
 			p = &node.link
+		}
+		if p == nil {
+			q.free = append(q.free, n)
+			dst = q.overflow(i)
+			break
 		}
 		dst = &q.nodes[n-1]
 		dst.link, *p = *p, n
 	}
 	dst.At, dst.A, dst.B, dst.seq, dst.key, dst.Kind, dst.Class = at, a, b, seq, key, k, c
 	q.ringN++
+}
+
+// overflow returns the slot for a new event in bucket i's overflow, in
+// its block being filled or, when that is full or there is none, in a
+// new one.
+func (q *queue) overflow(i int) *Event {
+	b := q.over[i]
+	if b == 0 || q.blk[b-1].n == blockLen {
+		var nb uint32
+		if k := len(q.freeBlk); k > 0 {
+			nb = q.freeBlk[k-1]
+			q.freeBlk = q.freeBlk[:k-1]
+		} else {
+			q.blk = append(q.blk, ovfBlock{})
+			q.ovf = append(q.ovf, make([]Event, blockLen)...)
+			nb = uint32(len(q.blk))
+		}
+		q.blk[nb-1] = ovfBlock{next: b}
+		q.over[i], b = nb, nb
+	}
+	m := &q.blk[b-1]
+	dst := &q.ovf[int(b-1)*blockLen+int(m.n)]
+	m.n++
+	dst.link = 0
+	return dst
+}
+
+// overBlocks calls f with each block of bucket i's overflow, the events
+// it holds, the last filled first.
+func (q *queue) overBlocks(i int, f func(evs []Event) bool) bool {
+	for b := q.over[i]; b != 0; b = q.blk[b-1].next {
+		if !f(q.ovf[int(b-1)*blockLen:][:q.blk[b-1].n]) {
+			return false
+		}
+	}
+	return true
 }
 
 // alloc returns a free node (index+1).
@@ -277,16 +338,28 @@ func (q *queue) drain(i int) {
 		q.run, q.ri, q.warmTo = q.run[:0], 0, 0
 	}
 	h := &q.ring[i]
-	for _, first := range [2]uint32{h.link, q.over[i]} {
-		for n := first; n != 0; {
-			node := &q.nodes[n-1]
-			q.free = append(q.free, n)
-			n, node.link = node.link, 0
-			q.addBurst(node, fresh)
-			q.ringN--
-		}
+	for n := h.link; n != 0; {
+		node := &q.nodes[n-1]
+		q.free = append(q.free, n)
+		n, node.link = node.link, 0
+		q.addBurst(node, fresh)
+		q.ringN--
 	}
 	h.link = 0
+	for b := q.over[i]; b != 0; {
+		m := q.blk[b-1]
+		evs := q.ovf[int(b-1)*blockLen:][:m.n]
+		if fresh {
+			q.run = append(q.run, evs...)
+		} else {
+			for k := range evs {
+				q.addBurst(&evs[k], false)
+			}
+		}
+		q.ringN -= int(m.n)
+		q.freeBlk = append(q.freeBlk, b)
+		b = m.next
+	}
 	q.addBurst(h, fresh)
 	q.ringN--
 	q.over[i] = 0
@@ -621,10 +694,11 @@ func (q *queue) rebuild(size, shift uint, on bool) {
 			}
 		}
 	}
-	for i, n := range q.over {
-		for ; n != 0; n = q.nodes[n-1].link {
-			q.far.h = append(q.far.h, q.nodes[n-1])
-		}
+	for i := range q.over {
+		q.overBlocks(i, func(evs []Event) bool {
+			q.far.h = append(q.far.h, evs...)
+			return true
+		})
 		q.over[i] = 0
 	}
 	q.far.h = append(q.far.h, q.run[q.ri:]...)
@@ -632,6 +706,7 @@ func (q *queue) rebuild(size, shift uint, on bool) {
 	q.run, q.ri, q.warmTo = q.run[:0], 0, 0
 	q.burst.h = q.burst.h[:0]
 	q.nodes, q.free = q.nodes[:0], q.free[:0]
+	q.ovf, q.blk, q.freeBlk = q.ovf[:0], q.blk[:0], q.freeBlk[:0]
 	q.ringN = 0
 	q.fresh = false
 	q.bits, q.shift = size, shift
@@ -682,11 +757,16 @@ func (q *queue) each(f func(*Event) bool) bool {
 			}
 		}
 	}
-	for _, n := range q.over {
-		for ; n != 0; n = q.nodes[n-1].link {
-			if !f(&q.nodes[n-1]) {
-				return false
+	for i := range q.over {
+		if !q.overBlocks(i, func(evs []Event) bool {
+			for k := range evs {
+				if !f(&evs[k]) {
+					return false
+				}
 			}
+			return true
+		}) {
+			return false
 		}
 	}
 	for i := q.ri; i < len(q.run); i++ {

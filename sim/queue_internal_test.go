@@ -99,7 +99,7 @@ func TestQueueMatchesHeap(t *testing.T) {
 		bits, shift uint
 		on          bool
 	}
-	var rebuilds, spills, offs, earlier, drains, interleaved int
+	var rebuilds, spills, offs, earlier, drains, interleaved, blocks int
 	rapid.Check(t, func(t *rapid.T) {
 		var q queue
 		var h eventHeap
@@ -143,6 +143,9 @@ func TestQueueMatchesHeap(t *testing.T) {
 				require.Equal(t, h.len(), q.len())
 				if seq%17 == 0 {
 					requireEachSeesAll(t, &q, &h)
+					if overflowBlocks(&q) > 1 {
+						blocks++ // a bucket's overflow filled a block and went on in another
+					}
 				}
 				burst := q.burstLen()
 				m := *q.min()
@@ -170,13 +173,25 @@ func TestQueueMatchesHeap(t *testing.T) {
 	require.Positive(t, earlier, "no case pushed before the last pop")
 	require.Positive(t, drains, "no case drained a burst")
 	require.Positive(t, interleaved, "no case drained a bucket while the run or the burst heap held events")
-	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop, %d bursts drained (%d joining one not taken yet)",
-		rebuilds, spills, offs, earlier, drains, interleaved)
+	require.Positive(t, blocks, "no case filled more than one overflow block in a bucket")
+	t.Logf("over all cases: %d rebuilds, %d heap placements, %d times off, %d pushes before the last pop, %d bursts drained (%d joining one not taken yet), %d looks at an overflow of several blocks",
+		rebuilds, spills, offs, earlier, drains, interleaved, blocks)
+}
+
+// overflowBlocks returns the most blocks any one bucket's overflow holds.
+func overflowBlocks(q *queue) int {
+	most := 0
+	for i := range q.over {
+		n := 0
+		q.overBlocks(i, func([]Event) bool { n++; return true })
+		most = max(most, n)
+	}
+	return most
 }
 
 // requireEachSeesAll: queue.each (World.Stale's end-of-run look at every
 // pending event) visits exactly the events the reference heap holds —
-// in the ring, its nodes, the overflow chains, the run, the burst heap and
+// in the ring, its nodes, the overflow blocks, the run, the burst heap and
 // the far heap alike — and stops at the first false.
 func requireEachSeesAll(t *rapid.T, q *queue, h *eventHeap) {
 	var got, want []uint64
