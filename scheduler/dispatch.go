@@ -92,10 +92,10 @@ type cmdLine struct {
 }
 
 type notifyState struct {
-	// What every call reads or writes first, right after job.reg (the FT
-	// queue's length, the method sets, the calls in flight, the JM
-	// throttle); the per-method queue and retry state after.
-	ft ring[int32] // files owed a FileTransferred, FIFO (G15)
+	// What every call reads or writes first, right after job.reg (the
+	// method sets, the calls in flight, the JM throttle), in the job's
+	// line 2; the FT queue, whose length every call's end reads, and the
+	// per-method queue and retry state after (job).
 
 	// sets of methods (bit m): of mJT and mJE
 	done     mset // delivered for this registration and state entry
@@ -112,10 +112,12 @@ type notifyState struct {
 	launched mset // a call has a slot but has not started yet
 
 	inflight [nM]int32
-	last     [2]time.Duration  // JM / FRT ([m-mJM]): last call.begin
-	qgen     [nM]uint32        // the registration generation of the queued dispatch
-	qtgen    [nM]int64         // the state entry (job.tgen) of the queued dispatch
-	retryAt  [nM]time.Duration // not before (0: no wait)
+	last     [2]time.Duration // JM / FRT ([m-mJM]): last call.begin
+
+	ft      ring[int32]       // files owed a FileTransferred, FIFO (G15)
+	qgen    [nM]uint32        // the registration generation of the queued dispatch
+	qtgen   [nM]int64         // the state entry (job.tgen) of the queued dispatch
+	retryAt [nM]time.Duration // not before (0: no wait)
 }
 
 // mset is a set of methods (mJT … mFRT): bit m. The notify state keeps
@@ -1094,7 +1096,9 @@ func (s *Service) onJMTimer(a, b int64) {
 // rangesTransferred: bytes [off, off+n) of file i arrived; an on-demand
 // job owes FileRangesTransferred with the ranges since the last call (G16).
 func (s *Service) rangesTransferred(j *job, i int, off, n uint64) {
-	if !j.onDemand || j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD || j.files[i].spec.NoRanges || !j.wants(mFRT) || j.reg.cb == nil || !j.reg.cb3 {
+	// the registration first: the job's hot lines (most callbacks have no
+	// FileRangesTransferred)
+	if !j.reg.cb3 || j.reg.cb == nil || !j.onDemand || j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD || j.files[i].spec.NoRanges || !j.wants(mFRT) {
 		return
 	}
 	x := j.ext()

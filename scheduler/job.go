@@ -35,48 +35,50 @@ const (
 // at most 1 KiB of heap per job, and fewer cache lines touched per
 // notification).
 type job struct {
-	// What one notification touches, first: with the registration, the
-	// notify state and the first file these fill the first seven and a
-	// half of the job's nine cache lines (568 bytes); the rest holds what
-	// only state changes and the API read.
+	// The job is 576 bytes, nine cache lines, and jobs lie in slabs at
+	// multiples of 576 from a 64-byte boundary (every slab past the first
+	// few, which are small and stay in cache), so each line holds the
+	// same fields in every job (TestJobLayout). What a notification
+	// touches (a chunk's progress, the JobModification it raises and the
+	// call) lies in lines 0–2 and 7 — four lines, read ahead by the
+	// prefetch hints (warmChunk, warmInvoke); a dispatch that waits in a
+	// lane adds line 3; the rest is read by state changes and the API.
+	// (Issue 13: at a million jobs each of these lines is a cache miss.)
+
+	// line 0
 	s      *Service
-	owner  *User
-	x      *jobExt // nil until a rare property is set (ext, cold)
 	curf   *file   // files[cur], without a look at the files' array
+	x      *jobExt // nil until a rare property is set (ext, cold)
 	bytes  uint64  // bytes transferred, over all files: every byte comes through Service.moved
+	tgen   int64   // bumps on every state change: stale timers are ignored
 	idx    int32
 	nameID trace.Name // the trace id "job-N", kept once in the log's names (name)
 	cur    int32      // index of the file being transferred
 	npGen  uint32     // bumps on progress: a no-progress timer of an older generation is stale
 	state  jobState
-	typ    callbackabi.JobType
 	flags  callbackabi.NotifyFlags
 
-	onDemand   bool
-	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
-	replyDone  bool
-
-	tgen     int64         // bumps on every state change: stale timers are ignored
+	// line 1
 	activity int64         // bumps on every state or property change (inactivity timer)
 	npStart  time.Duration // first transient error without progress since; -1 none
 	minNote  time.Duration // minimum notification interval (G14)
-
 	// maximum download time (policy.go)
 	dlUsed  time.Duration // time spent CONNECTING or TRANSFERRING since the last Resume, up to dlSince
 	dlSince time.Duration // when the current CONNECTING/TRANSFERRING stretch began; -1 none
 
-	// notification state
+	// the registration (from the end of line 1) and the notification
+	// state (line 2; the FT queue and the queue and retry state in lines
+	// 3 to 5)
 	reg registration
 	n   notifyState
 
-	// the files: files[0] is file0, the first file kept in the job — most
-	// jobs have one, and a chunk reads its file with its job, without a
-	// pointer chased to a line of its own (issue 13); later files are
-	// allocated apart
-	files []*file
-	file0 file
-
 	// what state changes and the API read
+	typ        callbackabi.JobType
+	onDemand   bool
+	sliceArmed bool // a slice-end timer is pending for this TRANSFERRING stretch
+	replyDone  bool
+	owner      *User
+	files      []*file   // files[0] is file0 (below); later files are allocated apart
 	err        *jobError // while ERROR / TRANSIENT_ERROR (G49)
 	display    string
 	created    time.Duration
@@ -86,6 +88,12 @@ type job struct {
 	poolIdx    int32         // index in Service.pool, -1 when not there
 	prio       callbackabi.JobPriority
 	errorCount uint32
+	_          [12]byte // file0 starts line 7
+
+	// lines 7–8: the first file, kept in the job — most jobs have one,
+	// and a chunk reads its file with its job, at an address known from
+	// the job's, its hot fields in the line's first 64 bytes (file)
+	file0 file
 }
 
 // jobExt is the part of a job most jobs never use. A job has none until
@@ -359,8 +367,10 @@ func (j *job) allDone() bool {
 
 // file is one file of a job.
 type file struct {
-	spec        FileSpec
+	// what a chunk reads, first (the job's line 7 for its first file):
+	// transferred, spec.Size, spec.Failures
 	transferred uint64
+	spec        FileSpec
 	fails       []int // remaining count per planned failure
 	attempts    int32
 	renameFails int32

@@ -302,12 +302,16 @@ func (s *Service) plannedFailure(j *job, f *file, i int, reached uint64) bool {
 // only reads; the sum keeps the loads from being optimized away.
 func (s *Service) warmChunk(a, _ int64) {
 	j := s.jobPtr(a)
-	x := uint64(j.tgen) + uint64(j.minNote) + uint64(j.reg.gen) + uint64(j.n.ft.n) + uint64(j.n.inflight[0]) + uint64(j.n.retryAt[nM-1])
+	// one load in each of the job's lines 0–3 (job), then the file's
+	x := uint64(j.tgen) + uint64(j.minNote) + uint64(j.reg.gen) + uint64(j.n.ft.n)
 	if f := j.curf; f != nil {
 		x += f.transferred + f.spec.Size
 	}
 	if u := j.reg.user; u != nil {
 		x += uint64(u.busy) + uint64(u.lanes[1].n)
+	}
+	if cl := j.reg.client; cl != nil {
+		x += uint64(cl.nameID) // the call takes the client's user (takeCall)
 	}
 	s.warmSink += x
 }
@@ -322,7 +326,7 @@ func (s *Service) warmInvoke(a, _ int64) {
 	if j == nil {
 		return // not a launched call: nothing to read (a hint must never fail)
 	}
-	x := uint64(j.reg.gen) + uint64(j.state) + uint64(j.n.ft.n) + uint64(c.regGen)
+	x := uint64(j.state) + uint64(j.minNote) + uint64(j.reg.gen) + uint64(j.n.ft.n) + uint64(c.regGen) // lines 0–3
 	if cl := c.client(); cl != nil {
 		x += uint64(cl.nameID) + uint64(cl.nthr)
 		if n := len(cl.idle); n > 0 {
