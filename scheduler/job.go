@@ -40,9 +40,10 @@ type job struct {
 	// few, which are small and stay in cache), so each line holds the
 	// same fields in every job (TestJobLayout). What a notification
 	// touches (a chunk's progress, the JobModification it raises and the
-	// call) lies in lines 0–2 and 7 — four lines, read ahead by the
+	// call) lies in lines 0–3 and 7 — five lines (line 3 for the FT
+	// queue's length, which every call's end reads), read ahead by the
 	// prefetch hints (warmChunk, warmInvoke); a dispatch that waits in a
-	// lane adds line 3; the rest is read by state changes and the API.
+	// lane adds line 4; the rest is read by state changes and the API.
 	// (Issue 13: at a million jobs each of these lines is a cache miss.)
 
 	// line 0

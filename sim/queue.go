@@ -27,14 +27,14 @@ import (
 // unsorted in overflow blocks of blockLen events; when the bucket comes
 // first, all its events are drained and sorted into a run of their own and
 // taken from there in order: a sort of a thousand events in cache instead
-// of sifts through a million in memory. (Events that join a burst while its run is
-// being taken go to a small heap beside it.) The run's order is known
-// ahead, so the prefetch hint (World.Prefetch) sees its events a window
-// ahead of the one firing. Everything else goes to the big heap (far): events
-// beyond the ring's window, and events earlier than the last one popped
-// (only the queue's own tests do that). The next event is the smallest of
-// the ring's, the burst's and the heap's, so the order is exactly the
-// heap's order wherever an event is kept.
+// of sifts through a million in memory. (Events that join a burst while
+// its run is being taken go to a small heap beside it.) The run's order is
+// known ahead, so the prefetch hint (World.Prefetch) sees its events a
+// window ahead of the one firing. Everything else goes to the big heap
+// (far): events beyond the ring's window, and events earlier than the last
+// one popped (only the queue's own tests do that). The next event is the
+// smallest of the ring's, the burst's and the heap's, so the order is
+// exactly the heap's order wherever an event is kept.
 //
 // The ring adapts to the workload. Every epoch (max(epochMin, pending/2)
 // pushes) the queue sizes the ring to about two buckets per pending event
@@ -54,7 +54,7 @@ type queue struct {
 	sum   []uint64 // bit j: used[j] is not zero
 	nodes []Event  // the second and later events of buckets
 	free  []uint32 // free nodes (index+1), a stack
-	ringN int      // events in the ring and its nodes
+	ringN int      // events in the ring, its nodes and its overflow blocks
 
 	// A burst — more than walkMax events in one bucket, a million timers
 	// on one tick — goes unsorted into the bucket's overflow: over[i] is
@@ -133,7 +133,7 @@ const blockLen = 16
 const (
 	minBits  = 6  // 64 buckets: 3 KiB for a small world
 	maxBits  = 20 // 2^20 buckets: 48 MiB, for a million events pending
-	walkMax  = 8  // events an insertion may step over; a longer walk goes to the heap
+	walkMax  = 8  // events an insertion may step over; a longer walk starts the bucket's overflow
 	epochMin = 1024
 	maxShift = 62
 	maxOff   = 64 // most epochs the ring stays off before another probe
