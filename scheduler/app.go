@@ -31,7 +31,6 @@ import (
 type clientApp struct {
 	onQueue func() // STA: a call queued for the thread
 	onEnd   []func(reason string)
-	call    int64 // STA: the call running innermost on the thread (0: none)
 	tag     any
 }
 
@@ -126,7 +125,7 @@ func (c *Client) PumpSTA() int {
 	if cur := c.s.w.Current(); cur != c.th {
 		panic("scheduler: PumpSTA(" + c.name + ") called from " + threadName(cur) + ", not from the client's STA thread")
 	}
-	return c.s.deliverSTA(c, c.app.call)
+	return c.s.deliverSTA(c, c.call)
 }
 
 // OnSTAQueue sets fn (nil: none) to be called, from the event loop, each

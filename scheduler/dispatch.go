@@ -894,10 +894,10 @@ func (s *Service) recBegin(c *call, parent int64) {
 func (s *Service) runCall(c *call, parent int64) {
 	s.recBegin(c, parent)
 	c.live, c.running = true, true
-	prev := c.client().app.call
-	c.client().app.call = c.id // the call PumpSTA nests under (STA)
+	prev := c.client().call
+	c.client().call = c.id // the call PumpSTA nests under (STA)
 	res, outcome := s.invoke(c)
-	c.client().app.call = prev
+	c.client().call = prev
 	c.live, c.running = false, false
 	if !c.ended {
 		s.endCall(c, res, outcome)

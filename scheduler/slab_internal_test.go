@@ -1,8 +1,12 @@
 package scheduler
 
 import (
+	"strconv"
 	"testing"
 	"unsafe"
+
+	"github.com/bitsim/bitsim/sim"
+	"github.com/bitsim/bitsim/trace"
 )
 
 // TestSlabOfIsDense: job indices fill the slabs in order, each slab of the
@@ -83,5 +87,40 @@ func TestJobLayout(t *testing.T) {
 	}
 	if aligned < 3*slabMax-64 {
 		t.Fatalf("only %d of %d jobs in slabs over 32 KiB", aligned, 3*slabMax)
+	}
+}
+
+// TestClientLayout pins the client's layout (Client): what a call reads
+// in its first 64 bytes, and 192 bytes in all — a size class whose
+// objects start on a line, so that those 64 bytes are one line. It fails
+// when a field moves out of the first line or the struct changes size
+// class.
+func TestClientLayout(t *testing.T) {
+	var c Client
+	if got := unsafe.Sizeof(c); got != 192 {
+		t.Fatalf("Client is %d bytes, want 192 (three cache lines)", got)
+	}
+	base := uintptr(unsafe.Pointer(&c))
+	for _, f := range []struct {
+		name string
+		at   unsafe.Pointer
+		size uintptr
+	}{
+		{"user", unsafe.Pointer(&c.user), 8}, {"idle", unsafe.Pointer(&c.idle), 24},
+		{"nameID", unsafe.Pointer(&c.nameID), 4}, {"apt", unsafe.Pointer(&c.apt), 1},
+		{"alive", unsafe.Pointer(&c.alive), 1}, {"staBusy", unsafe.Pointer(&c.staBusy), 1},
+		{"staNext", unsafe.Pointer(&c.staNext), 1}, {"call", unsafe.Pointer(&c.call), 8},
+	} {
+		if off := uintptr(f.at) - base; off+f.size > 64 {
+			t.Errorf("Client.%s at bytes %d–%d: want it in the first line", f.name, off, off+f.size-1)
+		}
+	}
+	s := New(sim.NewWorld(sim.NewPRNG(1), sim.Limits{}), &trace.Log{}, "layout", 1, DefaultOptions())
+	u := s.AddUser("alice", false)
+	for i := range 1000 {
+		cl := s.StartClient("app-"+strconv.Itoa(i), u, MTA)
+		if p := uintptr(unsafe.Pointer(cl)); p%64 != 0 {
+			t.Fatalf("client %d at %#x: not on a 64-byte boundary", i, p)
+		}
 	}
 }

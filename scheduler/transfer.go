@@ -328,7 +328,7 @@ func (s *Service) warmInvoke(a, _ int64) {
 	}
 	x := uint64(j.state) + uint64(j.minNote) + uint64(j.reg.gen) + uint64(j.n.ft.n) + uint64(c.regGen) // lines 0–3
 	if cl := c.client(); cl != nil {
-		x += uint64(cl.nameID) + uint64(cl.nthr)
+		x += uint64(cl.nameID) // the client's first line (Client)
 		if n := len(cl.idle); n > 0 {
 			x += uint64(cl.idle[n-1].Depth())
 		}
