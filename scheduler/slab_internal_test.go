@@ -34,38 +34,20 @@ func TestJobLayout(t *testing.T) {
 	if got := unsafe.Sizeof(j); got != 576 {
 		t.Fatalf("job is %d bytes, want 576 (nine cache lines)", got)
 	}
-	base := uintptr(unsafe.Pointer(&j))
-	lines := []struct {
-		name string
-		at   unsafe.Pointer
-		size uintptr
-		line uintptr
-	}{
-		{"s", unsafe.Pointer(&j.s), 8, 0}, {"curf", unsafe.Pointer(&j.curf), 8, 0},
-		{"x", unsafe.Pointer(&j.x), 8, 0}, {"bytes", unsafe.Pointer(&j.bytes), 8, 0},
-		{"tgen", unsafe.Pointer(&j.tgen), 8, 0}, {"idx", unsafe.Pointer(&j.idx), 4, 0},
-		{"nameID", unsafe.Pointer(&j.nameID), 4, 0}, {"cur", unsafe.Pointer(&j.cur), 4, 0},
-		{"npGen", unsafe.Pointer(&j.npGen), 4, 0}, {"state", unsafe.Pointer(&j.state), 4, 0},
-		{"flags", unsafe.Pointer(&j.flags), 4, 0},
-		{"activity", unsafe.Pointer(&j.activity), 8, 1}, {"npStart", unsafe.Pointer(&j.npStart), 8, 1},
-		{"minNote", unsafe.Pointer(&j.minNote), 8, 1}, {"dlUsed", unsafe.Pointer(&j.dlUsed), 8, 1},
-		{"dlSince", unsafe.Pointer(&j.dlSince), 8, 1}, {"reg.cb", unsafe.Pointer(&j.reg.cb), 16, 1},
-		{"reg.client", unsafe.Pointer(&j.reg.client), 8, 1},
-		{"reg.user", unsafe.Pointer(&j.reg.user), 8, 2}, {"reg.gen", unsafe.Pointer(&j.reg.gen), 4, 2},
-		{"reg.cb3", unsafe.Pointer(&j.reg.cb3), 1, 2}, {"n.done", unsafe.Pointer(&j.n.done), 1, 2},
-		{"n.launched", unsafe.Pointer(&j.n.launched), 1, 2}, {"n.inflight", unsafe.Pointer(&j.n.inflight), 4 * nM, 2},
-		{"n.last[JM]", unsafe.Pointer(&j.n.last[0]), 8, 2},
-		{"n.ft", unsafe.Pointer(&j.n.ft), unsafe.Sizeof(j.n.ft), 3},
-		{"file0.transferred", unsafe.Pointer(&j.file0.transferred), 8, 7},
-		{"file0.spec.Size", unsafe.Pointer(&j.file0.spec.Size), 8, 7},
-		{"file0.spec.Failures", unsafe.Pointer(&j.file0.spec.Failures), 16, 7}, // pointer and length
-	}
-	for _, f := range lines {
-		off := uintptr(f.at) - base
-		if off/64 != f.line || (off+f.size-1)/64 != f.line {
-			t.Errorf("job.%s at bytes %d–%d: want it within line %d", f.name, off, off+f.size-1, f.line)
-		}
-	}
+	requireLines(t, "job", unsafe.Pointer(&j), []field{
+		in("s", &j.s, 0), in("curf", &j.curf, 0), in("x", &j.x, 0), in("bytes", &j.bytes, 0),
+		in("tgen", &j.tgen, 0), in("idx", &j.idx, 0), in("nameID", &j.nameID, 0), in("cur", &j.cur, 0),
+		in("npGen", &j.npGen, 0), in("state", &j.state, 0), in("flags", &j.flags, 0),
+		in("activity", &j.activity, 1), in("npStart", &j.npStart, 1), in("minNote", &j.minNote, 1),
+		in("dlUsed", &j.dlUsed, 1), in("dlSince", &j.dlSince, 1), in("reg.cb", &j.reg.cb, 1),
+		in("reg.client", &j.reg.client, 1),
+		in("reg.user", &j.reg.user, 2), in("reg.gen", &j.reg.gen, 2), in("reg.cb3", &j.reg.cb3, 2),
+		in("n.done", &j.n.done, 2), in("n.launched", &j.n.launched, 2), in("n.inflight", &j.n.inflight, 2),
+		in("n.last[JM]", &j.n.last[0], 2),
+		in("n.ft", &j.n.ft, 3),
+		in("file0.transferred", &j.file0.transferred, 7), in("file0.spec.Size", &j.file0.spec.Size, 7),
+		{"file0.spec.Failures (pointer and length)", unsafe.Pointer(&j.file0.spec.Failures), 16, 7},
+	})
 	// Slabs: every job of a slab over 32 KiB (from the 57th job on: a
 	// large object, page-aligned) on a line boundary. Smaller slabs carry
 	// the runtime's 8-byte allocation header in front of them; their few
@@ -100,27 +82,42 @@ func TestClientLayout(t *testing.T) {
 	if got := unsafe.Sizeof(c); got != 192 {
 		t.Fatalf("Client is %d bytes, want 192 (three cache lines)", got)
 	}
-	base := uintptr(unsafe.Pointer(&c))
-	for _, f := range []struct {
-		name string
-		at   unsafe.Pointer
-		size uintptr
-	}{
-		{"user", unsafe.Pointer(&c.user), 8}, {"idle", unsafe.Pointer(&c.idle), 24},
-		{"nameID", unsafe.Pointer(&c.nameID), 4}, {"apt", unsafe.Pointer(&c.apt), 1},
-		{"alive", unsafe.Pointer(&c.alive), 1}, {"staBusy", unsafe.Pointer(&c.staBusy), 1},
-		{"staNext", unsafe.Pointer(&c.staNext), 1}, {"call", unsafe.Pointer(&c.call), 8},
-	} {
-		if off := uintptr(f.at) - base; off+f.size > 64 {
-			t.Errorf("Client.%s at bytes %d–%d: want it in the first line", f.name, off, off+f.size-1)
-		}
-	}
+	requireLines(t, "Client", unsafe.Pointer(&c), []field{
+		in("user", &c.user, 0), in("idle", &c.idle, 0), in("nameID", &c.nameID, 0), in("apt", &c.apt, 0),
+		in("alive", &c.alive, 0), in("staBusy", &c.staBusy, 0), in("staNext", &c.staNext, 0), in("call", &c.call, 0),
+	})
 	s := New(sim.NewWorld(sim.NewPRNG(1), sim.Limits{}), &trace.Log{}, "layout", 1, DefaultOptions())
 	u := s.AddUser("alice", false)
 	for i := range 1000 {
 		cl := s.StartClient("app-"+strconv.Itoa(i), u, MTA)
 		if p := uintptr(unsafe.Pointer(cl)); p%64 != 0 {
 			t.Fatalf("client %d at %#x: not on a 64-byte boundary", i, p)
+		}
+	}
+}
+
+// field is a struct field a layout test places: size bytes at at, which
+// must lie within cache line line of the struct.
+type field struct {
+	name string
+	at   unsafe.Pointer
+	size uintptr
+	line uintptr
+}
+
+// in is the field at p, all of it, in line.
+func in[T any](name string, p *T, line uintptr) field {
+	return field{name, unsafe.Pointer(p), unsafe.Sizeof(*p), line}
+}
+
+// requireLines fails for each field of the struct at base that does not
+// lie wholly within its line.
+func requireLines(t *testing.T, typ string, base unsafe.Pointer, fields []field) {
+	t.Helper()
+	for _, f := range fields {
+		off := uintptr(f.at) - uintptr(base)
+		if off/64 != f.line || (off+f.size-1)/64 != f.line {
+			t.Errorf("%s.%s at bytes %d–%d: want it within line %d", typ, f.name, off, off+f.size-1, f.line)
 		}
 	}
 }
