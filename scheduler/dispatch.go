@@ -320,6 +320,11 @@ func (s *Service) evaluate(j *job) {
 	if s.opts.Profile == ProfileWineCompat {
 		return
 	}
+	if j.n.ft.len() == 0 && j.state != stTransferred && j.state != stError && !j.n.owedRec.has(mJT) && !j.n.owedRec.has(mJE) {
+		// Nothing owed and nothing recorded owed: what the rest finds for
+		// a transferring job after each JobModification, without its work.
+		return
+	}
 	now := s.now()
 	// FileTransferred first, one at a time, FIFO (G15, G33).
 	if j.n.ft.len() > 0 {
@@ -509,9 +514,14 @@ func (s *Service) cap() int {
 }
 
 func (s *Service) schedulePump(u *User) {
-	if u.pump || u.lanes[0].len()+u.lanes[1].len() == 0 {
-		return
+	if !u.pump && u.lanes[0].n+u.lanes[1].n > 0 {
+		u.pumpLater() // apart, so that the common case (nothing waits) is inlined
 	}
+}
+
+// pumpLater schedules u's pump (onPump) at this instant.
+func (u *User) pumpLater() {
+	s := u.s
 	u.pump = true
 	s.w.After(0, classDispatch, s.kPump, int64(u.idx), 0)
 }
@@ -635,10 +645,17 @@ func (c *call) ext() *callExt {
 // many later calls, without allocating in steady state.
 const callQuarantine = 64
 
+// newCall returns a call for takeCall, its only caller, to fill in: a new
+// one, or the oldest finished one past the quarantine with its state reset
+// (the call's identity — ref, cb, u, id, m, regGen, file, lane — is
+// takeCall's to write; resetting it here too, or the whole call with a
+// literal, which the compiler builds aside and copies, costs every
+// delivery a few ns).
 func (s *Service) newCall() *call {
 	if s.freeCalls.len() > callQuarantine {
 		c := s.calls[s.freeCalls.pop()]
-		*c = call{idx: c.idx, x: c.x, runMTA: c.runMTA, runSTA: c.runSTA}
+		c.parent = 0
+		c.live, c.running, c.ended, c.begun, c.queued, c.free = false, false, false, false, false, false
 		if x := c.x; x != nil {
 			*x = callExt{ranges: x.ranges[:0]}
 		}
@@ -659,21 +676,22 @@ func (s *Service) releaseCall(c *call) {
 }
 
 // beginCall takes a slot of u for a dispatch from lane and starts the
-// invocation at this instant.
+// invocation at this instant (launch's two lines, repeated: one call less
+// on every notification's path).
 func (s *Service) beginCall(j *job, m int, u *User, lane int) {
-	c := s.takeCall(j, m, u)
-	c.lane = uint8(lane)
-	s.launch(c)
+	c := s.takeCall(j, m, u, lane)
+	s.ready.push(c.idx)
+	s.w.Soon(classInvoke, s.kInvoke, int64(c.idx), 0) // A: the call, as in launch
 }
 
-// takeCall makes the call of method m for j's current registration and
-// gives it one of u's slots.
-func (s *Service) takeCall(j *job, m int, u *User) *call {
+// takeCall makes the call of method m for j's current registration, from
+// lane, and gives it one of u's slots.
+func (s *Service) takeCall(j *job, m int, u *User, lane int) *call {
 	c := s.newCall()
 	s.nextCall++
 	cl := j.reg.client
 	c.id, c.m, c.u, c.regGen, c.cb = s.nextCall, m, u, j.reg.gen, j.reg.cb
-	c.file = -1
+	c.file, c.lane = -1, uint8(lane)
 	c.ref = JobRef{j: j, c: caller{client: cl, user: cl.user, call: c}}
 	switch m {
 	case mFT:
@@ -702,13 +720,18 @@ func (s *Service) takeCall(j *job, m int, u *User) *call {
 // high lane first — whatever order their events fire in.
 func (s *Service) launch(c *call) {
 	s.ready.push(c.idx)
-	s.w.Soon(classInvoke, s.kInvoke, int64(c.idx), 0) // A: for warmInvoke only
+	s.w.Soon(classInvoke, s.kInvoke, int64(c.idx), 0) // A: the call (onInvoke, warmInvoke)
 }
 
-// onInvoke runs a launched call on its client's thread.
-func (s *Service) onInvoke(_, _ int64) {
-	c := s.calls[s.ready.pop()]
-	if !s.validAtStart(c) {
+// onInvoke runs the launched call a on its client's thread. The Soon queue
+// is FIFO, so a is ready's head, which it takes off: from the event, the
+// call is a load nearer (the pop is off the path the call's loads wait on).
+func (s *Service) onInvoke(a, _ int64) {
+	c := s.calls[a]
+	if s.ready.pop() != int32(a) {
+		panic("scheduler: internal error: an invocation out of launch order")
+	}
+	if !c.wantedJM() && !s.validAtStart(c) {
 		s.abandon(c)
 		return
 	}
@@ -745,11 +768,18 @@ func (s *Service) onInvoke(_, _ int64) {
 }
 
 func (s *Service) workerThread(cl *Client) *sim.Thread {
-	if n := len(cl.idle); n > 0 {
-		th := cl.idle[n-1]
-		cl.idle = cl.idle[:n-1]
-		return th
+	n := len(cl.idle) - 1
+	if n < 0 {
+		return cl.newWorker() // apart, so that taking an idle thread is inlined
 	}
+	th := cl.idle[n]
+	cl.idle = cl.idle[:n]
+	return th
+}
+
+// newWorker starts one more MTA worker thread for cl.
+func (cl *Client) newWorker() *sim.Thread {
+	s := cl.s
 	cl.nthr++
 	th := s.w.NewThread(cl.name + "/mta-" + strconv.Itoa(cl.nthr))
 	s.adopt(th, cl)
@@ -796,6 +826,14 @@ func (s *Service) validAtStart(c *call) bool {
 		return j.state == stError && !j.n.done.has(mJE)
 	}
 	return true
+}
+
+// wantedJM reports whether c is a JobModification that validAtStart would
+// pass: the commonest call, tested inline.
+func (c *call) wantedJM() bool {
+	const jm, off = callbackabi.BG_NOTIFY_JOB_MODIFICATION, callbackabi.BG_NOTIFY_DISABLE
+	j := c.ref.j
+	return c.m == mJM && j.flags&(jm|off) == jm && j.reg.gen == c.regGen && j.reg.cb != nil
 }
 
 // forgetInflight: calls still in flight to a pointer that is gone (a hung
@@ -1097,7 +1135,7 @@ func (s *Service) onJMTimer(a, b int64) {
 // job owes FileRangesTransferred with the ranges since the last call (G16).
 func (s *Service) rangesTransferred(j *job, i int, off, n uint64) {
 	// the registration first: the job's hot lines (most callbacks have no
-	// FileRangesTransferred)
+	// FileRangesTransferred, and moved tests cb3 before the call)
 	if !j.reg.cb3 || j.reg.cb == nil || !j.onDemand || j.typ != callbackabi.BG_JOB_TYPE_DOWNLOAD || j.files[i].spec.NoRanges || !j.wants(mFRT) {
 		return
 	}

@@ -19,14 +19,19 @@ func (r *ring[T]) len() int { return int(r.n) }
 
 func (r *ring[T]) push(v T) {
 	if int(r.n) == len(r.buf) {
-		nb := make([]T, max(8, 2*len(r.buf)))
-		for i := 0; i < int(r.n); i++ {
-			nb[i] = *r.at(i)
-		}
-		r.buf, r.head = nb, 0
+		r.grow() // apart, so that push is inlined
 	}
 	*r.at(int(r.n)) = v
 	r.n++
+}
+
+// grow doubles the buffer (at least 8), the elements in order from 0.
+func (r *ring[T]) grow() {
+	nb := make([]T, max(8, 2*len(r.buf)))
+	for i := 0; i < int(r.n); i++ {
+		nb[i] = *r.at(i)
+	}
+	r.buf, r.head = nb, 0
 }
 
 func (r *ring[T]) peek() T { return r.buf[r.head] }

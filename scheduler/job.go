@@ -312,9 +312,15 @@ func (j *job) modifiedBy(reason string) {
 // touched restarts the JobInactivityTimeout of a job resting in ERROR or
 // TRANSFERRED (G44; Options.InactivityTimeout).
 func (j *job) touched() {
-	s := j.s
 	j.activity++
-	if s.opts.InactivityTimeout > 0 && (j.state == stError || j.state == stTransferred) {
+	if j.state == stError || j.state == stTransferred {
+		j.s.inactiveFrom(j) // apart, so that touched is inlined
+	}
+}
+
+// inactiveFrom starts j's inactivity timer, if there is a timeout, from now.
+func (s *Service) inactiveFrom(j *job) {
+	if s.opts.InactivityTimeout > 0 {
 		s.w.After(s.opts.InactivityTimeout, classTimer, s.kInactive, int64(j.idx), j.activity)
 	}
 }

@@ -32,6 +32,7 @@ type Service struct {
 	// progress is the trace Name of the commonest job.modified reason,
 	// interned once (reasonName).
 	progress trace.Name
+	step     uint64 // the bytes a chunk moves (Options.Bandwidth × Chunk, at least 1)
 
 	users   []*User
 	clients []*Client
@@ -95,32 +96,36 @@ type Stats struct {
 func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Options) *Service {
 	opts.normalize()
 	s := &Service{w: w, opts: opts, log: log, network: true}
+	s.step = max(uint64(opts.Bandwidth)*uint64(opts.Chunk)/uint64(time.Second), 1)
 	if s.log == nil {
 		s.log = &trace.Log{}
 	}
-	// Every handler takes the event's A and B (handle).
-	s.kConnect = s.handle(s.onConnect)
-	s.kChunk = s.handle(s.onChunk)
+	// Every handler is a closure that calls its method directly with the
+	// event's A and B (sim.World.Handle says why not a method value): one
+	// call of a known function per event, not the closure's call of a
+	// method value's wrapper.
+	s.kConnect = w.Handle(func(ev sim.Event) { s.onConnect(ev.A, ev.B) })
+	s.kChunk = w.Handle(func(ev sim.Event) { s.onChunk(ev.A, ev.B) })
 	w.Prefetch(s.kChunk, s.warmChunk)
-	s.kSlice = s.handle(s.onSlice)
-	s.kRetry = s.handle(s.onTransferRetry)
-	s.kNoProgress = s.handle(s.onNoProgress)
-	s.kReply = s.handle(s.onReply)
-	s.kInactive = s.handle(s.onInactive)
+	s.kSlice = w.Handle(func(ev sim.Event) { s.onSlice(ev.A, ev.B) })
+	s.kRetry = w.Handle(func(ev sim.Event) { s.onTransferRetry(ev.A, ev.B) })
+	s.kNoProgress = w.Handle(func(ev sim.Event) { s.onNoProgress(ev.A, ev.B) })
+	s.kReply = w.Handle(func(ev sim.Event) { s.onReply(ev.A, ev.B) })
+	s.kInactive = w.Handle(func(ev sim.Event) { s.onInactive(ev.A, ev.B) })
 	// Timers set far ahead that their job may have outlived: a world whose
 	// only pending events are such timers has nothing left to do, and
 	// ends idle rather than at its deadline (sim.World.Stale).
 	w.Stale(s.kRetry, s.retryStale)
 	w.Stale(s.kNoProgress, s.noProgressStale)
 	w.Stale(s.kInactive, s.inactiveStale)
-	s.kPump = s.handle(s.onPump)
-	s.kInvoke = s.handle(s.onInvoke)
+	s.kPump = w.Handle(func(ev sim.Event) { s.onPump(ev.A, ev.B) })
+	s.kInvoke = w.Handle(func(ev sim.Event) { s.onInvoke(ev.A, ev.B) })
 	w.Prefetch(s.kInvoke, s.warmInvoke)
-	s.kCallRetry = s.handle(s.onCallRetry)
-	s.kJMTimer = s.handle(s.onJMTimer)
-	s.kCmdExit = s.handle(s.onCmdExit)
-	s.kCmdRetry = s.handle(s.onCmdRetry)
-	s.kMaxDownload = s.handle(s.onMaxDownload)
+	s.kCallRetry = w.Handle(func(ev sim.Event) { s.onCallRetry(ev.A, ev.B) })
+	s.kJMTimer = w.Handle(func(ev sim.Event) { s.onJMTimer(ev.A, ev.B) })
+	s.kCmdExit = w.Handle(func(ev sim.Event) { s.onCmdExit(ev.A, ev.B) })
+	s.kCmdRetry = w.Handle(func(ev sim.Event) { s.onCmdRetry(ev.A, ev.B) })
+	s.kMaxDownload = w.Handle(func(ev sim.Event) { s.onMaxDownload(ev.A, ev.B) })
 	s.rec(trace.Record{Ev: trace.EvRunStart, Seed: seed, Scenario: scenario, Version: TraceVersion})
 	interval := time.Duration(0)
 	if s.opts.Profile == ProfileDefault && s.opts.Version.AtLeast(5, 0) {
@@ -143,13 +148,6 @@ func (s *Service) Options() Options { return s.opts }
 
 // Stats returns the situation counters so far.
 func (s *Service) Stats() Stats { return s.stats }
-
-// handle registers fn as the handler of a new event Kind, handing it the
-// event's A and B: not a method value taking the Event, which stalls the
-// CPU on every event (sim.World.Handle says why).
-func (s *Service) handle(fn func(a, b int64)) sim.Kind {
-	return s.w.Handle(func(ev sim.Event) { fn(ev.A, ev.B) })
-}
 
 // Log returns the trace.
 func (s *Service) Log() *trace.Log { return s.log }
@@ -193,13 +191,19 @@ func (s *Service) packEnd(ev trace.Ev, id, b int64, text trace.Name) {
 
 // reasonName returns the trace Name of a job.modified reason.
 func (s *Service) reasonName(reason string) trace.Name {
-	if reason == "progress" {
-		if s.progress == 0 {
-			s.progress = s.log.Name(reason)
-		}
-		return s.progress
+	if reason == "progress" && s.progress != 0 {
+		return s.progress // every chunk's: inlined
 	}
-	return s.log.Name(reason)
+	return s.internReason(reason)
+}
+
+// internReason is reasonName's first "progress" and every other reason.
+func (s *Service) internReason(reason string) trace.Name {
+	n := s.log.Name(reason)
+	if reason == "progress" {
+		s.progress = n
+	}
+	return n
 }
 
 // nid returns the user's name as a trace Name, interning it the first time.

@@ -1,8 +1,6 @@
 package scheduler
 
 import (
-	"time"
-
 	"github.com/bitsim/bitsim/callbackabi"
 	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/trace"
@@ -342,16 +340,12 @@ func (s *Service) onChunk(a, b int64) {
 		return
 	}
 	f := j.curf
-	step := uint64(s.opts.Bandwidth) * uint64(s.opts.Chunk) / uint64(time.Second)
-	if step == 0 {
-		step = 1
-	}
-	target := f.transferred + step
+	target := f.transferred + s.step
 	if target > f.spec.Size {
 		target = f.spec.Size
 	}
 	// A planned failure inside this chunk stops the transfer there.
-	if s.plannedFailure(j, f, int(j.cur), target) {
+	if len(f.spec.Failures) > 0 && s.plannedFailure(j, f, int(j.cur), target) {
 		return
 	}
 	if target > f.transferred {
@@ -411,7 +405,9 @@ func (s *Service) moved(j *job, i int, off, n uint64) {
 	j.bytes += n // what j.progress() would sum, without a look at every file
 	s.packJob(trace.EvJobProgress, j.nid(), 0, int64(j.bytes), 0)
 	j.modifiedBy("progress")
-	s.rangesTransferred(j, i, off, n)
+	if j.reg.cb3 { // the registration first (most callbacks have no FileRangesTransferred): inline
+		s.rangesTransferred(j, i, off, n)
+	}
 }
 
 func (s *Service) onReply(a, b int64) {

@@ -26,7 +26,7 @@ func (s *Service) wineTransition(j *job, to jobState) {
 	if s.wine.busy || s.w.Current() != nil {
 		return // a transition made from inside a callback: Wine's worker is busy
 	}
-	c := s.takeCall(j, mJT, j.reg.user) // no cap under Wine: the slot only counts
+	c := s.takeCall(j, mJT, j.reg.user, 0) // no cap under Wine: the slot only counts
 	s.wine.busy = true
 	s.w.RunOn(s.wine.th, func() {
 		if !c.client().alive {

@@ -70,12 +70,19 @@ func (w *World) NewThread(name string) *Thread {
 func (w *World) Current() *Thread { return w.current }
 
 func (w *World) checkThread(th *Thread, op string) {
+	if th == nil || th.w != w {
+		w.badThread(th, op) // apart, so that checkThread is inlined
+	}
+}
+
+// badThread panics for a nil thread or another World's.
+//
+//go:noinline
+func (w *World) badThread(th *Thread, op string) {
 	if th == nil {
 		panic("sim: " + op + " with a nil *Thread")
 	}
-	if th.w != w {
-		panic(fmt.Sprintf("sim: %s(%v): the thread belongs to another World", op, th))
-	}
+	panic(fmt.Sprintf("sim: %s(%v): the thread belongs to another World", op, th))
 }
 
 // Go runs fn as thread th, starting at the current instant: it schedules an
@@ -135,7 +142,7 @@ func (w *World) runAs(th *Thread, fn func()) {
 func (w *World) leave(th, prev *Thread) {
 	th.depth--
 	w.current = prev
-	if th.depth == 0 {
+	if th.depth == 0 && th.hasQueued() { // scheduleStart's first test, inline
 		w.scheduleStart(th)
 	}
 }

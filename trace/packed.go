@@ -181,6 +181,17 @@ func (l *Log) AppendFields(t time.Duration, ev Ev, job, user, client, text Name,
 	p.T, p.A, p.B = t, a, b
 	p.Job, p.User, p.Client, p.Text = job, user, client, text
 	p.Ev, p.Method, p.Lane = ev, method, lane
+	if l.mode == HashOnly || l.obs != nil {
+		l.expanded(p)
+	}
+}
+
+// expanded hashes (HashOnly) and observes (Observe) the packed record p as
+// its Record. Apart from AppendFields, whose frame so holds no Record: a
+// record kept packed and not observed costs only its stores.
+//
+//go:noinline
+func (l *Log) expanded(p *Packed) {
 	if l.mode == HashOnly {
 		r := l.expand(p, int64(l.n))
 		l.h.Add(&r)
