@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bitsim/bitsim/callbackabi"
+	"github.com/bitsim/bitsim/internal/mutant"
 	"github.com/bitsim/bitsim/sim"
 )
 
@@ -72,4 +73,55 @@ func TestReusedCallIsFresh(t *testing.T) {
 	g := *got
 	g.runMTA, g.runSTA, want.runMTA, want.runSTA = nil, nil, nil, nil // funcs compare only with nil
 	require.Equal(t, want, g, "a reused call, filled in, is a new call")
+}
+
+// TestWantedJMIsValidAtStart: onInvoke's inline test of the commonest call
+// (call.wantedJM) passes only calls that validAtStart passes too — over
+// every method, notify flag set, registration generation, callback,
+// job state, FT queue, profile and mutant set — so the fast path can
+// never start a call the full test (G13, G15, G18, G19, G31) would
+// abandon. And it does pass the plain JobModification, or it would be
+// no fast path.
+func TestWantedJMIsValidAtStart(t *testing.T) {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	s := New(w, nil, "wanted", 1, DefaultOptions())
+	u := s.AddUser("alice", false)
+	cl := s.StartClient("app", u, MTA)
+	ref, hr := cl.CreateJob("j", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+	require.Equal(t, callbackabi.S_OK, hr)
+	require.Equal(t, callbackabi.S_OK, ref.SetNotifyInterface(nopCallback{}))
+	j := ref.j
+	c := s.takeCall(j, mJM, u, 1)
+	cb, gen := j.reg.cb, j.reg.gen
+
+	passed := 0
+	for _, profile := range []Profile{ProfileDefault, ProfileWineCompat} {
+		for _, mutants := range []mutant.Set{0, ^mutant.Set(0)} {
+			s.opts.Profile, s.opts.Mutants = profile, mutants
+			for m := 0; m < nM; m++ {
+				for flags := callbackabi.NotifyFlags(0); flags < 0x40; flags++ {
+					for _, regGen := range []uint32{gen, gen + 1} {
+						for _, reg := range []callbackabi.Callback{cb, nil} {
+							for state := stQueued; state <= stCancelled; state++ {
+								for _, ft := range []bool{false, true} {
+									c.m, c.regGen = m, regGen
+									j.flags, j.reg.cb, j.state = flags, reg, state
+									j.n.ft = ring[int32]{}
+									if ft {
+										j.n.ft.push(0)
+									}
+									if c.wantedJM() {
+										passed++
+										require.Truef(t, s.validAtStart(c), "wantedJM passes a call validAtStart refuses: method %d, flags %v, reg gen %d (job %d), callback %v, state %v, FT owed %v, profile %v, mutants %#x",
+											m, flags, regGen, gen, reg != nil, state, ft, profile, uint32(mutants))
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	require.NotZero(t, passed, "the fast path never passed a call")
 }

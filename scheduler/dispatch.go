@@ -676,12 +676,9 @@ func (s *Service) releaseCall(c *call) {
 }
 
 // beginCall takes a slot of u for a dispatch from lane and starts the
-// invocation at this instant (launch's two lines, repeated: one call less
-// on every notification's path).
+// invocation at this instant.
 func (s *Service) beginCall(j *job, m int, u *User, lane int) {
-	c := s.takeCall(j, m, u, lane)
-	s.ready.push(c.idx)
-	s.w.Soon(classInvoke, s.kInvoke, int64(c.idx), 0) // A: the call, as in launch
+	s.launch(s.takeCall(j, m, u, lane))
 }
 
 // takeCall makes the call of method m for j's current registration, from
@@ -829,7 +826,8 @@ func (s *Service) validAtStart(c *call) bool {
 }
 
 // wantedJM reports whether c is a JobModification that validAtStart would
-// pass: the commonest call, tested inline.
+// pass: the commonest call, tested inline. It must never pass a call that
+// validAtStart refuses (TestWantedJMIsValidAtStart).
 func (c *call) wantedJM() bool {
 	const jm, off = callbackabi.BG_NOTIFY_JOB_MODIFICATION, callbackabi.BG_NOTIFY_DISABLE
 	j := c.ref.j
