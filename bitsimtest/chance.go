@@ -20,7 +20,7 @@ type jobWatch struct {
 	creator map[string]string        // job → the user who created it
 	since   map[string]time.Duration // job → alive.at(creator) when it entered its state
 	alive   aliveClock
-	last    trace.Record
+	last    trace.Record // a copy of the last record seen (w.see)
 }
 
 func newJobWatch() *jobWatch {
@@ -29,8 +29,8 @@ func newJobWatch() *jobWatch {
 }
 
 // see takes the next record of the trace.
-func (w *jobWatch) see(r trace.Record) {
-	w.last = r
+func (w *jobWatch) see(r *trace.Record) {
+	w.last = *r
 	switch r.Ev {
 	case trace.EvJobCreate:
 		w.state[r.Job] = callbackabi.BG_JOB_STATE_SUSPENDED

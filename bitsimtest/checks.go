@@ -148,13 +148,14 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 	if n := st.ArgumentMisuse; n > 0 {
 		out = append(out, Problem{Kind: KindArgumentKept, Rule: "G35", Msg: fmt.Sprintf("a job, error or file argument was used %d time(s) after the callback returned", n)})
 	}
-	begins := map[int64]trace.Record{}
+	begins := map[int64]*trace.Record{} // calls in flight (the records stay in recs)
 	fails := map[string]int{}
 	end := time.Duration(0)
 	cut := false
-	for _, r := range recs {
+	for i := range recs {
+		r := &recs[i] // not a copy: a Record is 328 bytes
 		end = r.T
-		cut = cutShort(&r)
+		cut = cutShort(r)
 		switch r.Ev {
 		case trace.EvCallBegin:
 			if skip != "" && r.Client == skip {
@@ -190,11 +191,11 @@ func callChecks(recs []trace.Record, st scheduler.Stats, slotBudget time.Duratio
 			}
 		}
 	}
-	open := make([]trace.Record, 0, len(begins))
+	open := make([]*trace.Record, 0, len(begins))
 	for _, b := range begins {
 		open = append(open, b)
 	}
-	slices.SortFunc(open, func(a, b trace.Record) int { return int(a.Seq - b.Seq) })
+	slices.SortFunc(open, func(a, b *trace.Record) int { return int(a.Seq - b.Seq) })
 	for _, b := range open {
 		if cut {
 			if end-b.T > slotBudget {
@@ -228,7 +229,8 @@ func jobsLeft(recs []trace.Record, mine func(job string) bool, leave []callbacka
 	answered := map[string]bool{} // a JT/JE call returned since the job entered its state
 	callJob := map[int64]string{} // JT/JE calls in flight → their job
 	var jobs []string
-	for _, r := range recs {
+	for i := range recs {
+		r := &recs[i]
 		w.see(r)
 		switch r.Ev {
 		case trace.EvJobCreate:

@@ -270,7 +270,8 @@ func CheckClient(t rapid.TB, newApp func(w *ClientWorld) App, o ClientOptions) *
 	t.Helper()
 	o = o.withDefaults()
 	cov := newCoverage()
-	log := new(trace.Log) // one for every world, run after run: its memory is reused
+	log := takeLog() // one for every world, run after run: its memory is reused
+	defer giveLog(log)
 	checkWorlds(t, o.HangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		run := runClientWorld(rt, log, newApp, o, cov)
 		ps := waive(run.problems(o), o.Waive)

@@ -1,6 +1,7 @@
 package bitsimtest
 
 import (
+	"sync"
 	"time"
 
 	"pgregory.net/rapid"
@@ -98,7 +99,8 @@ func CheckCallback(t rapid.TB, newCallback func(env *scenarios.Env) callbackabi.
 	checkWaivers(o.Waive)
 	var total scenarios.FaultCounts // over all worlds: -v shows it
 	defer func() { t.Logf("bitsim: faults in the worlds: %v", total) }()
-	log := new(trace.Log) // one for every world, run after run: its memory is reused
+	log := takeLog() // one for every world, run after run: its memory is reused
+	defer giveLog(log)
 	checkWorlds(t, o.HangAfter, func(rt *rapid.T) ([]Problem, func(Kind) string) {
 		w := sim.NewWorld(rapidsim.New(rt), sim.Limits{MaxTime: o.Horizon})
 		sw := scenarios.DrawSwarm(w.Chooser())
@@ -132,4 +134,23 @@ var unfinished = []callbackabi.JobState{
 	callbackabi.BG_JOB_STATE_QUEUED, callbackabi.BG_JOB_STATE_CONNECTING, callbackabi.BG_JOB_STATE_TRANSFERRING,
 	callbackabi.BG_JOB_STATE_SUSPENDED, callbackabi.BG_JOB_STATE_ERROR, callbackabi.BG_JOB_STATE_TRANSIENT_ERROR,
 	callbackabi.BG_JOB_STATE_TRANSFERRED,
+}
+
+// logs keeps the trace logs of finished checks for the next check of the
+// test binary. A log's buffers grow to the longest world of a check, and
+// growing them again from nothing in every check — a few large
+// allocations, cleared, faulted in page by page and handed back to the
+// system — cost a 100-world CheckCallback about 40 % of its time here
+// (docs/PERFORMANCE.md). The first check of a binary still grows its log.
+var logs = sync.Pool{New: func() any { return new(trace.Log) }}
+
+// takeLog returns an empty trace log for a check's worlds.
+func takeLog() *trace.Log { return logs.Get().(*trace.Log) }
+
+// giveLog hands log back when its check is over and nothing reads its
+// records any more. Cleared first: the pool keeps its buffers, not the last
+// world's records, names and observer (which holds that world).
+func giveLog(log *trace.Log) {
+	log.Clear()
+	logs.Put(log)
 }

@@ -61,7 +61,8 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 			Msg: fmt.Sprintf("after the user's %q at %v, %s had no outcome within %v (by %v): %s",
 				d.action.Reason, d.action.T, d.job, d.by-d.action.T, d.by, got)}
 	}
-	for _, r := range recs {
+	for i := range recs {
+		r := &recs[i]
 		// Deadlines that passed before this record, with no outcome yet.
 		kept := dues[:0]
 		for _, d := range dues {
@@ -98,7 +99,7 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 			}
 			for _, j := range ops {
 				if st[j].first.Seq == 0 {
-					dues = append(dues, deadline{job: j, action: r, by: r.T + b})
+					dues = append(dues, deadline{job: j, action: *r, by: r.T + b})
 				}
 			}
 		case trace.EvAppOutcome:
@@ -114,7 +115,7 @@ func outcomeChecks(recs []trace.Record, rules outcomeRules) []Problem {
 						r.Job, r.Outcome, o.first.Outcome, o.first.T)})
 				continue
 			}
-			o.first = r
+			o.first = *r
 			if r.Outcome == "succeeded" && watch.state[r.Job] != callbackabi.BG_JOB_STATE_ACKNOWLEDGED {
 				out = append(out, Problem{Kind: KindFalseSuccess, Rule: "G41", Seq: r.Seq, T: r.T,
 					Msg: fmt.Sprintf("%s reported %q while the job was %s, not ACKNOWLEDGED (Complete not called, or it failed)",

@@ -68,7 +68,7 @@ func (c *Checker) Add(r *trace.Record) {
 		c.cs[i].observe(w, r)
 	}
 	w.apply(r)
-	w.prevRec = *r
+	w.prevRec = prevRecord{Seq: r.Seq, T: r.T, Ev: r.Ev, Job: r.Job, From: r.From, To: r.To}
 	w.i++
 }
 
