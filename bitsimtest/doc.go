@@ -25,8 +25,9 @@
 // forever holds its world up for good; each world runs under a watch
 // (ClientOptions.HangAfter, HarnessOptions.HangAfter: 30 s of real time
 // by default) that then crashes the test binary with one line naming the
-// test, the world and the line that blocked. Nothing else in the harness
-// reads the wall clock.
+// test, the world and the line that blocked, and how to find the world's
+// seed and run that world alone. Nothing else in the harness reads the
+// wall clock.
 //
 // The package is separate from bitsim so that programs importing the
 // simulator link neither rapid nor testing.

@@ -3,6 +3,8 @@ package bitsimtest_test
 import (
 	"os"
 	"os/exec"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +41,17 @@ func lockedCallback(*scenarios.Env) callbackabi.Callback {
 	}
 }
 
+// lockedOnError is the good callback of harness_test.go except that its
+// JobError takes a sync.Mutex that is never unlocked: it hangs in the
+// worlds where a job fails, and passes the others.
+func lockedOnError(*scenarios.Env) callbackabi.Callback {
+	var mu sync.Mutex
+	mu.Lock()
+	return with(func(f *scenarios.Funcs) {
+		f.Error = func(callbackabi.Job, callbackabi.Error) callbackabi.HRESULT { mu.Lock(); return callbackabi.S_OK }
+	})
+}
+
 // A world held up by code that blocks outside virtual time crashes the
 // test binary with one line naming the test, the world and the line that
 // blocked, instead of hanging until go test's -timeout. The hang runs in a
@@ -55,13 +68,18 @@ func TestHungWorldIsReported(t *testing.T) {
 	case "callback":
 		bitsimtest.CheckCallback(t, lockedCallback, bitsimtest.HarnessOptions{HangAfter: 100 * time.Millisecond})
 		return
+	case "error":
+		bitsimtest.CheckCallback(t, lockedOnError, bitsimtest.HarnessOptions{HangAfter: 100 * time.Millisecond})
+		return
 	}
 	for _, c := range []struct{ child, want string }{
 		{"client", `panic: bitsim: TestHungWorldIsReported: world 1 has not finished after 100ms of real time: ` +
 			`a virtual thread is blocked \(chan receive\) in bitsimtest_test.\(\*channelWaiter\).Main \(hang_test.go:[0-9]+\). ` +
 			`Virtual time stands still while code runs: wait with package proc`},
 		{"callback", `panic: bitsim: TestHungWorldIsReported: world [0-9]+ has not finished after 100ms of real time: ` +
-			`a virtual thread is blocked \(sync.Mutex.Lock\) in bitsimtest_test.lockedCallback.func1 \(hang_test.go:[0-9]+\)`},
+			`a virtual thread is blocked \(sync.Mutex.Lock\) in bitsimtest_test.lockedCallback.func1 \(hang_test.go:[0-9]+\)\. ` +
+			`Virtual time stands still while code runs: .*\. To replay it: ` +
+			"`cd \\S+ && go test -run '\\^TestHungWorldIsReported\\$' -rapid.v -rapid.log \\.` prints each world's seed"},
 	} {
 		t.Run(c.child, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run", "^TestHungWorldIsReported$", "-test.timeout", "2m")
@@ -72,4 +90,48 @@ func TestHungWorldIsReported(t *testing.T) {
 			assert.NotContains(t, string(out), "test timed out", "the watch, not go test's -timeout, ended the child")
 		})
 	}
+}
+
+// The hang report says how to replay the world: with -rapid.v -rapid.log
+// rapid prints each world's seed as it starts, the last one before the
+// crash is the world that hung, and -rapid.seed with -rapid.checks=1 runs
+// that world alone — it hangs again, as world 1, in the same place. The
+// child's callback hangs only in a world where a job fails, so the world
+// that hangs is seldom the first.
+func TestHungWorldReplays(t *testing.T) {
+	if os.Getenv("BITSIM_HANG_CHILD") != "" {
+		t.Skip("the child runs TestHungWorldIsReported")
+	}
+	child := func(args ...string) string {
+		cmd := exec.Command(os.Args[0], append([]string{"-test.run", "^TestHungWorldIsReported$", "-test.timeout", "2m"}, args...)...)
+		cmd.Env = append(os.Environ(), "BITSIM_HANG_CHILD=error") // hangs in the first world where a job fails: world 2 or 3, mostly
+		out, err := cmd.CombinedOutput()
+		require.Error(t, err, "the child should crash:\n%s", out)
+		require.NotContains(t, string(out), "test timed out")
+		return string(out)
+	}
+	out := child("-rapid.v", "-rapid.log")
+	report := panicLine(t, out)
+	hung := regexp.MustCompile(`world ([0-9]+) has not finished after 100ms of real time: (a virtual thread is blocked [^.]*)`).FindStringSubmatch(report)
+	require.NotNil(t, hung, report)
+	assert.Contains(t, report, `To replay it: the last "[rapid] test #N start (seed S)" line above is this world's, and `+"`cd ")
+	starts := regexp.MustCompile(`\[rapid\] test #([0-9]+) start \(seed ([0-9]+)\)`).FindAllStringSubmatch(out[:strings.Index(out, "panic: ")], -1)
+	require.NotEmpty(t, starts, "rapid printed no world's seed before the report")
+	last := starts[len(starts)-1]
+	require.Equal(t, hung[1], last[1], "the last world rapid started is the one that hung")
+
+	again := panicLine(t, child("-rapid.seed="+last[2], "-rapid.checks=1"))
+	assert.Contains(t, again, "world 1 has not finished after 100ms of real time: "+hung[2], "the seed replays the hang")
+}
+
+// panicLine returns the line of out that starts with "panic: ".
+func panicLine(t *testing.T, out string) string {
+	t.Helper()
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "panic: ") {
+			return l
+		}
+	}
+	require.FailNow(t, "no panic line", "the last lines: %s", out[max(0, len(out)-2000):])
+	return ""
 }

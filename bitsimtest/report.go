@@ -1,6 +1,7 @@
 package bitsimtest
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -131,7 +132,7 @@ func checkWorlds(t rapid.TB, hangAfter time.Duration, world func(rt *rapid.T) (p
 	if hangAfter == 0 {
 		hangAfter = DefaultHangAfter
 	}
-	watch := hangwatch.New(hangAfter, func(n int) string { return fmt.Sprintf("%s: world %d", name, n) })
+	watch := hangwatch.New(hangAfter, func(n int) string { return fmt.Sprintf("%s: world %d", name, n) }, hangReplay(name))
 	rapid.Check(rtb, func(rt *rapid.T) {
 		ps, tell := watched(watch, rt, world)
 		if len(ps) == 0 {
@@ -158,6 +159,27 @@ func checkWorlds(t rapid.TB, hangAfter time.Duration, world func(rt *rapid.T) (p
 		rt.Fatalf("%s%s", reportPrefix, formatReport(mine, len(ps)-len(mine), tell(want)))
 	})
 	rtb.flush()
+}
+
+// hangReplay tells how to run a world that hung again. The watch crashes
+// the binary, so rapid never prints the seed of that world; with -rapid.v
+// and -rapid.log it prints each world's seed as the world starts, and
+// -rapid.seed=S -rapid.checks=1 runs the world of seed S alone
+// (TestHungWorldReplays).
+func hangReplay(test string) string {
+	dir, _ := os.Getwd()
+	run := fmt.Sprintf("cd %s && go test -run '^%s$'", shellQuote(dir), testPattern(test))
+	if rapidFlag("rapid.v") && rapidFlag("rapid.log") {
+		return fmt.Sprintf("To replay it: the last \"[rapid] test #N start (seed S)\" line above is this world's, and `%s -rapid.seed=S -rapid.checks=1 .` runs it alone", run)
+	}
+	return fmt.Sprintf("To replay it: `%s -rapid.v -rapid.log .` prints each world's seed as the world starts (the last one before this message is the world that hangs), "+
+		"and `%s -rapid.seed=SEED -rapid.checks=1 .` runs that world alone", run, run)
+}
+
+// rapidFlag reports whether the boolean flag name (one of rapid's) is set.
+func rapidFlag(name string) bool {
+	f := flag.Lookup(name)
+	return f != nil && f.Value.String() == "true"
 }
 
 // watched runs one world with the watch armed: a world that never comes

@@ -33,8 +33,9 @@ import (
 // Watch crashes the binary if the world it is armed for runs longer than
 // its limit in real time. Its zero value is not usable; see New.
 type Watch struct {
-	after time.Duration
-	what  func(world int) string
+	after  time.Duration
+	what   func(world int) string
+	replay string
 
 	mu    sync.Mutex
 	timer *time.Timer
@@ -44,9 +45,10 @@ type Watch struct {
 
 // New returns a Watch that gives each world after of real time (after ≤ 0:
 // it never fires). what(n) names the n-th world for the message, such as
-// "TestInstaller: world 3".
-func New(after time.Duration, what func(world int) string) *Watch {
-	return &Watch{after: after, what: what}
+// "TestInstaller: world 3"; replay, if not empty, ends the message: how to
+// run the world that hung again.
+func New(after time.Duration, what func(world int) string, replay string) *Watch {
+	return &Watch{after: after, what: what, replay: replay}
 }
 
 // Arm starts the watch for the next world.
@@ -84,7 +86,11 @@ func (w *Watch) fire() {
 		return // disarmed as the timer fired
 	}
 	buf := make([]byte, 1<<20)
-	panic(Message(w.what(world), w.after, buf[:runtime.Stack(buf, true)]))
+	msg := Message(w.what(world), w.after, buf[:runtime.Stack(buf, true)])
+	if w.replay != "" {
+		msg += ". " + w.replay
+	}
+	panic(msg)
 }
 
 // Message is the watch's panic for a world (named by what) still running
