@@ -17,9 +17,13 @@ func (t *Tally) AddTrace(recs []trace.Record) {
 		}
 	}
 	w := newWorld()
+	var evSeen [256]bool // the event kinds reached: every record asks, so not through seen's map
 	for i := range recs {
 		r := &recs[i]
-		reach("event", r.Ev.String())
+		if !evSeen[r.Ev] {
+			evSeen[r.Ev] = true
+			reach("event", r.Ev.String())
+		}
 		w.read(r, reach)
 	}
 }

@@ -90,21 +90,20 @@ func (w *World) coroMain(c *coro, yield func(struct{}) bool) {
 // coroStack is about the stack a coroutine needs for the loop and what runs
 // on top of it. A goroutine starts with a small stack (2 KB here) and grows
 // by copying it to one twice the size; a copy costs about 100 ns for each
-// frame it walks (their stack maps), so the growth that came in the middle
-// of a world's first notification, 15–20 frames deep, cost each coroutine
-// a couple of microseconds: 5–7 % of a sweep's time, one or two
-// coroutines a world (docs/PERFORMANCE.md). growStack grows the stack to
-// 4 KB, what nine worlds in ten need, with four frames on it, before the
-// loop starts. (To 8 KB, for the tenth too, made the dispatch benchmark
-// 5 % slower, interleaved with the binary before; why was not found.)
-const coroStack = 2560
+// frame it walks (their stack maps), so the growths that came in the
+// middle of a world's first notification, 15–20 frames deep — to 4 KB,
+// and in half a client world's coroutines to 8 KB — cost each coroutine a
+// couple of microseconds: 5–7 % of a sweep's or a harness world's time
+// (docs/PERFORMANCE.md). growStack grows the stack to 8 KB at once, with
+// four frames on it, before the loop starts.
+const coroStack = 6 << 10
 
 // growStack grows the calling goroutine's stack to hold a frame of
-// coroStack bytes (4 KB in all, with what is below it).
+// coroStack bytes (8 KB in all, with what is below it).
 //
 //go:noinline
 func growStack() {
-	var frame [coroStack]byte // cleared: a few tens of ns
+	var frame [coroStack]byte // cleared: 6 KB, well under a microsecond
 	keep(frame[:])
 }
 
