@@ -324,7 +324,7 @@ func (w *world) user(name string) *userW {
 
 // prevRecord is what the judges read of the record before the one being
 // judged: kept apart, not as a copy of the whole 328-byte Record at every
-// record (a twentieth of a sweep's time). A judge that needs another field
+// record (a few per cent of a sweep's time). A judge that needs another field
 // of it adds the field here and in Checker.Add.
 type prevRecord struct {
 	Seq      int64
