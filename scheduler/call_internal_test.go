@@ -22,6 +22,18 @@ func (nopCallback) JobModification(callbackabi.Job, uint32) callbackabi.HRESULT 
 	return callbackabi.S_OK
 }
 
+// registeredJob returns a service named name with one MTA client of user
+// alice, and a download job of the client's with nopCallback registered.
+func registeredJob(t *testing.T, name string) (*Service, *User, *job) {
+	t.Helper()
+	s := New(sim.NewWorld(sim.NewPRNG(1), sim.Limits{}), nil, name, 1, DefaultOptions())
+	u := s.AddUser("alice", false)
+	ref, hr := s.StartClient("app", u, MTA).CreateJob("j", callbackabi.BG_JOB_TYPE_DOWNLOAD)
+	require.Equal(t, callbackabi.S_OK, hr)
+	require.Equal(t, callbackabi.S_OK, ref.SetNotifyInterface(nopCallback{}))
+	return s, u, ref.j
+}
+
 // TestReusedCallIsFresh: a call taken from the pool past the quarantine
 // is, once takeCall has filled it in, field for field what a new call is.
 // newCall resets only what takeCall does not write (a literal for the
@@ -42,14 +54,7 @@ func TestReusedCallIsFresh(t *testing.T) {
 	slices.Sort(inventory)
 	require.Equal(t, inventory, fields, "every field of call is written by takeCall, reset by newCall or the pooled call's own")
 
-	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
-	s := New(w, nil, "reuse", 1, DefaultOptions())
-	u := s.AddUser("alice", false)
-	cl := s.StartClient("app", u, MTA)
-	ref, hr := cl.CreateJob("j", callbackabi.BG_JOB_TYPE_DOWNLOAD)
-	require.Equal(t, callbackabi.S_OK, hr)
-	require.Equal(t, callbackabi.S_OK, ref.SetNotifyInterface(nopCallback{}))
-	j := ref.j
+	s, u, j := registeredJob(t, "reuse")
 
 	fresh := s.takeCall(j, mJM, u, 0)
 	want := *fresh
@@ -83,14 +88,7 @@ func TestReusedCallIsFresh(t *testing.T) {
 // abandon. And it does pass the plain JobModification, or it would be
 // no fast path.
 func TestWantedJMIsValidAtStart(t *testing.T) {
-	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
-	s := New(w, nil, "wanted", 1, DefaultOptions())
-	u := s.AddUser("alice", false)
-	cl := s.StartClient("app", u, MTA)
-	ref, hr := cl.CreateJob("j", callbackabi.BG_JOB_TYPE_DOWNLOAD)
-	require.Equal(t, callbackabi.S_OK, hr)
-	require.Equal(t, callbackabi.S_OK, ref.SetNotifyInterface(nopCallback{}))
-	j := ref.j
+	s, u, j := registeredJob(t, "wanted")
 	c := s.takeCall(j, mJM, u, 1)
 	cb, gen := j.reg.cb, j.reg.gen
 
