@@ -147,6 +147,59 @@ func ExampleWorld_Soon() {
 	// step 3 at 1s
 }
 
+// TailSoon: a handler whose last act is follow-up work at this instant
+// runs it directly when nothing else would fire first, and leaves it to
+// the Soon queue otherwise. At 2s two launches are due: the first's
+// follow-up must wait for the second launch (a lower class, due at the
+// same instant), and the second's for the first's, already queued.
+func ExampleWorld_TailSoon() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	var follow, launch sim.Kind
+	follow = w.Handle(func(ev sim.Event) { fmt.Println("  follow-up", ev.A, "at", w.Now()) })
+	launch = w.Handle(func(ev sim.Event) {
+		if w.TailSoon(2) {
+			fmt.Println("launch", ev.A, "runs its follow-up directly")
+			fmt.Println("  follow-up", ev.A, "at", w.Now())
+			return
+		}
+		fmt.Println("launch", ev.A, "queues its follow-up")
+		w.Soon(2, follow, ev.A, 0)
+	})
+	w.Schedule(time.Second, 1, launch, 1, 0)
+	w.Schedule(2*time.Second, 1, launch, 2, 0)
+	w.Schedule(2*time.Second, 1, launch, 3, 0)
+	if err := w.Run(); err != nil {
+		panic(err)
+	}
+	// Output:
+	// launch 1 runs its follow-up directly
+	//   follow-up 1 at 1s
+	// launch 2 queues its follow-up
+	// launch 3 queues its follow-up
+	//   follow-up 2 at 2s
+	//   follow-up 3 at 2s
+}
+
+// RunOnCatch runs a callback as a thread and contains its panic: catch
+// sees the value (still as the thread) and the delivery goes on.
+func ExampleWorld_RunOnCatch() {
+	w := sim.NewWorld(sim.NewPRNG(1), sim.Limits{})
+	worker := w.NewThread("worker")
+	w.AfterFunc(0, func() {
+		w.RunOnCatch(worker, func() { panic("nil map write") }, func(r any) bool {
+			fmt.Printf("contained %q on %s\n", r, w.Current().Name())
+			return true
+		})
+		fmt.Println("the handler goes on; current thread:", w.Current())
+	})
+	if err := w.Run(); err != nil {
+		panic(err)
+	}
+	// Output:
+	// contained "nil map write" on worker
+	// the handler goes on; current thread: <nil>
+}
+
 // Prefetch: a thousand timers fire on one tick; their handler reads the
 // state of its item, far apart in a big table. The hint reads each item's
 // state a window of timers ahead of the one firing, so the memory loads

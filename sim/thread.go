@@ -159,33 +159,85 @@ func (w *World) leave(th, prev *Thread) {
 // Park), its caller blocks with it: the whole stack waits on th's behalf
 // while the event loop goes on elsewhere.
 func (w *World) RunOn(th *Thread, fn func()) {
-	w.checkThread(th, "RunOn")
-	if fn == nil {
-		panic("sim: RunOn with a nil func")
-	}
-	if w.state != stateRunning {
-		if w.unwinding {
-			panic(unwindSentinel)
-		}
-		panic(fmt.Sprintf("sim: RunOn(%v) outside a run (call it from a handler or a virtual thread)", th))
-	}
 	prev := w.current
-	switch {
-	case prev == nil:
-		if th.blocked {
-			panic(fmt.Sprintf("sim: RunOn(%v): the thread is blocked in Sleep or Park", th))
-		}
-		invariant(th.depth == 0, "idle thread with nonzero depth")
-	case prev != th:
-		panic(fmt.Sprintf("sim: RunOn(%v) called from %v: a thread can only nest calls on itself", th, prev))
-	case th.depth >= w.limits.MaxDepth:
-		w.fail(LimitDepth, int64(w.limits.MaxDepth))
-		panic(unwindSentinel)
+	if w.refused(th, fn, prev) {
+		w.badEnter(th, fn, "RunOn", prev)
 	}
 	th.depth++
 	w.current = th
 	defer w.leave(th, prev)
 	fn()
+}
+
+// RunOnCatch is RunOn for code whose panics the caller contains, such as a
+// callback's. When fn panics — with anything but the kernel's own value
+// (IsUnwind) or a choice stream's (IsChoicePanic), which go on — catch is
+// called with the value from the deferred call that recovers it: still as
+// th, before RunOnCatch returns, with fn's frames still below it (a
+// catch can name the panic's site: internal/panicsite). If catch returns
+// true the panic is contained and RunOnCatch returns normally; if false
+// it goes on, and Run reports it from where it was raised, as for RunOn.
+//
+// It is RunOn with a recover in fn, in one deferred call instead of two
+// (the scheduler starts every callback so: docs/PERFORMANCE.md).
+func (w *World) RunOnCatch(th *Thread, fn func(), catch func(r any) bool) {
+	prev := w.current
+	if w.refused(th, fn, prev) {
+		w.badEnter(th, fn, "RunOnCatch", prev)
+	}
+	th.depth++
+	w.current = th
+	defer func() {
+		if r := recover(); r != nil {
+			if IsUnwind(r) || IsChoicePanic(r) || !catch(r) {
+				if !w.panicSeen && !IsUnwind(r) { // its origin, before this re-raise hides it (coroExit)
+					w.panicSite, w.panicSeen = panicSiteHash()
+				}
+				w.leave(th, prev)
+				panic(r)
+			}
+		}
+		w.leave(th, prev)
+	}()
+	fn()
+}
+
+// refused reports whether a RunOn or RunOnCatch of fn on th, with prev
+// current, must not run (badEnter says why): one condition, inlined
+// into both, which then make th current one level deeper.
+func (w *World) refused(th *Thread, fn func(), prev *Thread) bool {
+	return th == nil || th.w != w || fn == nil || w.state != stateRunning ||
+		(prev == nil && (th.blocked || th.depth != 0)) || (prev != nil && (prev != th || th.depth >= w.limits.MaxDepth))
+}
+
+// badEnter panics for the RunOn or RunOnCatch call that refused turned down, or
+// fails the run at the depth limit (the nested code is unwound).
+//
+//go:noinline
+func (w *World) badEnter(th *Thread, fn func(), op string, prev *Thread) {
+	w.checkThread(th, op)
+	if fn == nil {
+		panic("sim: " + op + " with a nil func")
+	}
+	if w.state != stateRunning {
+		if w.unwinding {
+			panic(unwindSentinel)
+		}
+		panic(fmt.Sprintf("sim: %s(%v) outside a run (call it from a handler or a virtual thread)", op, th))
+	}
+	switch {
+	case prev == nil:
+		if th.blocked {
+			panic(fmt.Sprintf("sim: %s(%v): the thread is blocked in Sleep or Park", op, th))
+		}
+		invariant(th.depth == 0, "idle thread with nonzero depth")
+	case prev != th:
+		panic(fmt.Sprintf("sim: %s(%v) called from %v: a thread can only nest calls on itself", op, th, prev))
+	case th.depth >= w.limits.MaxDepth:
+		w.fail(LimitDepth, int64(w.limits.MaxDepth))
+		panic(unwindSentinel)
+	}
+	invariant(false, "badEnter found nothing wrong")
 }
 
 // mustCurrent returns the current thread for a blocking call, or panics.

@@ -288,6 +288,31 @@ func (w *World) Soon(c Class, k Kind, a, b int64) {
 	e.At, e.A, e.B, e.seq, e.key, e.Kind, e.Class, e.link = w.now, a, b, w.seq, uint64(c)<<32, k, c, 0
 }
 
+// TailSoon is Soon's shortcut for a handler's last act. It reports whether
+// an event that Soon(c, …) scheduled now would be the next to fire: no
+// other Soon event waits, no queued event of this instant has a class
+// below c, and the run is not stopped or at its events limit. If so it
+// counts that event as fired — as the loop would, numbered and counted
+// against Limits.MaxEvents — and the caller, instead of calling Soon, runs
+// the event's handler itself, directly, as the last thing its own handler
+// does. If not, it changes nothing, and the caller calls Soon. The world
+// so fires the same events in the same order either way, without the
+// Soon queue's write, read and handler dispatch (the scheduler starts a
+// callback launched by a transfer chunk so: docs/PERFORMANCE.md). It must
+// be called from a plain handler (Current() == nil) during a run; it
+// returns false anywhere else.
+func (w *World) TailSoon(c Class) bool {
+	if w.halted || w.state != stateRunning || w.current != nil || w.soonHead != len(w.soon) || w.fired >= w.budget {
+		return false
+	}
+	if m := w.q.min(); m != nil && m.At <= w.now && m.Class < c {
+		return false
+	}
+	w.seq++
+	w.fired++
+	return true
+}
+
 // AfterFunc calls fn, in a plain handler of class DefaultClass, d after Now.
 // It is a convenience: fn's closure usually allocates.
 func (w *World) AfterFunc(d time.Duration, fn func()) {

@@ -42,3 +42,29 @@ func ExampleOf() {
 	panic("a callback's bug")
 	// Output: a callback's bug true
 }
+
+// catchSite is what a catch (sim.World.RunOnCatch) does: it is called by
+// the deferred function that recovered, not deferred itself.
+func catchSite(r any) string { return fmt.Sprint(r) + panicsite.Of() }
+
+// recoveredDeeper runs fn and returns what a catch called by its
+// recovering deferred function would say of the panic.
+func recoveredDeeper(fn func()) (site string) {
+	defer func() { site = catchSite(recover()) }()
+	fn()
+	return ""
+}
+
+// Of names the panic's site also when called below the deferred function
+// that recovered: it looks below runtime.gopanic, not at its caller.
+func TestOfFromACatch(t *testing.T) {
+	require.Regexp(t, regexp.MustCompile(`^boom, in panicsite_test\.explicit \(panicsite_test\.go:18\)$`), recoveredDeeper(explicit))
+	require.Regexp(t, regexp.MustCompile(`^assignment to entry in nil map, in panicsite_test\.nilMap \(panicsite_test\.go:15\)$`), recoveredDeeper(nilMap))
+}
+
+// Outside a panic, Of names its caller's caller, as before.
+func TestOfOutsideAPanic(t *testing.T) {
+	require.Regexp(t, regexp.MustCompile(`^, in panicsite_test\.TestOfOutsideAPanic \(panicsite_test\.go:\d+\)$`), outside())
+}
+
+func outside() string { return panicsite.Of() }
