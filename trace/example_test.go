@@ -183,6 +183,40 @@ func ExampleLog_AppendFields() {
 	// {"seq":2,"t":1000000000,"ev":"call.end","call":7,"hr":"0x00000000"}
 }
 
+// The narrow appenders pass only the fields their kinds use: a job's
+// record (AppendJob), a call taking a slot (AppendCall), a call's end
+// (AppendEnd).
+func ExampleLog_AppendJob() {
+	var l trace.Log
+	job, user, app, progress := l.Name("job-1"), l.Name("alice"), l.Name("app"), l.Name("progress")
+	l.AppendJob(time.Second, trace.EvJobProgress, job, 0, 1<<20, 0)
+	l.AppendJob(time.Second, trace.EvJobModified, job, progress, 0, 0)
+	l.AppendCall(time.Second, trace.EvCallBegin, job, user, app, trace.JobModification, trace.LaneLow, 7, 0)
+	l.AppendEnd(time.Second, trace.EvCallEnd, 0, 7, 0)
+	for _, r := range l.Records() {
+		fmt.Print(string(trace.AppendJSON(nil, &r)))
+	}
+	// Output:
+	// {"seq":1,"t":1000000000,"ev":"job.progress","job":"job-1","bytes":1048576}
+	// {"seq":2,"t":1000000000,"ev":"job.modified","job":"job-1","reason":"progress"}
+	// {"seq":3,"t":1000000000,"ev":"call.begin","call":7,"job":"job-1","user":"alice","client":"app","method":"JobModification","lane":"low","parent":0}
+	// {"seq":4,"t":1000000000,"ev":"call.end","call":7,"hr":"0x00000000"}
+}
+
+// A transfer chunk's two records, job.progress and the job.modified it
+// raises, in one append.
+func ExampleLog_AppendProgress() {
+	var l trace.Log
+	job, progress := l.Name("job-1"), l.Name("progress")
+	l.AppendProgress(2*time.Second, job, 2<<20, progress)
+	for _, r := range l.Records() {
+		fmt.Print(string(trace.AppendJSON(nil, &r)))
+	}
+	// Output:
+	// {"seq":1,"t":2000000000,"ev":"job.progress","job":"job-1","bytes":2097152}
+	// {"seq":2,"t":2000000000,"ev":"job.modified","job":"job-1","reason":"progress"}
+}
+
 // Clear readies a Log for another run: records, Names and observer go,
 // the memory stays for the next run to reuse.
 func ExampleLog_Clear() {

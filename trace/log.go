@@ -41,6 +41,7 @@ type Log struct {
 	mode     LogMode
 	h        Hasher        // used in mode HashOnly
 	obs      func(*Record) // Observe's fn, nil: none
+	gateC    uint          // ^(records at which AppendJob's fast path ends): setGate
 	scratch  Packed        // AppendFields' record in the modes that keep none
 	obsRecs  []*Record     // observe's Records, one per nesting depth
 	obsDepth int           // observer calls in progress
@@ -116,7 +117,23 @@ func (l *Log) observe(r *Record) {
 // observed too, nested inside the call, each in a Record of its own). There
 // is at most one observer: Observe replaces the previous one, Observe(nil)
 // removes it, Reset keeps it.
-func (l *Log) Observe(fn func(r *Record)) { l.obs = fn }
+func (l *Log) Observe(fn func(r *Record)) { l.obs = fn; l.setGate() }
+
+// setGate keeps gateC in step with the limit, the mode and the observer.
+// AppendJob, AppendCall and AppendEnd write a record straight into ents
+// while l.n < ^gateC: before the limit (no end without one), and never in
+// another mode or with an observer. It is kept complemented so that the
+// zero Log — no limit, KeepRecords, no observer — has its fast path on.
+func (l *Log) setGate() {
+	gate := ^uint(0)
+	if l.limit > 0 {
+		gate = uint(l.limit)
+	}
+	if l.mode != KeepRecords || l.obs != nil {
+		gate = 0
+	}
+	l.gateC = ^gate
+}
 
 // Records returns the records kept, in order (none unless the mode is
 // KeepRecords), packed ones expanded. The slice is the Log's own memory:
@@ -164,11 +181,12 @@ func (l *Log) Clear() {
 	l.names = l.names[:0]
 	clear(l.ids)
 	l.obs = nil
+	l.setGate()
 }
 
 // SetLimit sets the most records the Log accepts; n <= 0 means no limit.
 // Records already accepted stay.
-func (l *Log) SetLimit(n int) { l.limit = max(n, 0) }
+func (l *Log) SetLimit(n int) { l.limit = max(n, 0); l.setGate() }
 
 // Limit returns the record limit (0: none).
 func (l *Log) Limit() int { return l.limit }
@@ -203,6 +221,7 @@ func (l *Log) SetMode(m LogMode) {
 		panic("trace: Log.SetMode on a non-empty log (call Reset first)")
 	}
 	l.mode = m
+	l.setGate()
 }
 
 // Mode returns the Log's mode.

@@ -155,28 +155,17 @@ func (l *Log) AppendPacked(p Packed) {
 // 16-byte moves that read its small fields back wider than they were just
 // written, and the CPU stalls until those stores retire (store-to-load
 // forwarding fails; docs/PERFORMANCE.md). Arguments travel in registers.
+//
+// AppendJob, AppendCall and AppendEnd are AppendFields for the kinds that
+// use fewer fields: fewer arguments to pass, the others stored as zero.
 func (l *Log) AppendFields(t time.Duration, ev Ev, job, user, client, text Name, method Method, lane Lane, a, b int64) {
 	if !Packable(ev) {
 		panic("trace: packed record: " + ev.String() + " cannot be packed")
 	}
-	if n := Name(len(l.names)); max(job, user, client, text) >= max(n, 1) {
-		panic("trace: packed record: a Name this Log never gave out")
-	}
-	if l.limit > 0 && l.n >= l.limit {
-		l.dropped++
+	l.checkNames(max(job, user, client, text))
+	p := l.entry()
+	if p == nil {
 		return
-	}
-	l.n++
-	var p *Packed
-	if l.mode == KeepRecords {
-		n := len(l.ents)
-		if n == cap(l.ents) {
-			l.ents = append(l.ents, Packed{})[:n]
-		}
-		l.ents = l.ents[:n+1]
-		p = &l.ents[n]
-	} else {
-		p = &l.scratch
 	}
 	p.T, p.A, p.B = t, a, b
 	p.Job, p.User, p.Client, p.Text = job, user, client, text
@@ -184,6 +173,152 @@ func (l *Log) AppendFields(t time.Duration, ev Ev, job, user, client, text Name,
 	if l.mode == HashOnly || l.obs != nil {
 		l.expanded(p)
 	}
+}
+
+// Packed kinds by the fields they use (the table at Packed).
+const (
+	jobKinds  uint64 = 1<<EvJobState | 1<<EvJobProgress | 1<<EvJobModified | 1<<EvFileDone
+	callKinds uint64 = 1<<EvCallBegin | 1<<EvCallQueued | 1<<EvSlotWait
+	endKinds  uint64 = 1<<EvCallEnd | 1<<EvCallUnqueued
+)
+
+// AppendJob is AppendFields for a record of a job alone — job.state,
+// job.progress, job.modified, file.done: its Job, Text, A and B. It panics
+// for another kind, and like AppendFields.
+//
+// AppendJob, AppendCall and AppendEnd are inlined where they are called:
+// a record kept in a Log that has room, no observer and no limit reached
+// costs its stores and a few tests (fast); anything else — a misuse, the
+// slice's growth, the limit, another mode, an observer — goes through
+// AppendFields.
+func (l *Log) AppendJob(t time.Duration, ev Ev, job, text Name, a, b int64) {
+	n := len(l.ents)
+	if jobKinds&(1<<ev) == 0 || !l.fast(max(job, text), n) {
+		l.appendJob(t, ev, job, text, a, b)
+		return
+	}
+	l.n++
+	l.ents = l.ents[:n+1]
+	p := &l.ents[n]
+	p.T, p.A, p.B = t, a, b
+	p.Job, p.User, p.Client, p.Text = job, 0, 0, text
+	p.Ev, p.Method, p.Lane = ev, 0, 0
+}
+
+// AppendProgress appends a transfer chunk's two records: job.progress
+// (the job's bytes) and the job.modified it raises (with reason) — as two
+// AppendJob calls would, in one. It panics like AppendFields.
+func (l *Log) AppendProgress(t time.Duration, job Name, bytes int64, reason Name) {
+	n := len(l.ents)
+	if int(max(job, reason)) >= len(l.names) || uint(l.n+1) >= ^l.gateC || n+1 >= cap(l.ents) { // fast, for two
+		l.checkNames(max(job, reason)) // both records or neither: a misuse appends nothing
+		l.appendJob(t, EvJobProgress, job, 0, bytes, 0)
+		l.appendJob(t, EvJobModified, job, reason, 0, 0)
+		return
+	}
+	l.n += 2
+	l.ents = l.ents[:n+2]
+	p := &l.ents[n]
+	p.T, p.A, p.B = t, bytes, 0
+	p.Job, p.User, p.Client, p.Text = job, 0, 0, 0
+	p.Ev, p.Method, p.Lane = EvJobProgress, 0, 0
+	p = &l.ents[n+1]
+	p.T, p.A, p.B = t, 0, 0
+	p.Job, p.User, p.Client, p.Text = job, 0, 0, reason
+	p.Ev, p.Method, p.Lane = EvJobModified, 0, 0
+}
+
+// AppendCall is AppendFields for a record of a call taking a slot —
+// call.begin, call.queued, slot.wait: no Text. It panics for another kind,
+// and like AppendFields. It is inlined (AppendJob).
+func (l *Log) AppendCall(t time.Duration, ev Ev, job, user, client Name, method Method, lane Lane, a, b int64) {
+	n := len(l.ents)
+	if callKinds&(1<<ev) == 0 || !l.fast(max(job, user, client), n) {
+		l.appendCall(t, ev, job, user, client, method, lane, a, b)
+		return
+	}
+	l.n++
+	l.ents = l.ents[:n+1]
+	p := &l.ents[n]
+	p.T, p.A, p.B = t, a, b
+	p.Job, p.User, p.Client, p.Text = job, user, client, 0
+	p.Ev, p.Method, p.Lane = ev, method, lane
+}
+
+// AppendEnd is AppendFields for the end of a call — call.end,
+// call.unqueued: its Text, A and B. It panics for another kind, and like
+// AppendFields. It is inlined (AppendJob).
+func (l *Log) AppendEnd(t time.Duration, ev Ev, text Name, a, b int64) {
+	n := len(l.ents)
+	if endKinds&(1<<ev) == 0 || !l.fast(text, n) {
+		l.appendEnd(t, ev, text, a, b)
+		return
+	}
+	l.n++
+	l.ents = l.ents[:n+1]
+	p := &l.ents[n]
+	p.T, p.A, p.B = t, a, b
+	p.Job, p.User, p.Client, p.Text = 0, 0, 0, text
+	p.Ev, p.Method, p.Lane = ev, 0, 0
+}
+
+// fast reports whether a record whose largest Name is top can be written
+// straight into ents[n], the next entry: the Name is one the Log gave out,
+// the gate is open (setGate: the Log keeps records, no observer, the limit
+// not reached) and the slice has room.
+func (l *Log) fast(top Name, n int) bool {
+	return int(top) < len(l.names) && uint(l.n) < ^l.gateC && n < cap(l.ents)
+}
+
+// appendJob, appendCall and appendEnd are the slow paths of AppendJob,
+// AppendCall and AppendEnd, apart so that those are inlined.
+func (l *Log) appendJob(t time.Duration, ev Ev, job, text Name, a, b int64) {
+	if jobKinds&(1<<ev) == 0 {
+		panic("trace: AppendJob: " + ev.String() + " is not a packed record of a job alone")
+	}
+	l.AppendFields(t, ev, job, 0, 0, text, 0, 0, a, b)
+}
+
+func (l *Log) appendCall(t time.Duration, ev Ev, job, user, client Name, method Method, lane Lane, a, b int64) {
+	if callKinds&(1<<ev) == 0 {
+		panic("trace: AppendCall: " + ev.String() + " is not a packed record of a call taking a slot")
+	}
+	l.AppendFields(t, ev, job, user, client, 0, method, lane, a, b)
+}
+
+func (l *Log) appendEnd(t time.Duration, ev Ev, text Name, a, b int64) {
+	if endKinds&(1<<ev) == 0 {
+		panic("trace: AppendEnd: " + ev.String() + " is not a packed record of a call's end")
+	}
+	l.AppendFields(t, ev, 0, 0, 0, text, 0, 0, a, b)
+}
+
+// checkNames panics if n, the largest Name of a record, is one this Log
+// never gave out.
+func (l *Log) checkNames(n Name) {
+	if n >= max(Name(len(l.names)), 1) {
+		panic("trace: packed record: a Name this Log never gave out")
+	}
+}
+
+// entry numbers the next record and returns the entry to write it into —
+// the next of ents, or the scratch entry in the modes that keep none — or
+// nil when the limit drops it.
+func (l *Log) entry() *Packed {
+	if l.limit > 0 && l.n >= l.limit {
+		l.dropped++
+		return nil
+	}
+	l.n++
+	if l.mode != KeepRecords {
+		return &l.scratch
+	}
+	n := len(l.ents)
+	if n == cap(l.ents) {
+		l.ents = append(l.ents, Packed{})[:n]
+	}
+	l.ents = l.ents[:n+1]
+	return &l.ents[n]
 }
 
 // expanded hashes (HashOnly) and observes (Observe) the packed record p as
