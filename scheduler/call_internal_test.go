@@ -36,23 +36,23 @@ func registeredJob(t *testing.T, name string) (*Service, *User, *job) {
 
 // TestReusedCallIsFresh: a call taken from the pool past the quarantine
 // is, once takeCall has filled it in, field for field what a new call is.
-// newCall resets only what takeCall does not write (a literal for the
-// whole call costs every delivery a copy), so every field of call must be
-// in one of the two lists below: a field added to call fails the
-// inventory until it is, and one left out of newCall's reset fails the
-// comparison.
+// takeCall resets a reused call's state but writes its identity over
+// (a literal for the whole call costs every delivery a copy), so every
+// field of call must be in one of the lists below: a field added to call
+// fails the inventory until it is, and one left out of the reset fails
+// the comparison.
 func TestReusedCallIsFresh(t *testing.T) {
 	writtenByTakeCall := []string{"ref", "cb", "u", "id", "m", "regGen", "file", "lane"}
-	resetByNewCall := []string{"parent", "live", "running", "ended", "begun", "queued", "free"}
-	kept := []string{"idx", "x", "runMTA", "runSTA"} // the pooled call's own
+	resetByTakeCall := []string{"parent", "outer", "live", "running", "ended", "begun", "queued", "free"}
+	kept := []string{"idx", "x", "runMTA", "runSTA", "catchCall", "catchSTA"} // the pooled call's own
 	var fields []string
 	for i, ct := 0, reflect.TypeFor[call](); i < ct.NumField(); i++ {
 		fields = append(fields, ct.Field(i).Name)
 	}
-	inventory := slices.Concat(writtenByTakeCall, resetByNewCall, kept)
+	inventory := slices.Concat(writtenByTakeCall, resetByTakeCall, kept)
 	slices.Sort(fields)
 	slices.Sort(inventory)
-	require.Equal(t, inventory, fields, "every field of call is written by takeCall, reset by newCall or the pooled call's own")
+	require.Equal(t, inventory, fields, "every field of call is written or reset by takeCall, or the pooled call's own")
 
 	s, u, j := registeredJob(t, "reuse")
 
@@ -61,9 +61,9 @@ func TestReusedCallIsFresh(t *testing.T) {
 	// Fill the pool past the quarantine with calls whose every field is
 	// stale, as a finished call's are.
 	for range callQuarantine + 1 {
-		c := s.newCall()
+		c := s.allocCall()
 		c.ref, c.cb, c.u = JobRef{}, nil, nil
-		c.id, c.parent, c.m, c.regGen, c.file, c.lane = 99, 7, mJE, 42, 3, 1
+		c.id, c.parent, c.outer, c.m, c.regGen, c.file, c.lane = 99, 7, 5, mJE, 42, 3, 1
 		c.live, c.running, c.ended, c.begun, c.queued, c.free = true, true, true, true, true, true
 		s.freeCalls.push(c.idx)
 	}
@@ -77,6 +77,7 @@ func TestReusedCallIsFresh(t *testing.T) {
 	want.ref.c.call = got
 	g := *got
 	g.runMTA, g.runSTA, want.runMTA, want.runSTA = nil, nil, nil, nil // funcs compare only with nil
+	g.catchCall, g.catchSTA, want.catchCall, want.catchSTA = nil, nil, nil, nil
 	require.Equal(t, want, g, "a reused call, filled in, is a new call")
 }
 

@@ -122,15 +122,20 @@ type notifyState struct {
 
 // mset is a set of methods (mJT … mFRT): bit m. The notify state keeps
 // ten of them per job in ten bytes, where [nM]bool arrays took 35.
+//
+// A method is below 8, so its bit is 1<<(m&7): the mask tells the compiler
+// the shift is in range, where a bare 1<<m costs three instructions more
+// for Go's rule that a shift past the width gives 0 (a dozen of these run
+// per notification).
 type mset uint8
 
-func (b mset) has(m int) bool { return b&(1<<m) != 0 }
+func (b mset) has(m int) bool { return b&(1<<(uint(m)&7)) != 0 }
 
 func (b *mset) set(m int, v bool) {
 	if v {
-		*b |= 1 << m
+		*b |= 1 << (uint(m) & 7)
 	} else {
-		*b &^= 1 << m
+		*b &^= 1 << (uint(m) & 7)
 	}
 }
 
@@ -423,7 +428,7 @@ func (s *Service) enqueue(j *job, m int) {
 	if !u.pump && u.lanes[0].len()+u.lanes[1].len() == 0 && (s.opts.Cap == 0 || u.busy < s.cap()) {
 		// A free slot and nobody waiting: the dispatch takes it at once,
 		// whichever lane it belongs to (G31, G32 order only waiting ones).
-		s.beginCall(j, m, u, lane)
+		s.launch(s.takeCall(j, m, u, lane)) // beginCall, a call less on the commonest path
 		return
 	}
 	j.n.queued.set(m, true)
@@ -457,21 +462,38 @@ func (s *Service) enqueue(j *job, m int) {
 // call.queued came later, and the trace showed the low lane served while
 // the high lane still waited.
 func (s *Service) queueLaunched(u *User) {
-	q := &s.ready
 	last := -1
-	for k := 0; k < q.len(); k++ {
-		if c := s.calls[*q.at(k)]; s.launchedWaiting(c, u) && c.lane == 1 {
+	for k := 0; k < s.launchedLen(); k++ {
+		if c := s.launchedAt(k); s.launchedWaiting(c, u) && c.lane == 1 {
 			last = k
 		}
 	}
 	for k := 0; k <= last; k++ {
-		c := s.calls[*q.at(k)]
+		c := s.launchedAt(k)
 		if !s.launchedWaiting(c, u) || (c.lane == 0 && s.opts.Mutants.Has(mutant.QueuedLowOnly)) {
 			continue
 		}
 		c.queued = true
 		s.packCall(trace.EvCallQueued, c, u, 0)
 	}
+}
+
+// launchedLen is the number of calls launched that have not started:
+// those in ready, and the one a transfer chunk holds (launch).
+func (s *Service) launchedLen() int {
+	if s.held != 0 {
+		return s.ready.len() + 1
+	}
+	return s.ready.len()
+}
+
+// launchedAt returns the k-th of them (k < launchedLen), in launch order:
+// the held call was launched after every call in ready.
+func (s *Service) launchedAt(k int) *call {
+	if k == s.ready.len() {
+		return s.calls[s.held-1]
+	}
+	return s.calls[*s.ready.at(k)]
 }
 
 // launchedWaiting: c holds a slot of u and waits for its invocation, its
@@ -605,9 +627,13 @@ type call struct {
 	queued  bool // call.queued written: waits for the client's STA thread
 	free    bool
 
-	// runMTA and runSTA run this call; made once per pooled call so a
-	// delivery allocates no closure.
-	runMTA, runSTA func()
+	outer int64 // the client's call (Client.call) before this one began
+
+	// runMTA and runSTA run this call, catchCall and catchSTA contain its
+	// callback's panics (sim.World.RunOnCatch); made once per pooled call
+	// so a delivery allocates no closure.
+	runMTA, runSTA      func()
+	catchCall, catchSTA func(any) bool
 }
 
 // callExt holds what only JobError, FileTransferred and
@@ -645,26 +671,15 @@ func (c *call) ext() *callExt {
 // many later calls, without allocating in steady state.
 const callQuarantine = 64
 
-// newCall returns a call for takeCall, its only caller, to fill in: a new
-// one, or the oldest finished one past the quarantine with its state reset
-// (the call's identity — ref, cb, u, id, m, regGen, file, lane — is
-// takeCall's to write; resetting it here too, or the whole call with a
-// literal, which the compiler builds aside and copies, costs every
-// delivery a few ns).
-func (s *Service) newCall() *call {
-	if s.freeCalls.len() > callQuarantine {
-		c := s.calls[s.freeCalls.pop()]
-		c.parent = 0
-		c.live, c.running, c.ended, c.begun, c.queued, c.free = false, false, false, false, false, false
-		if x := c.x; x != nil {
-			*x = callExt{ranges: x.ranges[:0]}
-		}
-		return c
-	}
+// allocCall makes a new call, for takeCall when no finished call is past
+// the quarantine.
+func (s *Service) allocCall() *call {
 	c := &call{idx: int32(len(s.calls))}
 	s.calls = append(s.calls, c)
 	c.runMTA = func() { s.runCall(c, 0) }
 	c.runSTA = func() { s.runSTA(c, 0) }
+	c.catchCall = func(r any) bool { return s.caught(c, r) }
+	c.catchSTA = func(r any) bool { return s.caught(c, r) && s.staDone(c.client()) }
 	return c
 }
 
@@ -683,8 +698,24 @@ func (s *Service) beginCall(j *job, m int, u *User, lane int) {
 
 // takeCall makes the call of method m for j's current registration, from
 // lane, and gives it one of u's slots.
+//
+// The call is the oldest finished one past the quarantine, its state reset
+// here — its identity (ref, cb, u, id, m, regGen, file, lane) is written
+// below; resetting it too, or the whole call with a literal, which the
+// compiler builds aside and copies, costs every delivery a few ns — or a
+// new one (allocCall).
 func (s *Service) takeCall(j *job, m int, u *User, lane int) *call {
-	c := s.newCall()
+	var c *call
+	if s.freeCalls.len() > callQuarantine {
+		c = s.calls[s.freeCalls.pop()]
+		c.parent, c.outer = 0, 0
+		c.live, c.running, c.ended, c.begun, c.queued, c.free = false, false, false, false, false, false
+		if x := c.x; x != nil {
+			*x = callExt{ranges: x.ranges[:0]}
+		}
+	} else {
+		c = s.allocCall()
+	}
 	s.nextCall++
 	cl := j.reg.client
 	c.id, c.m, c.u, c.regGen, c.cb = s.nextCall, m, u, j.reg.gen, j.reg.cb
@@ -715,9 +746,47 @@ func (s *Service) takeCall(j *job, m int, u *User, lane int) *call {
 // launch starts c on its client's thread at this instant. Calls launched at
 // one instant start in launch order — the order the pump gave out slots,
 // high lane first — whatever order their events fire in.
+//
+// The first call a transfer chunk launches is held (tail), neither in
+// ready nor in the Soon queue: the chunk's handler starts it itself as it
+// ends, if it is the next event then (endChunk) — a JobModification raised
+// by progress, the commonest call. A second launch in the same handler
+// sends the held one to the Soon queue first, so the order stays the
+// launch order.
 func (s *Service) launch(c *call) {
-	s.ready.push(c.idx)
-	s.w.Soon(classInvoke, s.kInvoke, int64(c.idx), 0) // A: the call (onInvoke, warmInvoke)
+	if s.tail {
+		s.tail, s.held = false, c.idx+1
+		return
+	}
+	if s.held != 0 {
+		s.soon(s.held - 1)
+		s.held = 0
+	}
+	s.soon(c.idx)
+}
+
+// soon queues the invocation of call idx (onInvoke) at this instant.
+func (s *Service) soon(idx int32) {
+	s.ready.push(idx)
+	s.w.Soon(classInvoke, s.kInvoke, int64(idx), 0) // A: the call (onInvoke, warmInvoke)
+}
+
+// endChunk ends a transfer chunk's handler: the call it held (launch)
+// starts now, directly, when it is the event the world would fire next
+// (sim.World.TailSoon), or goes to the Soon queue as any launch does.
+// Either way the world fires the same events in the same order.
+func (s *Service) endChunk() {
+	s.tail = false
+	if s.held == 0 {
+		return
+	}
+	a := s.held - 1
+	s.held = 0
+	if s.w.TailSoon(classInvoke) {
+		s.start(s.calls[a])
+		return
+	}
+	s.soon(a)
 }
 
 // onInvoke runs the launched call a on its client's thread. The Soon queue
@@ -728,6 +797,12 @@ func (s *Service) onInvoke(a, _ int64) {
 	if s.ready.pop() != int32(a) {
 		panic("scheduler: internal error: an invocation out of launch order")
 	}
+	s.start(c)
+}
+
+// start runs the launched call c on its client's thread, or gives its
+// slot back if it is no longer wanted.
+func (s *Service) start(c *call) {
 	if !c.wantedJM() && !s.validAtStart(c) {
 		s.abandon(c)
 		return
@@ -756,22 +831,20 @@ func (s *Service) onInvoke(a, _ int64) {
 			return
 		}
 		cl.staNext = true
-		s.w.RunOn(cl.th, c.runSTA)
+		s.w.RunOnCatch(cl.th, c.runSTA, c.catchSTA)
 		return
 	}
-	th := s.workerThread(cl)
-	s.w.RunOn(th, c.runMTA)
-	cl.idle = append(cl.idle, th)
-}
-
-func (s *Service) workerThread(cl *Client) *sim.Thread {
-	n := len(cl.idle) - 1
-	if n < 0 {
-		return cl.newWorker() // apart, so that taking an idle thread is inlined
+	// An idle worker thread of the client, or a new one; back to idle
+	// when the call returns (taken here, not in a function of its own:
+	// one that could make a thread is too big to inline).
+	var th *sim.Thread
+	if n := len(cl.idle); n > 0 {
+		th, cl.idle = cl.idle[n-1], cl.idle[:n-1]
+	} else {
+		th = cl.newWorker()
 	}
-	th := cl.idle[n]
-	cl.idle = cl.idle[:n]
-	return th
+	s.w.RunOnCatch(th, c.runMTA, c.catchCall)
+	cl.idle = append(cl.idle, th)
 }
 
 // newWorker starts one more MTA worker thread for cl.
@@ -789,10 +862,18 @@ func (s *Service) runSTA(c *call, parent int64) {
 	cl := c.client()
 	cl.staBusy, cl.staNext = true, false
 	s.runCall(c, parent)
+	s.staDone(cl)
+}
+
+// staDone: cl's STA thread has finished a call (runSTA, or catchSTA after
+// its callback panicked) and starts the next one waiting, if any. It
+// returns true, for catchSTA.
+func (s *Service) staDone(cl *Client) bool {
 	cl.staBusy = false
 	if cl.staQ.len() > 0 && cl.alive {
 		s.launch(s.calls[cl.staQ.pop()])
 	}
+	return true
 }
 
 // validAtStart re-checks, as a call is about to start on the client's
@@ -894,7 +975,7 @@ func (s *Service) deliverSTA(cl *Client, parent int64) int {
 		}
 		s.stats.Nested++
 		n++
-		s.w.RunOn(cl.th, func() { s.runCall(next, parent) })
+		s.w.RunOnCatch(cl.th, func() { s.runCall(next, parent) }, next.catchCall)
 	}
 	return n
 }
@@ -904,36 +985,98 @@ const outcomeDisconnected = trace.OutcomeDisconnected
 func (s *Service) recBegin(c *call, parent int64) {
 	c.begun = true
 	c.parent = parent
-	if c.m == mJM || c.m == mFRT {
-		// The throttle (G14) counts from the moment the call starts on the
-		// client's thread, which for a busy STA is later than its launch.
+	// The throttle (G14) counts from the moment the call starts on the
+	// client's thread, which for a busy STA is later than its launch.
+	switch c.m {
+	case mJM:
 		j := c.job()
-		j.n.launched.set(c.m, false)
-		j.n.last[c.m-mJM] = s.now()
-		j.n.began.set(c.m, true)
-		if c.m == mJM {
-			// Fix (G22): a JobModification carries nothing but the job, so
-			// the call that begins now reports every trigger so far, also
-			// those raised between its launch and its start on a busy STA.
-			// Keeping them dirty sent a further JM with no trigger since
-			// this one began, which the trace cannot tell from a retry.
-			j.n.dirty.set(mJM, false)
-		}
-		if j.n.dirty.has(c.m) {
-			s.lowTrigger(j, c.m)
+		j.n.launched &^= 1 << mJM
+		j.n.began |= 1 << mJM
+		j.n.last[0] = s.now() // last[m-mJM]
+		// Fix (G22): a JobModification carries nothing but the job, so the
+		// call that begins now reports every trigger so far, also those
+		// raised between its launch and its start on a busy STA. Keeping
+		// them dirty sent a further JM with no trigger since this one
+		// began, which the trace cannot tell from a retry.
+		j.n.dirty &^= 1 << mJM
+	case mFRT:
+		j := c.job()
+		j.n.launched &^= 1 << mFRT
+		j.n.began |= 1 << mFRT
+		j.n.last[1] = s.now() // last[m-mJM]
+		if j.n.dirty.has(mFRT) {
+			s.lowTrigger(j, mFRT)
 		}
 	}
 	s.packCall(trace.EvCallBegin, c, c.u, parent)
 }
 
-// runCall invokes the callback method, containing panics (RPC_E_SERVERFAULT).
+// runCall invokes the callback method. It runs in a sim.World.RunOnCatch
+// whose catch (caught) contains a panic of the method: one deferred call
+// for the thread's bookkeeping and the recover, not one each.
 func (s *Service) runCall(c *call, parent int64) {
+	if c.m == mJM && fastJM {
+		s.runJM(c, parent)
+		return
+	}
 	s.recBegin(c, parent)
 	c.live, c.running = true, true
-	prev := c.client().call
-	c.client().call = c.id // the call PumpSTA nests under (STA)
-	res, outcome := s.invoke(c)
-	c.client().call = prev
+	cl := c.client()
+	c.outer, cl.call = cl.call, c.id // the call PumpSTA nests under (STA)
+	res := s.invoke(c)
+	s.returned(c, res, "")
+}
+
+// fastJM turns runJM on; the tests turn it off to check that it writes
+// the trace runCall's general path writes (TestFastJMIsTheGeneralPath).
+var fastJM = true
+
+// runJM is runCall for a JobModification — the commonest call — with what
+// recBegin, invoke, returned and endCall do for it written out in one
+// frame: at a thousand jobs a notification went through some thirty
+// calls, and each costs its arguments' moves and its caller's spills
+// (docs/PERFORMANCE.md). It must do exactly what that path does: a change
+// to one of them is a change here (TestFastJMIsTheGeneralPath runs
+// thousands of worlds both ways and compares their traces). A panic of
+// the callback leaves through caught, as from runCall.
+func (s *Service) runJM(c *call, parent int64) {
+	// recBegin: the throttle (G14) counts from the start; the call reports
+	// every trigger so far (G22).
+	j, u, cl := c.ref.j, c.u, c.ref.c.client
+	c.begun, c.parent = true, parent
+	j.n.launched &^= 1 << mJM
+	j.n.began |= 1 << mJM
+	j.n.last[0] = s.w.Now()
+	j.n.dirty &^= 1 << mJM
+	s.log.AppendCall(s.w.Now(), trace.EvCallBegin, j.nameID, u.nid(), cl.nid(), trace.JobModification, laneOf[c.lane&1], c.id, parent)
+	// the call
+	c.live, c.running = true, true
+	c.outer, cl.call = cl.call, c.id
+	res := c.cb.JobModification(&c.ref, 0)
+	// returned
+	cl.call = c.outer
+	c.live, c.running = false, false
+	if !c.ended {
+		// endCall: no outcome, no JT/JE/FT result to act on
+		c.ended = true
+		s.log.AppendEnd(s.w.Now(), trace.EvCallEnd, 0, c.id, int64(res))
+		u.busy--
+		if c.regGen == j.reg.gen { // settle
+			j.n.inflight[mJM]--
+		}
+		s.releaseCall(c)
+		if s.opts.Profile != ProfileWineCompat {
+			s.schedulePump(u)
+			s.evaluate(j)
+		}
+	}
+	s.releaseCall(c)
+}
+
+// returned is the rest of runCall once the callback has returned res, or
+// panicked (caught: RPC_E_SERVERFAULT, outcome "panic").
+func (s *Service) returned(c *call, res hr, outcome string) {
+	c.client().call = c.outer
 	c.live, c.running = false, false
 	if !c.ended {
 		s.endCall(c, res, outcome)
@@ -941,22 +1084,29 @@ func (s *Service) runCall(c *call, parent int64) {
 	s.releaseCall(c)
 }
 
-func (s *Service) invoke(c *call) (res hr, outcome string) {
-	defer func() {
-		if r := recover(); r != nil {
-			if sim.IsUnwind(r) || sim.IsChoicePanic(r) {
-				panic(r) // the kernel's and the choice stream's own: not the callback's
-			}
-			if s.stats.Panics++; s.stats.Panics == 1 {
-				s.stats.FirstPanic = fmt.Sprintf("%s(%s) at %v: %v%s", methodOf[c.m], c.job().name(), s.now(), r, panicsite.Of())
-			}
-			res, outcome = callbackabi.RPC_E_SERVERFAULT, trace.OutcomePanic
-		}
-	}()
+// caught is the catch of a call's RunOnCatch: a panic raised while c's
+// callback runs (running) is the callback's — contained, counted, and the
+// call ends with RPC_E_SERVERFAULT, as COM reports a server's exception.
+// Any other panic — the scheduler's own, raised around the callback — is
+// not contained (false). The kernel's unwind and a choice stream's panic
+// never reach it.
+func (s *Service) caught(c *call, r any) bool {
+	if !c.running {
+		return false
+	}
+	if s.stats.Panics++; s.stats.Panics == 1 {
+		s.stats.FirstPanic = fmt.Sprintf("%s(%s) at %v: %v%s", methodOf[c.m], c.job().name(), s.now(), r, panicsite.Of())
+	}
+	s.returned(c, callbackabi.RPC_E_SERVERFAULT, trace.OutcomePanic)
+	return true
+}
+
+// invoke calls the callback method of c and returns its result.
+func (s *Service) invoke(c *call) hr {
 	j := &c.ref
 	switch c.m {
 	case mJT:
-		return c.cb.JobTransferred(j), ""
+		return c.cb.JobTransferred(j)
 	case mJE:
 		x := c.ext()
 		x.errv = errorObj{j: c.job(), call: c}
@@ -965,17 +1115,17 @@ func (s *Service) invoke(c *call) (res hr, outcome string) {
 		} else {
 			x.errv.e = jobError{file: -1}
 		}
-		return c.cb.JobError(j, &x.errv), ""
+		return c.cb.JobError(j, &x.errv)
 	case mJM:
-		return c.cb.JobModification(j, 0), ""
+		return c.cb.JobModification(j, 0)
 	case mFT:
 		x := c.x // made by takeCall
 		x.filev = fileObj{j: c.job(), i: int(c.file), call: c}
-		return x.ft.FileTransferred(j, &x.filev), ""
+		return x.ft.FileTransferred(j, &x.filev)
 	case mFRT:
 		x := c.x // made by takeCall
 		x.filev = fileObj{j: c.job(), i: int(c.file), call: c}
-		return x.frt.FileRangesTransferred(j, &x.filev, x.ranges), ""
+		return x.frt.FileRangesTransferred(j, &x.filev, x.ranges)
 	}
 	panic("scheduler: unknown method")
 }

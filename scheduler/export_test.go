@@ -40,3 +40,10 @@ func BytesMismatch(s *Service) string {
 // FileInline reports whether file i of the job behind r is the one kept
 // in the job itself (job.file0).
 func FileInline(r *JobRef, i int) bool { return r.j.files[i] == &r.j.file0 }
+
+// SetFastJM turns runJM, the JobModification's path in one frame, on or
+// off, and returns the setting before.
+func SetFastJM(on bool) (was bool) {
+	was, fastJM = fastJM, on
+	return was
+}

@@ -258,3 +258,114 @@ func TestMisbehavingCallsIntoOwnJob(t *testing.T) {
 		assert.Equal(t, int64(1), r.svc.Stats().Disconnects)
 	})
 }
+
+// After a callback panics, its client is back where it was before the
+// call: the next call the application's code pumps on the STA thread
+// nests under nothing (parent 0), not under the call that panicked.
+func TestPanicLeavesTheSTAAsBefore(t *testing.T) {
+	e := defaultEnv(t)
+	app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.STA)
+	first := newJob(t, app, 1*mb)
+	second := newJob(t, app, 20*mb)
+	for _, j := range []*scheduler.JobRef{first, second} {
+		mustOK(t, j.SetNotifyFlags(fJT))
+		mustOK(t, j.SetNotifyInterface(&scenarios.Funcs{Transferred: func(job callbackabi.Job) hr {
+			if job.(*scheduler.JobRef).Name() == first.Name() {
+				panic("boom")
+			}
+			return job.Complete()
+		}}))
+		mustOK(t, j.Resume())
+	}
+	app.HoldSTA()
+	e.w.Go(app.STAThread(), func() {
+		for app.STAQueued() == 0 {
+			e.svc.Clock().Sleep(100 * time.Millisecond)
+		}
+		app.PumpSTA() // the first JT: it panics
+		for app.STAQueued() == 0 {
+			e.svc.Clock().Sleep(100 * time.Millisecond)
+		}
+		app.PumpSTA() // the second
+		app.ReleaseSTA()
+	})
+	recs := e.run()
+	one := recs.callsOf(first.Name(), trace.JobTransferred)
+	two := recs.callsOf(second.Name(), trace.JobTransferred)
+	require.NotEmpty(t, one, recs.dump())
+	require.NotEmpty(t, two, recs.dump())
+	assert.Equal(t, trace.OutcomePanic, one[0].End.Outcome)
+	assert.Zero(t, two[0].Begin.Parent, "pumped by the application's code, not inside the call that panicked\n%s", recs.dump())
+}
+
+// Only the callback's own panics are contained. One raised around it, by
+// the service's code on the callback's thread — here the trace's observer,
+// refusing the call.begin the service writes as the call starts — is not
+// the callback's: it leaves Run with its own value, not RPC_E_SERVERFAULT.
+func TestPanicAroundTheCallbackIsNotContained(t *testing.T) {
+	for _, apt := range []scheduler.Apartment{scheduler.MTA, scheduler.STA} {
+		t.Run(apt.String(), func(t *testing.T) {
+			e := defaultEnv(t)
+			job := newJob(t, e.client("app-1", e.svc.AddUser("alice", false), apt), 1*mb)
+			mustOK(t, job.SetNotifyFlags(fJT))
+			called := false
+			mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Transferred: func(callbackabi.Job) hr { called = true; return sOK }}))
+			mustOK(t, job.Resume())
+			refused := errors.New("observer refuses call.begin")
+			e.log.Observe(func(r *trace.Record) {
+				if r.Ev == trace.EvCallBegin {
+					panic(refused)
+				}
+			})
+			e.ran = true
+			var got any
+			func() {
+				defer func() { got = recover() }()
+				_ = e.svc.Run()
+			}()
+			require.Equal(t, refused, got)
+			assert.False(t, called, "the callback never ran")
+			assert.Zero(t, e.svc.Stats().Panics, "not counted as the callback's")
+		})
+	}
+}
+
+// Application code that pumps the STA thread from inside a callback (a
+// modal loop in the JobModification handler) delivers the waiting call —
+// here the job's next JobModification — nested under the call that runs:
+// its parent is that call. Both paths of a JobModification's call (runJM
+// and the general one) set the client's running call.
+func TestPumpInsideACallbackNestsUnderIt(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		t.Run(map[bool]string{true: "runJM", false: "general"}[fast], func(t *testing.T) {
+			was := scheduler.SetFastJM(fast)
+			defer scheduler.SetFastJM(was)
+			e := defaultEnv(t)
+			clock := e.svc.Clock()
+			app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.STA)
+			job := newJob(t, app, 6*mb)
+			mustOK(t, job.SetNotifyFlags(fJM))
+			pumped := false
+			mustOK(t, job.SetNotifyInterface(&scenarios.Funcs{Modification: func(callbackabi.Job) hr {
+				if pumped {
+					return sOK
+				}
+				pumped = true
+				for app.STAQueued() == 0 {
+					clock.Sleep(100 * time.Millisecond)
+				}
+				app.PumpSTA()
+				return sOK
+			}}))
+			mustOK(t, job.Resume())
+			recs := e.run()
+			jm := recs.callsOf(job.Name(), trace.JobModification)
+			require.GreaterOrEqual(t, len(jm), 2, recs.dump())
+			assert.Zero(t, jm[0].Begin.Parent)
+			assert.Equal(t, jm[0].Begin.Call, jm[1].Begin.Parent, "nested under the JobModification that pumped\n%s", recs.dump())
+			for _, c := range jm[2:] {
+				assert.Zero(t, c.Begin.Parent, "after the call, the client runs none\n%s", recs.dump())
+			}
+		})
+	}
+}

@@ -51,14 +51,20 @@ type Service struct {
 	fgStart    []*job      // FOREGROUND jobs that became QUEUED, to start
 	liveJobs   int         // jobs not in a final state
 	ready      ring[int32] // launched calls, in launch order
-	nextCall   int64
-	calls      []*call // every call ever made; finished ones are reused
-	freeCalls  fifo    // finished calls, oldest first (newCall)
-	programs   map[string]Program
-	threads    map[*sim.Thread]*Client // ClientOf (app.go)
-	fileSrv    Server                  // plans the files AddFile adds (nil: the 1 MiB default)
-	broken     jobError                // objHR/fileHR of the planned Failure the next setError records
-	wine       wineWorker
+	// A transfer chunk's handler runs the call it launches itself as it
+	// ends, when that call would be the next event anyway (sim.World.
+	// TailSoon): tail is set while the handler may hold its first launch,
+	// held is that call (index+1; 0: none). See launch and endChunk.
+	tail      bool
+	held      int32
+	nextCall  int64
+	calls     []*call // every call ever made; finished ones are reused
+	freeCalls fifo    // finished calls, oldest first (takeCall)
+	programs  map[string]Program
+	threads   map[*sim.Thread]*Client // ClientOf (app.go)
+	fileSrv   Server                  // plans the files AddFile adds (nil: the 1 MiB default)
+	broken    jobError                // objHR/fileHR of the planned Failure the next setError records
+	wine      wineWorker
 
 	// event kinds
 	kConnect, kChunk, kSlice, kRetry, kNoProgress, kReply, kInactive kindID
@@ -105,7 +111,11 @@ func New(w *sim.World, log *trace.Log, scenario string, seed uint64, opts Option
 	// call of a known function per event, not the closure's call of a
 	// method value's wrapper.
 	s.kConnect = w.Handle(func(ev sim.Event) { s.onConnect(ev.A, ev.B) })
-	s.kChunk = w.Handle(func(ev sim.Event) { s.onChunk(ev.A, ev.B) })
+	s.kChunk = w.Handle(func(ev sim.Event) {
+		s.tail = true
+		s.onChunk(ev.A, ev.B)
+		s.endChunk()
+	})
 	w.Prefetch(s.kChunk, s.warmChunk)
 	s.kSlice = w.Handle(func(ev sim.Event) { s.onSlice(ev.A, ev.B) })
 	s.kRetry = w.Handle(func(ev sim.Event) { s.onTransferRetry(ev.A, ev.B) })
@@ -174,19 +184,19 @@ func (s *Service) pack(p trace.Packed) {
 // packJob writes record ev of job (job.state, job.progress, job.modified,
 // file.done) with its Text, A and B, as pack would.
 func (s *Service) packJob(ev trace.Ev, job, text trace.Name, a, b int64) {
-	s.log.AppendFields(s.w.Now(), ev, job, 0, 0, text, 0, 0, a, b)
+	s.log.AppendJob(s.w.Now(), ev, job, text, a, b)
 }
 
 // packCall writes record ev (call.begin, call.queued) of call c, which
 // takes a slot of u, with B (call.begin's parent), as pack would.
 func (s *Service) packCall(ev trace.Ev, c *call, u *User, b int64) {
-	s.log.AppendFields(s.w.Now(), ev, c.job().nid(), u.nid(), c.client().nid(), 0, methodOf[c.m], laneOf[c.lane], c.id, b)
+	s.log.AppendCall(s.w.Now(), ev, c.job().nid(), u.nid(), c.client().nid(), methodOf[c.m], laneOf[c.lane], c.id, b)
 }
 
 // packEnd writes record ev (call.end, call.unqueued) of the call id with
 // its B (call.end's HRESULT) and Text (its outcome), as pack would.
 func (s *Service) packEnd(ev trace.Ev, id, b int64, text trace.Name) {
-	s.log.AppendFields(s.w.Now(), ev, 0, 0, 0, text, 0, 0, id, b)
+	s.log.AppendEnd(s.w.Now(), ev, text, id, b)
 }
 
 // reasonName returns the trace Name of a job.modified reason.

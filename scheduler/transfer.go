@@ -403,8 +403,11 @@ func (s *Service) moved(j *job, i int, off, n uint64) {
 	j.npStart = -1 // progress resets the no-progress timer (G46)
 	j.npGen++
 	j.bytes += n // what j.progress() would sum, without a look at every file
-	s.packJob(trace.EvJobProgress, j.nid(), 0, int64(j.bytes), 0)
-	j.modifiedBy("progress")
+	// job.progress, then modifiedBy("progress") — its job.modified in the
+	// same append, its Name without a string compare (reasonName inlined).
+	s.log.AppendProgress(s.w.Now(), j.nid(), int64(j.bytes), s.reasonName("progress"))
+	j.touched()
+	s.jmTrigger(j)
 	if j.reg.cb3 { // the registration first (most callbacks have no FileRangesTransferred): inline
 		s.rangesTransferred(j, i, off, n)
 	}
