@@ -41,7 +41,10 @@
 // Soon is the shortcut for work whose order at the current instant is
 // already decided: it fires at this instant, first in first out, with no
 // tie drawn and no trip through the queue, while still respecting Class
-// against queued events of the same instant.
+// against queued events of the same instant. TailSoon goes one step
+// further for a handler whose last act would be one Soon event: when that
+// event would fire next anyway, the handler runs its work itself, counted
+// as the event would be.
 //
 // A world is idle when nothing is left to fire. Timers set far ahead often
 // outlive what they were set for (a job's two-week timeout, the job long
@@ -66,7 +69,9 @@
 // done that coroutine simply carries on running the loop. The loop migrates
 // from stack to stack; a blocking round trip costs two switches (none if the
 // wake-up is the very next event). Nested RunOn calls on one thread nest on
-// the same stack.
+// the same stack. RunOnCatch is RunOn for code whose panics the caller
+// contains (a callback's): the thread's bookkeeping and the recover in
+// one deferred call.
 //
 // # The choice stream
 //

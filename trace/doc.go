@@ -64,7 +64,9 @@
 // an observer, mode HashOnly — so everything downstream sees Records, and
 // the bytes on disk are the same whichever way a record was appended. The
 // innermost loop passes a packed record's fields as arguments
-// ([Log.AppendFields] says why).
+// ([Log.AppendFields] says why), and only those its kind uses
+// ([Log.AppendJob], [Log.AppendCall], [Log.AppendEnd]; a transfer chunk's
+// two records in one call, [Log.AppendProgress]).
 //
 // A harness that runs world after world clears one Log between them
 // ([Log.Clear]) and reuses its memory; its observer is handed the Log's own

@@ -186,11 +186,13 @@ const (
 // job.progress, job.modified, file.done: its Job, Text, A and B. It panics
 // for another kind, and like AppendFields.
 //
-// AppendJob, AppendCall and AppendEnd are inlined where they are called:
+// AppendJob, AppendCall, AppendEnd and AppendProgress have a fast path:
 // a record kept in a Log that has room, no observer and no limit reached
-// costs its stores and a few tests (fast); anything else — a misuse, the
-// slice's growth, the limit, another mode, an observer — goes through
-// AppendFields.
+// costs a few tests and its stores (fast), with fewer arguments to pass
+// than AppendFields takes; anything else — a misuse, the slice's growth,
+// the limit, another mode, an observer — goes through AppendFields. (Too
+// big for Go to inline, they are calls: a chunk of the dispatch
+// benchmark writes four records in three of them.)
 func (l *Log) AppendJob(t time.Duration, ev Ev, job, text Name, a, b int64) {
 	n := len(l.ents)
 	if jobKinds&(1<<ev) == 0 || !l.fast(max(job, text), n) {
@@ -230,7 +232,7 @@ func (l *Log) AppendProgress(t time.Duration, job Name, bytes int64, reason Name
 
 // AppendCall is AppendFields for a record of a call taking a slot —
 // call.begin, call.queued, slot.wait: no Text. It panics for another kind,
-// and like AppendFields. It is inlined (AppendJob).
+// and like AppendFields. It has AppendJob's fast path.
 func (l *Log) AppendCall(t time.Duration, ev Ev, job, user, client Name, method Method, lane Lane, a, b int64) {
 	n := len(l.ents)
 	if callKinds&(1<<ev) == 0 || !l.fast(max(job, user, client), n) {
@@ -247,7 +249,7 @@ func (l *Log) AppendCall(t time.Duration, ev Ev, job, user, client Name, method 
 
 // AppendEnd is AppendFields for the end of a call — call.end,
 // call.unqueued: its Text, A and B. It panics for another kind, and like
-// AppendFields. It is inlined (AppendJob).
+// AppendFields. It has AppendJob's fast path.
 func (l *Log) AppendEnd(t time.Duration, ev Ev, text Name, a, b int64) {
 	n := len(l.ents)
 	if endKinds&(1<<ev) == 0 || !l.fast(text, n) {
@@ -271,7 +273,7 @@ func (l *Log) fast(top Name, n int) bool {
 }
 
 // appendJob, appendCall and appendEnd are the slow paths of AppendJob,
-// AppendCall and AppendEnd, apart so that those are inlined.
+// AppendCall and AppendEnd, apart so that those stay small.
 func (l *Log) appendJob(t time.Duration, ev Ev, job, text Name, a, b int64) {
 	if jobKinds&(1<<ev) == 0 {
 		panic("trace: AppendJob: " + ev.String() + " is not a packed record of a job alone")
