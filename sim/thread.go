@@ -210,7 +210,7 @@ func (w *World) refused(th *Thread, fn func(), prev *Thread) bool {
 		(prev == nil && (th.blocked || th.depth != 0)) || (prev != nil && (prev != th || th.depth >= w.limits.MaxDepth))
 }
 
-// badEnter panics for the RunOn or RunOnCatch call that refused turned down, or
+// badEnter panics for a RunOn or RunOnCatch call that refused turns down, or
 // fails the run at the depth limit (the nested code is unwound).
 //
 //go:noinline

@@ -120,8 +120,8 @@ func (l *Log) observe(r *Record) {
 func (l *Log) Observe(fn func(r *Record)) { l.obs = fn; l.setGate() }
 
 // setGate keeps gateC in step with the limit, the mode and the observer.
-// AppendJob, AppendCall and AppendEnd write a record straight into ents
-// while l.n < ^gateC: before the limit (no end without one), and never in
+// The narrow appenders (AppendJob, AppendCall, AppendEnd, AppendProgress)
+// write records straight into ents while l.n < ^gateC: before the limit (no end without one), and never in
 // another mode or with an observer. It is kept complemented so that the
 // zero Log — no limit, KeepRecords, no observer — has its fast path on.
 func (l *Log) setGate() {
