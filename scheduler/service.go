@@ -174,8 +174,11 @@ func (s *Service) rec(r trace.Record) {
 // once. The trace is byte-identical to rec's.
 //
 // The records of every notification go through packJob, packCall and
-// packEnd instead, which pass their fields to trace.Log.AppendFields (its
-// doc says why: about 5 ns a record here).
+// packEnd instead (and a chunk's two through trace.Log.AppendProgress,
+// moved; a JobModification's call through runJM), which pass only the
+// fields their kinds use to the log's narrow appenders
+// (trace.Log.AppendJob, AppendCall, AppendEnd; AppendFields' doc says why
+// as arguments: about 5 ns a record here).
 func (s *Service) pack(p trace.Packed) {
 	p.T = s.w.Now()
 	s.log.AppendPacked(p)
