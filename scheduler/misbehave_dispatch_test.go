@@ -259,9 +259,10 @@ func TestMisbehavingCallsIntoOwnJob(t *testing.T) {
 	})
 }
 
-// After a callback panics, its client is back where it was before the
-// call: the next call the application's code pumps on the STA thread
-// nests under nothing (parent 0), not under the call that panicked.
+// After a callback panics (a failure, G20), its client is back where it
+// was before the call: the next call the application's code pumps on the
+// STA thread nests under nothing (parent 0, G34), not under the call that
+// panicked.
 func TestPanicLeavesTheSTAAsBefore(t *testing.T) {
 	e := defaultEnv(t)
 	app := e.client("app-1", e.svc.AddUser("alice", false), scheduler.STA)
@@ -330,10 +331,10 @@ func TestPanicAroundTheCallbackIsNotContained(t *testing.T) {
 	}
 }
 
-// Application code that pumps the STA thread from inside a callback (a
-// modal loop in the JobModification handler) delivers the waiting call —
-// here the job's next JobModification — nested under the call that runs:
-// its parent is that call. Both paths of a JobModification's call (runJM
+// G34: application code that pumps the STA thread from inside a callback
+// (a modal loop in the JobModification handler) delivers the waiting call
+// — here the job's next JobModification — nested under the call that
+// runs: its parent is that call. Both paths of a JobModification's call (runJM
 // and the general one) set the client's running call.
 func TestPumpInsideACallbackNestsUnderIt(t *testing.T) {
 	for _, fast := range []bool{true, false} {
