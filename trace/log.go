@@ -41,7 +41,7 @@ type Log struct {
 	mode     LogMode
 	h        Hasher        // used in mode HashOnly
 	obs      func(*Record) // Observe's fn, nil: none
-	gateC    uint          // ^(records at which AppendJob's fast path ends): setGate
+	gateC    uint          // ^(records at which the narrow appenders' fast path, take, ends): setGate
 	scratch  Packed        // AppendFields' record in the modes that keep none
 	obsRecs  []*Record     // observe's Records, one per nesting depth
 	obsDepth int           // observer calls in progress

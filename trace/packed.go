@@ -188,20 +188,18 @@ const (
 //
 // AppendJob, AppendCall, AppendEnd and AppendProgress have a fast path:
 // a record kept in a Log that has room, no observer and no limit reached
-// costs a few tests and its stores (fast), with fewer arguments to pass
+// costs a few tests and its stores (take), with fewer arguments to pass
 // than AppendFields takes; anything else — a misuse, the slice's growth,
 // the limit, another mode, an observer — goes through AppendFields. (Too
 // big for Go to inline, they are calls: a chunk of the dispatch
 // benchmark writes four records in three of them.)
 func (l *Log) AppendJob(t time.Duration, ev Ev, job, text Name, a, b int64) {
-	n := len(l.ents)
-	if jobKinds&(1<<ev) == 0 || !l.fast(max(job, text), n) {
+	i := l.take(jobKinds&(1<<ev) != 0, max(job, text), 1)
+	if i < 0 {
 		l.appendJob(t, ev, job, text, a, b)
 		return
 	}
-	l.n++
-	l.ents = l.ents[:n+1]
-	p := &l.ents[n]
+	p := &l.ents[i]
 	p.T, p.A, p.B = t, a, b
 	p.Job, p.User, p.Client, p.Text = job, 0, 0, text
 	p.Ev, p.Method, p.Lane = ev, 0, 0
@@ -211,20 +209,18 @@ func (l *Log) AppendJob(t time.Duration, ev Ev, job, text Name, a, b int64) {
 // (the job's bytes) and the job.modified it raises (with reason) — as two
 // AppendJob calls would, in one. It panics like AppendFields.
 func (l *Log) AppendProgress(t time.Duration, job Name, bytes int64, reason Name) {
-	n := len(l.ents)
-	if int(max(job, reason)) >= len(l.names) || uint(l.n+1) >= ^l.gateC || n+1 >= cap(l.ents) { // fast, for two
+	i := l.take(true, max(job, reason), 2)
+	if i < 0 {
 		l.checkNames(max(job, reason)) // both records or neither: a misuse appends nothing
 		l.appendJob(t, EvJobProgress, job, 0, bytes, 0)
 		l.appendJob(t, EvJobModified, job, reason, 0, 0)
 		return
 	}
-	l.n += 2
-	l.ents = l.ents[:n+2]
-	p := &l.ents[n]
+	p := &l.ents[i]
 	p.T, p.A, p.B = t, bytes, 0
 	p.Job, p.User, p.Client, p.Text = job, 0, 0, 0
 	p.Ev, p.Method, p.Lane = EvJobProgress, 0, 0
-	p = &l.ents[n+1]
+	p = &l.ents[i+1]
 	p.T, p.A, p.B = t, 0, 0
 	p.Job, p.User, p.Client, p.Text = job, 0, 0, reason
 	p.Ev, p.Method, p.Lane = EvJobModified, 0, 0
@@ -232,16 +228,14 @@ func (l *Log) AppendProgress(t time.Duration, job Name, bytes int64, reason Name
 
 // AppendCall is AppendFields for a record of a call taking a slot —
 // call.begin, call.queued, slot.wait: no Text. It panics for another kind,
-// and like AppendFields. It has AppendJob's fast path.
+// and like AppendFields. It has the same fast path (take).
 func (l *Log) AppendCall(t time.Duration, ev Ev, job, user, client Name, method Method, lane Lane, a, b int64) {
-	n := len(l.ents)
-	if callKinds&(1<<ev) == 0 || !l.fast(max(job, user, client), n) {
+	i := l.take(callKinds&(1<<ev) != 0, max(job, user, client), 1)
+	if i < 0 {
 		l.appendCall(t, ev, job, user, client, method, lane, a, b)
 		return
 	}
-	l.n++
-	l.ents = l.ents[:n+1]
-	p := &l.ents[n]
+	p := &l.ents[i]
 	p.T, p.A, p.B = t, a, b
 	p.Job, p.User, p.Client, p.Text = job, user, client, 0
 	p.Ev, p.Method, p.Lane = ev, method, lane
@@ -249,27 +243,34 @@ func (l *Log) AppendCall(t time.Duration, ev Ev, job, user, client Name, method 
 
 // AppendEnd is AppendFields for the end of a call — call.end,
 // call.unqueued: its Text, A and B. It panics for another kind, and like
-// AppendFields. It has AppendJob's fast path.
+// AppendFields. It has the same fast path (take).
 func (l *Log) AppendEnd(t time.Duration, ev Ev, text Name, a, b int64) {
-	n := len(l.ents)
-	if endKinds&(1<<ev) == 0 || !l.fast(text, n) {
+	i := l.take(endKinds&(1<<ev) != 0, text, 1)
+	if i < 0 {
 		l.appendEnd(t, ev, text, a, b)
 		return
 	}
-	l.n++
-	l.ents = l.ents[:n+1]
-	p := &l.ents[n]
+	p := &l.ents[i]
 	p.T, p.A, p.B = t, a, b
 	p.Job, p.User, p.Client, p.Text = 0, 0, 0, text
 	p.Ev, p.Method, p.Lane = ev, 0, 0
 }
 
-// fast reports whether a record whose largest Name is top can be written
-// straight into ents[n], the next entry: the Name is one the Log gave out,
-// the gate is open (setGate: the Log keeps records, no observer, the limit
-// not reached) and the slice has room.
-func (l *Log) fast(top Name, n int) bool {
-	return int(top) < len(l.names) && uint(l.n) < ^l.gateC && n < cap(l.ents)
+// take is the narrow appenders' fast path: when the kind is right (ok),
+// top — the records' largest Name — is one the Log gave out, the gate is
+// open for k more records (setGate: the Log keeps records, no observer,
+// the limit not reached) and the slice has room, it numbers k records and
+// returns the index in ents of the first, for the caller to write them;
+// otherwise it changes nothing and returns -1, and the caller takes the
+// slow path (AppendFields), which panics or drops as it must.
+func (l *Log) take(ok bool, top Name, k int) (first int) {
+	n := len(l.ents)
+	if !ok || int(top) >= len(l.names) || uint(l.n+k-1) >= ^l.gateC || n+k > cap(l.ents) {
+		return -1
+	}
+	l.n += k
+	l.ents = l.ents[:n+k]
+	return n
 }
 
 // appendJob, appendCall and appendEnd are the slow paths of AppendJob,
