@@ -50,7 +50,7 @@ func TestRunOnCatchNested(t *testing.T) {
 		}, func(any) bool { log = append(log, "outer caught"); return true })
 	})
 	require.NoError(t, w.Run())
-	require.Equal(t, []string{"caught inner at depth 2ns", "outer goes on at depth 1ns"}, log)
+	require.Equal(t, []string{"caught inner at depth 2", "outer goes on at depth 1"}, log)
 }
 
 // A panic catch declines goes on with its own value: Run re-raises it,

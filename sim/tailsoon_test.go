@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ func (t *tailWorld) follow(a int64) {
 	}
 }
 
-func itoa(a int64) string { return time.Duration(a).String() }
+func itoa(a int64) string { return strconv.FormatInt(a, 10) }
 
 // schedule gives both worlds the same start: launches at several instants,
 // some with a lower-class event at their instant, ties, a Soon event
