@@ -1070,7 +1070,7 @@ func (s *Service) runJM(c *call, parent int64) {
 			s.evaluate(j)
 		}
 	}
-	s.releaseCall(c)
+	s.releaseCall(c) // returned's: frees a call something else ended while it ran (a crash)
 }
 
 // returned is the rest of runCall once the callback has returned res, or
